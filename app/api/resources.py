@@ -1,0 +1,185 @@
+"""CRUD APIs of DESIGN §4 (resource names exact). Thin: parse, authorise, call a service."""
+from flask import g
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from marshmallow import validate
+
+from app.api import validators as v
+from app.api.base import SikippModelApi, row_filter
+from app.extensions import db
+from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
+from app.services import access, assignments, competitions, innovations
+
+
+class UnitApi(SikippModelApi):
+    resource_name = "unit"
+    class_permission_name = "Unit"
+    datamodel = SQLAInterface(Unit)
+    base_filters = row_filter(access.unit_criterion)
+    list_columns = ["id", "code", "name", "kind", "sakip_grade", "is_demo"]
+    show_columns = list_columns
+    add_columns = ["code", "name", "kind", "sakip_grade"]
+    edit_columns = add_columns
+    search_columns = ["code", "name", "kind", "sakip_grade"]
+    order_columns = ["code", "name", "kind", "sakip_grade"]
+    validators_columns = {"kind": v.unit_kind, "sakip_grade": v.sakip_grade,
+                          "code": validate.Length(min=1, max=32), "name": validate.Length(min=1, max=200)}
+
+
+class CompetitionApi(SikippModelApi):
+    resource_name = "competition"
+    class_permission_name = "Competition"
+    datamodel = SQLAInterface(Competition)
+    list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb"]
+    show_columns = list_columns + ["description", "word_limits", "created_on"]
+    add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
+                   "max_attachment_mb"]
+    edit_columns = add_columns
+    search_columns = ["name", "year"]
+    order_columns = ["name", "year", "submission_deadline"]
+    validators_columns = {"year": v.year, "name": validate.Length(min=1, max=200),
+                          "min_implementation_years": validate.Range(min=0, max=50),
+                          "max_attachment_mb": validate.Range(min=1, max=100)}
+
+    def before_create(self, item):
+        item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        competitions.add_default_rounds(item)
+
+    def before_update(self, item, original):
+        self._old_deadline = item.submission_deadline
+
+    def validate_update(self, item):
+        item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        competitions.log_deadline_change(db.session, item, self._old_deadline, g.user)
+
+
+class RoundApi(SikippModelApi):
+    resource_name = "round"
+    class_permission_name = "Round"
+    datamodel = SQLAInterface(Round)
+    list_columns = ["id", "competition_id", "name", "sequence", "weight", "shortlist_size", "blind", "normalize_z",
+                    "closed_at"]
+    show_columns = list_columns
+    add_columns = ["competition_id", "name", "sequence", "weight", "shortlist_size", "blind", "normalize_z"]
+    edit_columns = ["name", "sequence", "weight", "shortlist_size", "blind", "normalize_z"]
+    search_columns = ["competition_id", "name"]
+    order_columns = ["competition_id", "sequence", "name"]
+    validators_columns = {"weight": v.positive, "sequence": validate.Range(min=1),
+                          "shortlist_size": validate.Range(min=1), "name": validate.Length(min=1, max=200)}
+
+    def validate_update(self, item):
+        competitions.ensure_rubric_editable(db.session, item.id)
+
+
+class CriterionApi(SikippModelApi):
+    resource_name = "criterion"
+    class_permission_name = "Criterion"
+    datamodel = SQLAInterface(Criterion)
+    list_columns = ["id", "round_id", "name", "description", "weight", "max_score", "sequence"]
+    show_columns = list_columns
+    add_columns = ["round_id", "name", "description", "weight", "max_score", "sequence"]
+    edit_columns = ["name", "description", "weight", "max_score", "sequence"]
+    search_columns = ["round_id", "name"]
+    order_columns = ["round_id", "sequence", "name"]
+    validators_columns = {"weight": v.positive, "max_score": v.positive, "name": validate.Length(min=1, max=200)}
+
+    def before_create(self, item):
+        competitions.ensure_rubric_editable(db.session, item.round_id)
+
+    def before_update(self, item, original):
+        competitions.ensure_rubric_editable(db.session, item.round_id)
+
+    def before_delete(self, item):
+        competitions.ensure_rubric_editable(db.session, item.round_id)
+
+
+INNOVATION_SECTIONS = ["summary", "background", "novelty", "implementation", "significance", "adaptability",
+                       "resources", "sustainability"]
+
+
+class InnovationCrudApi(SikippModelApi):
+    """CRUD part of the innovation API; the workflow endpoints are added by WorkflowApiMixin."""
+
+    resource_name = "innovation"
+    class_permission_name = "Innovation"
+    datamodel = SQLAInterface(Innovation)
+    base_filters = row_filter(access.innovation_criterion)
+    read_only_fields = ("id", "state", "unit_id", "version", "created_by_id", "current_round_id",
+                        "created_on", "changed_on")
+    list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on"]
+    show_columns = ["id", "competition_id", "unit_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url",
+                    "sdg_goals", "state", "current_round_id", "created_on", "changed_on"]
+    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals"]
+    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals"]
+    search_columns = ["competition_id", "unit_id", "state", "title"]
+    order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id"]
+    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals}
+
+    def before_create(self, item):
+        innovations.prepare_new(db.session, item, g.user)
+
+    def before_update(self, item, original):
+        innovations.ensure_editable(item, g.user)
+
+    def before_delete(self, item):
+        innovations.ensure_editable(item, g.user, action="delete")
+
+
+class AssignmentApi(SikippModelApi):
+    resource_name = "assignment"
+    class_permission_name = "Assignment"
+    datamodel = SQLAInterface(Assignment)
+    base_filters = row_filter(access.assignment_criterion)
+    read_only_fields = ("id", "status", "recusal_reason", "created_on")
+    list_columns = ["id", "round_id", "innovation_id", "juror_id", "status", "created_on"]
+    show_columns = list_columns + ["recusal_reason"]
+    add_columns = ["round_id", "innovation_id", "juror_id"]
+    edit_columns = ["juror_id"]
+    search_columns = ["round_id", "innovation_id", "juror_id", "status"]
+    order_columns = ["id", "round_id", "innovation_id", "juror_id"]
+
+    def before_create(self, item):
+        assignments.validate_assignment(db.session, item)
+
+    def validate_update(self, item):
+        assignments.validate_assignment(db.session, item)
+
+
+class AwardApi(SikippModelApi):
+    resource_name = "award"
+    class_permission_name = "Award"
+    datamodel = SQLAInterface(Award)
+    list_columns = ["id", "innovation_id", "title", "rank", "category", "score", "prize_amount", "created_on"]
+    show_columns = list_columns
+    add_columns = []
+    edit_columns = []
+    search_columns = ["innovation_id", "title", "category"]
+    order_columns = ["id", "rank", "title"]
+    include_route_methods = {"get", "get_list", "info"}  # awards come only from the `award` transition
+
+
+class DecreeCrudApi(SikippModelApi):
+    resource_name = "decree"
+    class_permission_name = "Decree"
+    datamodel = SQLAInterface(Decree)
+    read_only_fields = ("id", "state", "number", "version", "signed_at", "signed_by_id", "created_on")
+    list_columns = ["id", "competition_id", "number", "title", "state", "signed_at", "created_on"]
+    show_columns = list_columns + ["considerations", "legal_bases"]
+    add_columns = ["competition_id", "title", "considerations", "legal_bases"]
+    edit_columns = ["title", "considerations", "legal_bases"]
+    search_columns = ["competition_id", "state", "number"]
+    order_columns = ["id", "created_on", "state"]
+
+    def before_create(self, item):
+        from app.services import decrees
+
+        decrees.prepare_draft(db.session, item)
+
+    def before_update(self, item, original):
+        from app.services import decrees
+
+        decrees.ensure_draft(item)
+
+    def before_delete(self, item):
+        from app.services import decrees
+
+        decrees.ensure_draft(item)

@@ -1,0 +1,21 @@
+"""Field validators shared by APIs and views (messages name the field through marshmallow)."""
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, validate
+
+from app.models import SAKIP_GRADES, UNIT_KINDS
+
+
+def sdg_goals(value):
+    if value is None:
+        return
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 17
+                                              for v in value):
+        raise ValidationError(str(_l("SDG goals must be a list of numbers from 1 to 17.")))
+
+
+unit_kind = validate.OneOf(UNIT_KINDS)
+sakip_grade = validate.OneOf(SAKIP_GRADES)
+title = validate.Length(min=1, max=200)
+video_url = validate.URL(schemes={"http", "https"}, require_tld=True)
+positive = validate.Range(min=0, min_inclusive=False)
+year = validate.Range(min=2000, max=2100)

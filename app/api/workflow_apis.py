@@ -1,0 +1,12 @@
+"""The workflow resources: CRUD plus the workflow endpoints of DESIGN §4."""
+from app.api.resources import DecreeCrudApi, InnovationCrudApi
+from workflows.fab import WorkflowApiMixin
+from workflows.lifecycles import decree_workflow, innovation_workflow
+
+
+class InnovationApi(WorkflowApiMixin, InnovationCrudApi):
+    workflow = innovation_workflow
+
+
+class DecreeApi(WorkflowApiMixin, DecreeCrudApi):
+    workflow = decree_workflow

@@ -1,0 +1,11 @@
+"""SIKIPP data model (DESIGN §4). Every table hangs off FAB's ``Model`` metadata so that
+Alembic sees the security tables and ours in one place."""
+from app.models.base import AuditLog, SeededPermission, utcnow  # noqa: F401
+from app.models.competition import Competition, Criterion, Round  # noqa: F401
+from app.models.documents import Award, Decree, IssuedDocument, UnitAward  # noqa: F401
+from app.models.innovation import (  # noqa: F401
+    INNOVATION_STATES, PROPOSAL_SECTIONS, PROPOSAL_SECTIONS_REQUIRED, Attachment, Innovation,
+)
+from app.models.judging import Assignment, Score, ScoreSheet  # noqa: F401
+from app.models.unit import SAKIP_GRADES, UNIT_KINDS, Unit, User  # noqa: F401
+from workflows.models import WorkflowHistory, OutboxMessage  # noqa: F401

@@ -1,0 +1,93 @@
+from flask_appbuilder import Model
+from sqlalchemy import (
+    JSON, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, Integer, String, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+from app.models.base import utcnow
+
+# Word limits of the SINOVIK-style proposal form (reference/domain.md); a competition may override them.
+DEFAULT_WORD_LIMITS = {
+    "summary": 200,
+    "background": 300,
+    "novelty": 200,
+    "implementation": 200,
+    "significance": 600,
+    "adaptability": 300,
+    "resources": 200,
+    "sustainability": 500,
+}
+
+
+class Competition(Model):
+    __tablename__ = "competition"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="ck_competition_year"),
+        CheckConstraint("min_implementation_years >= 0", name="ck_competition_min_age"),
+        CheckConstraint("max_attachment_mb > 0", name="ck_competition_max_attachment"),
+    )
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False)
+    year = Column(Integer, nullable=False, index=True)
+    description = Column(Text, nullable=True)
+    submission_deadline = Column(DateTime, nullable=False)  # UTC
+    min_implementation_years = Column(Integer, nullable=False, default=2)
+    max_attachment_mb = Column(Integer, nullable=False, default=5)
+    word_limits = Column(JSON, nullable=True)  # None: DEFAULT_WORD_LIMITS
+    created_on = Column(DateTime, nullable=False, default=utcnow)
+
+    rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",
+                          cascade="all, delete-orphan", passive_deletes=True)
+
+    def effective_word_limits(self):
+        return {**DEFAULT_WORD_LIMITS, **(self.word_limits or {})}
+
+    def __repr__(self):
+        return self.name
+
+
+class Round(Model):
+    __tablename__ = "round"
+    __table_args__ = (
+        UniqueConstraint("competition_id", "sequence", name="uq_round_sequence"),
+        CheckConstraint("weight > 0", name="ck_round_weight"),
+        CheckConstraint("sequence >= 1", name="ck_round_sequence"),
+        CheckConstraint("shortlist_size IS NULL OR shortlist_size > 0", name="ck_round_shortlist"),
+    )
+    id = Column(Integer, primary_key=True)
+    competition_id = Column(Integer, ForeignKey("competition.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = Column(String(200), nullable=False)
+    sequence = Column(Integer, nullable=False, default=1)
+    weight = Column(Float, nullable=False, default=1.0)
+    shortlist_size = Column(Integer, nullable=True)
+    blind = Column(Boolean, nullable=False, default=False)
+    normalize_z = Column(Boolean, nullable=False, default=False)
+    closed_at = Column(DateTime, nullable=True)
+
+    competition = relationship(Competition, back_populates="rounds")
+    criteria = relationship("Criterion", back_populates="round", order_by="Criterion.sequence",
+                            cascade="all, delete-orphan", passive_deletes=True)
+
+    def __repr__(self):
+        return self.name
+
+
+class Criterion(Model):
+    __tablename__ = "criterion"
+    __table_args__ = (
+        CheckConstraint("weight > 0", name="ck_criterion_weight"),
+        CheckConstraint("max_score > 0", name="ck_criterion_max_score"),
+    )
+    id = Column(Integer, primary_key=True)
+    round_id = Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = Column(String(200), nullable=False)
+    description = Column(Text, nullable=True)
+    weight = Column(Float, nullable=False, default=1.0)
+    max_score = Column(Float, nullable=False, default=100.0)
+    sequence = Column(Integer, nullable=False, default=1)
+
+    round = relationship(Round, back_populates="criteria")
+
+    def __repr__(self):
+        return self.name

@@ -1,0 +1,79 @@
+from flask_appbuilder import Model
+from sqlalchemy import (
+    JSON, BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+)
+from sqlalchemy.orm import relationship
+
+from app.models.base import utcnow
+
+INNOVATION_STATES = ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")
+
+# Proposal sections in form order (reference/domain.md) with their Indonesian headings.
+PROPOSAL_SECTIONS = (
+    ("summary", "Ringkasan"),
+    ("background", "Latar Belakang dan Tujuan"),
+    ("novelty", "Kebaruan / Nilai Tambah"),
+    ("implementation", "Implementasi"),
+    ("significance", "Signifikansi"),
+    ("adaptability", "Adaptabilitas"),
+    ("resources", "Sumber Daya"),
+    ("sustainability", "Strategi Keberlanjutan"),
+)
+
+PROPOSAL_SECTIONS_REQUIRED = PROPOSAL_SECTIONS
+
+
+class Innovation(Model):
+    __tablename__ = "innovation"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN (" + ", ".join(repr(s) for s in INNOVATION_STATES) + ")", name="ck_innovation_state"
+        ),
+        CheckConstraint("version >= 1", name="ck_innovation_version"),
+        Index("ix_innovation_competition_state", "competition_id", "state"),
+    )
+    id = Column(Integer, primary_key=True)
+    competition_id = Column(Integer, ForeignKey("competition.id", ondelete="RESTRICT"), nullable=False, index=True)
+    unit_id = Column(Integer, ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
+    title = Column(String(200), nullable=False)
+    summary = Column(Text, nullable=True)
+    background = Column(Text, nullable=True)
+    novelty = Column(Text, nullable=True)
+    implementation = Column(Text, nullable=True)
+    significance = Column(Text, nullable=True)
+    adaptability = Column(Text, nullable=True)
+    resources = Column(Text, nullable=True)
+    sustainability = Column(Text, nullable=True)
+    started_on = Column(Date, nullable=True)
+    video_url = Column(String(500), nullable=True)
+    sdg_goals = Column(JSON, nullable=True)  # list of SDG numbers 1..17
+    state = Column(String(16), nullable=False, default="draft", index=True)
+    version = Column(Integer, nullable=False, default=1)  # optimistic lock for workflow fires
+    current_round_id = Column(Integer, ForeignKey("round.id", ondelete="SET NULL"), nullable=True)
+    created_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
+    created_on = Column(DateTime, nullable=False, default=utcnow)
+    changed_on = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    competition = relationship("Competition")
+    unit = relationship("Unit")
+    current_round = relationship("Round")
+    attachments = relationship("Attachment", back_populates="innovation", cascade="all, delete-orphan",
+                               passive_deletes=True)
+
+    def __repr__(self):
+        return self.title
+
+
+class Attachment(Model):
+    __tablename__ = "attachment"
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="ck_attachment_size"),)
+    id = Column(Integer, primary_key=True)
+    innovation_id = Column(Integer, ForeignKey("innovation.id", ondelete="CASCADE"), nullable=False, index=True)
+    original_name = Column(String(255), nullable=False)  # shown only, never used as a path
+    stored_name = Column(String(80), nullable=False, unique=True)
+    size_bytes = Column(BigInteger, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    uploaded_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
+    uploaded_on = Column(DateTime, nullable=False, default=utcnow)
+
+    innovation = relationship(Innovation, back_populates="attachments")

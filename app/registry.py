@@ -1,0 +1,55 @@
+"""Registration of lifecycles, views, APIs and hooks on an app (called by create_app)."""
+from flask_babel import lazy_gettext as _l
+
+from app.security import SikippSecurityManager, throttle_login_requests
+
+
+def workflow_permissions():
+    from workflows.lifecycles import ALL_WORKFLOWS
+
+    return [(perm, vm) for wf in ALL_WORKFLOWS for perm, vm, _roles in wf.permissions()]
+
+
+def _workflow_grants():
+    from workflows.lifecycles import ALL_WORKFLOWS
+
+    grants = {}
+    for wf in ALL_WORKFLOWS:
+        for perm, vm, roles in wf.permissions():
+            for role in roles:
+                grants.setdefault(role, []).append((perm, vm))
+    return grants
+
+
+def register(app, appbuilder):
+    from app.api import resources
+    from app.views import crud
+    from workflows import lifecycles
+    from workflows.fab import FabAuthorizer
+
+    lifecycles.bind_all(FabAuthorizer())
+    SikippSecurityManager.extra_role_grants = _workflow_grants()
+    app.before_request(throttle_login_requests)
+
+    from app.api.workflow_apis import DecreeApi, InnovationApi
+    from app.views.workflow_views import DecreeView, InnovationView, WorkflowDiagramView
+
+    for api in (resources.UnitApi, resources.CompetitionApi, resources.RoundApi, resources.CriterionApi,
+                InnovationApi, resources.AssignmentApi, resources.AwardApi, DecreeApi):
+        appbuilder.add_api(api)
+
+    category, cat_label = "Competition", _l("Competition")
+    appbuilder.add_view(crud.CompetitionView, "Competitions", label=_l("Competitions"), icon="fa-trophy",
+                        category=category, category_label=cat_label)
+    appbuilder.add_view(InnovationView, "Innovations", label=_l("Innovations"), icon="fa-lightbulb-o",
+                        category=category)
+    appbuilder.add_view(crud.UnitView, "Units", label=_l("Units"), icon="fa-building", category=category)
+    appbuilder.add_view(crud.RoundView, "Rounds", label=_l("Rounds"), icon="fa-list-ol", category=category)
+    appbuilder.add_view(crud.CriterionView, "Criteria", label=_l("Criteria"), icon="fa-check-square-o",
+                        category=category)
+    appbuilder.add_view(crud.AssignmentView, "Assignments", label=_l("Jury assignments"), icon="fa-gavel",
+                        category=category)
+    appbuilder.add_view(crud.AwardView, "Awards", label=_l("Awards"), icon="fa-star", category=category)
+    appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)
+    appbuilder.add_view(WorkflowDiagramView, "Workflows", label=_l("Workflow diagrams"), icon="fa-sitemap",
+                        category=category)

@@ -1,0 +1,1 @@
+"""Domain rules as plain functions and classes: no Flask request, no FAB view."""

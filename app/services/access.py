@@ -1,0 +1,76 @@
+"""Row-level rules of DESIGN §2, as SQL criteria and checks that every path (list, show, edit, delete,
+API POST/PUT, actions, files, exports, workflow endpoints) applies."""
+from flask_babel import gettext as _
+from sqlalchemy import false, select, true
+
+from app.models import Assignment, Innovation, Unit
+
+PRIVILEGED_ROLES = ("Admin", "Sekretariat")
+
+
+def role_names(user):
+    return {r.name for r in getattr(user, "roles", None) or []}
+
+
+def is_privileged(user):
+    return bool(role_names(user) & set(PRIVILEGED_ROLES))
+
+
+def innovation_criterion(user):
+    """Which innovations ``user`` may see."""
+    roles = role_names(user)
+    if roles & {"Admin", "Sekretariat", "Penandatangan"}:
+        return true()
+    clauses = []
+    if "OPD" in roles and user.unit_id is not None:
+        clauses.append(Innovation.unit_id == user.unit_id)
+    if "Juri" in roles:
+        assigned = select(Assignment.innovation_id).where(Assignment.juror_id == user.id)
+        clauses.append(Innovation.id.in_(assigned))
+    if not clauses:
+        return false()
+    from sqlalchemy import or_
+
+    return or_(*clauses)
+
+
+def unit_criterion(user):
+    roles = role_names(user)
+    if roles & {"Admin", "Sekretariat", "Penandatangan", "Juri"}:
+        return true()
+    if "OPD" in roles and user.unit_id is not None:
+        return Unit.id == user.unit_id
+    return false()
+
+
+def assignment_criterion(user):
+    roles = role_names(user)
+    if roles & {"Admin", "Sekretariat"}:
+        return true()
+    if "Juri" in roles:
+        return Assignment.juror_id == user.id
+    return false()
+
+
+def can_see_innovation(user, innovation):
+    from app.extensions import db
+
+    return db.session.execute(
+        select(Innovation.id).where(Innovation.id == innovation.id, innovation_criterion(user))
+    ).first() is not None
+
+
+def owns_innovation(user, innovation):
+    """The ``OPD (own unit)`` rule: the user's unit proposed it (Admin may act for any unit)."""
+    if "Admin" in role_names(user):
+        return True
+    return user is not None and user.unit_id is not None and user.unit_id == innovation.unit_id
+
+
+def ensure_unit_for_proposer(user):
+    """The unit a new innovation belongs to: always the OPD user's own, never a client-sent one."""
+    from app.services.errors import Invalid
+
+    if getattr(user, "unit_id", None) is None:
+        raise Invalid(_("Your account is not linked to a unit; ask the Sekretariat to link it."), field="unit_id")
+    return user.unit_id

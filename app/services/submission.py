@@ -1,0 +1,58 @@
+"""What the ``submit`` and ``verify`` guards check: completeness, attachments, implementation age, deadline."""
+import datetime
+
+from flask_babel import gettext as _
+
+from app.models import Attachment, PROPOSAL_SECTIONS_REQUIRED
+from app.models.base import utcnow
+from app.services.competitions import local_zone, to_local
+
+
+def missing_sections(innovation):
+    return [label for field, label in PROPOSAL_SECTIONS_REQUIRED if not (getattr(innovation, field) or "").strip()]
+
+
+def has_attachment(session, innovation):
+    return session.query(Attachment.id).filter(Attachment.innovation_id == innovation.id).first() is not None
+
+
+def _add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_problem(innovation, today=None):
+    competition = innovation.competition
+    years = competition.min_implementation_years if competition is not None else 2
+    if innovation.started_on is None:
+        return _("The start date of the innovation is missing.")
+    today = today or datetime.datetime.now(local_zone()).date()
+    if _add_years(innovation.started_on, years) > today:
+        return _("The innovation must have run for at least %(years)s years (started %(date)s).",
+                 years=years, date=innovation.started_on.isoformat())
+    return None
+
+
+def checkable_problems(session, innovation):
+    """The checklist items the system can judge: sections filled, attachment present, implementation age."""
+    problems = []
+    missing = missing_sections(innovation)
+    if missing:
+        problems.append(_("Sections not filled in: %(sections)s.", sections=", ".join(missing)))
+    if not has_attachment(session, innovation):
+        problems.append(_("At least one PDF attachment is required."))
+    age = age_problem(innovation)
+    if age:
+        problems.append(age)
+    return problems
+
+
+def deadline_problem(innovation, now=None):
+    competition = innovation.competition
+    now = now or utcnow()
+    if competition is not None and now > competition.submission_deadline:
+        local = to_local(competition.submission_deadline)
+        return _("The submission deadline has passed (%(deadline)s).", deadline=local.strftime("%d-%m-%Y %H:%M %Z"))
+    return None

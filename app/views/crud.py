@@ -1,0 +1,192 @@
+"""Admin screens (FAB ModelViews). Thin: the same row filters and services as the APIs."""
+from flask import g
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.api.base import METHOD_PERMISSIONS, row_filter
+from app.extensions import db
+from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
+from app.services import access, competitions, innovations
+from app.services.errors import DomainError
+
+SECTION_LABELS = {
+    "summary": _l("Summary"), "background": _l("Background and Objectives"), "novelty": _l("Novelty / Added Value"),
+    "implementation": _l("Implementation"), "significance": _l("Significance"), "adaptability": _l("Adaptability"),
+    "resources": _l("Resources"), "sustainability": _l("Sustainability Strategy"),
+}
+
+
+class SikippModelView(ModelView):
+    method_permission_name = METHOD_PERMISSIONS
+    page_size = 25
+
+    def _run(self, func, *args):
+        try:
+            func(*args)
+        except DomainError as err:
+            db.session.rollback()
+            raise Exception(err.message) from None  # FAB flashes the message and keeps the form
+
+
+class UnitView(SikippModelView):
+    datamodel = SQLAInterface(Unit)
+    class_permission_name = "Unit"
+    base_filters = row_filter(access.unit_criterion)
+    list_columns = ["code", "name", "kind", "sakip_grade", "is_demo"]
+    show_columns = ["code", "name", "kind", "sakip_grade", "is_demo"]
+    add_columns = ["code", "name", "kind", "sakip_grade"]
+    edit_columns = add_columns
+    search_columns = ["code", "name", "kind", "sakip_grade"]
+    label_columns = {"code": _l("Code"), "name": _l("Name"), "kind": _l("Kind"), "sakip_grade": _l("SAKIP grade"),
+                     "is_demo": _l("Demo data")}
+
+
+class CriterionView(SikippModelView):
+    datamodel = SQLAInterface(Criterion)
+    class_permission_name = "Criterion"
+    list_columns = ["round", "sequence", "name", "weight", "max_score"]
+    add_columns = ["round", "sequence", "name", "description", "weight", "max_score"]
+    edit_columns = ["sequence", "name", "description", "weight", "max_score"]
+    show_columns = add_columns
+    label_columns = {"round": _l("Round"), "sequence": _l("Order"), "name": _l("Name"),
+                     "description": _l("Description"), "weight": _l("Weight"), "max_score": _l("Maximum score")}
+
+    def pre_add(self, item):
+        self._run(competitions.ensure_rubric_editable, db.session, item.round.id if item.round else None)
+
+    def pre_update(self, item):
+        self._run(competitions.ensure_rubric_editable, db.session, item.round_id)
+
+    def pre_delete(self, item):
+        self._run(competitions.ensure_rubric_editable, db.session, item.round_id)
+
+
+class RoundView(SikippModelView):
+    datamodel = SQLAInterface(Round)
+    class_permission_name = "Round"
+    related_views = [CriterionView]
+    list_columns = ["competition", "sequence", "name", "weight", "shortlist_size", "blind", "normalize_z"]
+    add_columns = ["competition", "sequence", "name", "weight", "shortlist_size", "blind", "normalize_z"]
+    edit_columns = ["sequence", "name", "weight", "shortlist_size", "blind", "normalize_z"]
+    show_columns = add_columns + ["closed_at"]
+    label_columns = {"competition": _l("Competition"), "sequence": _l("Order"), "name": _l("Name"),
+                     "weight": _l("Weight"), "shortlist_size": _l("Shortlist size"), "blind": _l("Blind review"),
+                     "normalize_z": _l("Z-score normalisation"), "closed_at": _l("Closed at")}
+
+    def pre_update(self, item):
+        self._run(competitions.ensure_rubric_editable, db.session, item.id)
+
+
+class CompetitionView(SikippModelView):
+    datamodel = SQLAInterface(Competition)
+    class_permission_name = "Competition"
+    related_views = [RoundView]
+    list_columns = ["name", "year", "submission_deadline"]
+    add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
+                   "max_attachment_mb"]
+    edit_columns = add_columns
+    show_columns = add_columns + ["created_on"]
+    search_columns = ["name", "year"]
+    label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
+                     "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
+                     "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on")}
+
+    def pre_add(self, item):
+        item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        competitions.add_default_rounds(item)
+
+    def pre_update(self, item):
+        old = db.session.query(Competition.submission_deadline).filter_by(id=item.id).scalar()
+        item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        competitions.log_deadline_change(db.session, item, old, g.user)
+
+
+INNOVATION_FIELDS = ["competition", "title", *SECTION_LABELS, "started_on", "video_url"]
+
+
+class InnovationCrudView(SikippModelView):
+    datamodel = SQLAInterface(Innovation)
+    class_permission_name = "Innovation"
+    base_filters = row_filter(access.innovation_criterion)
+    list_columns = ["title", "unit", "competition", "state", "changed_on"]
+    show_columns = ["competition", "unit", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals", "state",
+                    "created_on", "changed_on"]
+    add_columns = INNOVATION_FIELDS
+    edit_columns = ["title", *SECTION_LABELS, "started_on", "video_url"]
+    search_columns = ["title", "state", "competition", "unit"]
+    label_columns = {"competition": _l("Competition"), "unit": _l("Unit"), "title": _l("Title"),
+                     "state": _l("State"), "started_on": _l("Started on"), "video_url": _l("Video link"),
+                     "sdg_goals": _l("SDG goals"), "created_on": _l("Created on"), "changed_on": _l("Changed on"),
+                     **SECTION_LABELS}
+
+    def pre_add(self, item):
+        if item.competition is not None:
+            item.competition_id = item.competition.id
+        self._run(innovations.prepare_new, db.session, item, g.user)
+
+    def pre_update(self, item):
+        stored_state = db.session.query(Innovation.state).filter_by(id=item.id).scalar()
+        item.state = stored_state
+        self._run(innovations.ensure_editable, item, g.user)
+
+    def pre_delete(self, item):
+        self._run(innovations.ensure_editable, item, g.user, "delete")
+
+
+class AssignmentView(SikippModelView):
+    datamodel = SQLAInterface(Assignment)
+    class_permission_name = "Assignment"
+    base_filters = row_filter(access.assignment_criterion)
+    list_columns = ["round", "innovation", "juror", "status"]
+    add_columns = ["round", "innovation", "juror"]
+    edit_columns = ["juror"]
+    show_columns = ["round", "innovation", "juror", "status", "recusal_reason", "created_on"]
+    label_columns = {"round": _l("Round"), "innovation": _l("Innovation"), "juror": _l("Juror"),
+                     "status": _l("Status"), "recusal_reason": _l("Recusal reason"), "created_on": _l("Created on")}
+
+    def pre_add(self, item):
+        from app.services import assignments
+
+        item.round_id, item.innovation_id = item.round.id, item.innovation.id
+        item.juror_id = item.juror.id
+        self._run(assignments.validate_assignment, db.session, item)
+
+
+class AwardView(SikippModelView):
+    datamodel = SQLAInterface(Award)
+    class_permission_name = "Award"
+    base_permissions = ["can_read"]
+    list_columns = ["innovation", "title", "rank", "category", "score", "prize_amount"]
+    show_columns = list_columns + ["created_on"]
+    label_columns = {"innovation": _l("Innovation"), "title": _l("Title"), "rank": _l("Rank"),
+                     "category": _l("Category"), "score": _l("Score"), "prize_amount": _l("Prize"),
+                     "created_on": _l("Created on")}
+
+
+class DecreeCrudView(SikippModelView):
+    datamodel = SQLAInterface(Decree)
+    class_permission_name = "Decree"
+    list_columns = ["competition", "number", "title", "state", "signed_at"]
+    add_columns = ["competition", "title", "considerations", "legal_bases"]
+    edit_columns = ["title", "considerations", "legal_bases"]
+    show_columns = ["competition", "number", "title", "considerations", "legal_bases", "state", "signed_at"]
+    label_columns = {"competition": _l("Competition"), "number": _l("Number"), "title": _l("Title"),
+                     "considerations": _l("Considerations (Menimbang)"), "legal_bases": _l("Legal bases (Mengingat)"),
+                     "state": _l("State"), "signed_at": _l("Signed at")}
+
+    def pre_add(self, item):
+        from app.services import decrees
+
+        item.competition_id = item.competition.id if item.competition else None
+        self._run(decrees.prepare_draft, db.session, item)
+
+    def pre_update(self, item):
+        from app.services import decrees
+
+        self._run(decrees.ensure_draft, item)
+
+    def pre_delete(self, item):
+        from app.services import decrees
+
+        self._run(decrees.ensure_draft, item)

@@ -1,0 +1,80 @@
+"""SIKIPP configuration: every setting comes from the environment (DESIGN §6) with safe defaults."""
+import os
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.environ.get("SIKIPP_INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
+
+# A development-only secret: create_app refuses it outside debug/testing.
+DEV_SECRET_KEY = "sikipp-development-secret-do-not-use-in-production"
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(INSTANCE_DIR, "sikipp.db")
+    # Heroku-style URLs and plain postgresql:// go through psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+SQLALCHEMY_DATABASE_URI = _database_url()
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+SIKIPP_BASE_URL = os.environ.get("SIKIPP_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
+SIKIPP_STORAGE_DIR = os.environ.get("SIKIPP_STORAGE_DIR", os.path.join(INSTANCE_DIR, "storage"))
+SIKIPP_SIGNING_KEY = os.environ.get("SIKIPP_SIGNING_KEY")
+SIKIPP_SIGNING_CERT = os.environ.get("SIKIPP_SIGNING_CERT")
+SIKIPP_TIMEZONE = os.environ.get("SIKIPP_TIMEZONE", "Asia/Jakarta")
+SIKIPP_REGION_NAME = os.environ.get("SIKIPP_REGION_NAME", "Sidoarjo")
+REDIS_URL = os.environ.get("REDIS_URL")
+
+MAIL_SERVER = os.environ.get("MAIL_SERVER")
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "sikipp@localhost")
+
+# --- Flask-AppBuilder -------------------------------------------------------
+APP_NAME = "SIKIPP"
+APP_THEME = ""
+FAB_CREATE_DB = False  # Alembic migrations own the schema
+FAB_SECURITY_MANAGER_CLASS = "app.security.SikippSecurityManager"
+FAB_API_SWAGGER_UI = True
+FAB_API_MAX_PAGE_SIZE = 100
+FAB_ADD_SECURITY_API = True
+FAB_UPDATE_PERMS = True
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.services.users.validate_password_strength"
+
+# Login throttling: failed attempts per account and per address (app.services.login_throttle).
+SIKIPP_LOGIN_MAX_FAILURES = int(os.environ.get("SIKIPP_LOGIN_MAX_FAILURES", "5"))
+SIKIPP_LOGIN_WINDOW_SECONDS = int(os.environ.get("SIKIPP_LOGIN_WINDOW_SECONDS", "300"))
+RATELIMIT_ENABLED = True
+RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+
+# --- Languages ----------------------------------------------------------------
+BABEL_DEFAULT_LOCALE = "id"
+BABEL_DEFAULT_TIMEZONE = "UTC"
+BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+LANGUAGES = {
+    "id": {"flag": "id", "name": "Bahasa Indonesia"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None

@@ -1,0 +1,157 @@
+"""Test fixtures: a real database per xdist worker (SQLite file, or PostgreSQL when
+SIKIPP_TEST_DATABASE=postgresql), built by the Alembic migrations, with one user per role."""
+import datetime
+import os
+import tempfile
+
+import pytest
+from sqlalchemy import create_engine, text
+
+PG_ADMIN_URL = os.environ.get("SIKIPP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "Rahasia#2026kuat"
+
+# Domain tables emptied after every test, children first.
+DOMAIN_TABLES = ["score", "score_sheet", "assignment", "issued_document", "award", "unit_award", "decree",
+                 "attachment", "innovation", "criterion", "round", "competition", "workflow_history",
+                 "workflow_outbox", "audit_log"]
+
+
+def _worker():
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+def _database_url(tmp_root):
+    if os.environ.get("SIKIPP_TEST_DATABASE") == "postgresql":
+        name = f"sikipp_test_{_worker()}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return "sqlite:///" + os.path.join(tmp_root, "sikipp.db")
+
+
+def is_postgres(app):
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def app_config():
+    tmp_root = tempfile.mkdtemp(prefix=f"sikipp-{_worker()}-")
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_root),
+        "SIKIPP_STORAGE_DIR": os.path.join(tmp_root, "storage"),
+        "WTF_CSRF_ENABLED": False,
+        "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing for fixtures only
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(app_config):
+    from flask_migrate import upgrade
+
+    from app import create_app, sync_security
+
+    application = create_app(app_config)
+    with application.app_context():
+        upgrade()
+        sync_security(application.appbuilder)
+        _seed_baseline(application)
+    yield application
+
+
+def _seed_baseline(application):
+    from app.extensions import db
+    from app.models import Unit
+    from app.services import users
+
+    units = [Unit(code="T-OPD-A", name="Dinas Uji A", kind="opd", sakip_grade="A"),
+             Unit(code="T-OPD-B", name="Dinas Uji B", kind="opd", sakip_grade="BB"),
+             Unit(code="T-KEC-C", name="Kecamatan Uji C", kind="kecamatan")]
+    db.session.add_all(units)
+    db.session.commit()
+    for username, role, unit in [
+        ("admin", "Admin", None), ("sekretariat", "Sekretariat", None), ("opd_a", "OPD", "T-OPD-A"),
+        ("opd_b", "OPD", "T-OPD-B"), ("juri1", "Juri", None), ("juri2", "Juri", "T-OPD-B"),
+        ("penandatangan", "Penandatangan", None),
+    ]:
+        users.add_user(db.session, username=username, password=PASSWORD, role=role, unit_code=unit,
+                       name=username.title(), email=f"{username}@example.test")
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    yield
+    from app.extensions import db
+    from app.services import login_throttle
+
+    with app.app_context():
+        db.session.rollback()
+        for table in DOMAIN_TABLES:
+            db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+        login_throttle.reset()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_tokens = {}
+
+
+def token_for(client, username, password=PASSWORD):
+    if username not in _tokens:
+        r = client.post("/api/v1/security/login",
+                        json={"username": username, "password": password, "provider": "db"})
+        assert r.status_code == 200, r.get_json()
+        _tokens[username] = r.get_json()["access_token"]
+    return _tokens[username]
+
+
+class Api:
+    """A JSON client logged in as one user."""
+
+    def __init__(self, client, username):
+        self.client = client
+        self.username = username
+        self.headers = {"Authorization": f"Bearer {token_for(client, username)}"}
+
+    def get(self, url, **kw):
+        return self.client.get(url, headers=self.headers, **kw)
+
+    def post(self, url, json=None, **kw):
+        return self.client.post(url, json=json, headers=self.headers, **kw)
+
+    def put(self, url, json=None, **kw):
+        return self.client.put(url, json=json, headers=self.headers, **kw)
+
+    def delete(self, url, **kw):
+        return self.client.delete(url, headers=self.headers, **kw)
+
+
+@pytest.fixture
+def api(client):
+    return lambda username: Api(client, username)
+
+
+def future(days=30):
+    return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def competition(api):
+    r = api("sekretariat").post("/api/v1/competition/", json={
+        "name": "Kompetisi Uji", "year": 2026, "submission_deadline": future()})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]

@@ -1,0 +1,306 @@
+"""Flask-AppBuilder integration of the workflow engine (generic: no competition knowledge).
+
+- :class:`FabAuthorizer`: a trigger is fired by roles holding ``can_<trigger>`` on the workflow's view
+  menu, so an Admin re-maps who may fire what in FAB's Security screens.
+- :class:`WorkflowApiMixin`: the four workflow endpoints on a ``ModelRestApi``.
+- :class:`WorkflowViewMixin`: state badge, transition buttons with comment dialog, history timeline
+  and bulk actions (with confirmation) on a ``ModelView``.
+"""
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import ActionItem
+from flask_appbuilder.api import safe
+from flask_appbuilder.security.decorators import permission_name, protect
+from markupsafe import Markup, escape
+
+from workflows.engine import Authorizer, WorkflowError, _
+
+
+class FabAuthorizer(Authorizer):
+    def has_permission(self, user, perm, view_menu):
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        sm = current_app.appbuilder.sm
+        return sm.exist_permission_on_roles(view_menu, perm, [r.id for r in user.roles])
+
+
+def _iso(dt):
+    return dt.isoformat() + "Z" if dt is not None else None
+
+
+def history_rows(workflow, session, pk):
+    return [{"trigger": h.trigger, "source": h.source, "dest": h.dest, "user": h.username, "at": _iso(h.at),
+             "comment": h.comment, "data": h.data} for h in workflow.history(session, pk)]
+
+
+def _session():
+    return current_app.appbuilder.session
+
+
+class WorkflowApiMixin:
+    """Adds, for ``workflow`` (a bound Workflow): transitions, fire, bulk fire and history endpoints."""
+
+    workflow = None
+
+    def _wf_visible(self, pk):
+        return self.datamodel.get(pk, self._base_filters)
+
+    def _wf_body(self):
+        body = request.get_json(silent=True) if request.data else {}
+        if request.data and body is None:
+            return None
+        return body if isinstance(body, dict) else None
+
+    @expose("/<int:pk>/transitions", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def transitions(self, pk):
+        """Transitions available from the current state, with whether this user may fire them and why not.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: Current state and available transitions
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      state: {type: string}
+                      available:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            trigger: {type: string}
+                            target: {type: string}
+                            allowed: {type: boolean}
+                            reason: {type: string, nullable: true}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        item = self._wf_visible(pk)
+        if item is None:
+            return self.response_404()
+        wf = self.workflow
+        return self.response(200, state=getattr(item, wf.state_attr),
+                             available=wf.available(_session(), item, g.user))
+
+    @expose("/<int:pk>/transitions/<trigger>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def fire(self, pk, trigger):
+        """Fire a transition.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: trigger, required: true, schema: {type: string}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    comment: {type: string}
+                    data: {type: object}
+          responses:
+            200:
+              description: The new state
+              content:
+                application/json:
+                  schema: {type: object, properties: {state: {type: string}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409:
+              description: Not possible from this state, or a guard failed (the message says why)
+            422: {$ref: '#/components/responses/422'}
+        """
+        body = self._wf_body()
+        if body is None:
+            return self.response_400(message=_("The request body must be a JSON object"))
+        comment = body.get("comment")
+        if comment is not None and not isinstance(comment, str):
+            return self.response_422(message={"comment": [_("Must be text.")]})
+        try:
+            obj = self.workflow.fire(_session(), pk, trigger, g.user, comment=comment, data=body.get("data"),
+                                     visible=lambda o: self._wf_visible(pk) is not None)
+        except WorkflowError as err:
+            return self.response(err.status, message=err.message)
+        return self.response(200, state=getattr(obj, self.workflow.state_attr))
+
+    @expose("/transitions/<trigger>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def fire_bulk(self, trigger):
+        """Fire a transition on several rows; each id succeeds or fails on its own.
+        ---
+        post:
+          parameters:
+          - {in: path, name: trigger, required: true, schema: {type: string}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [ids]
+                  properties:
+                    ids: {type: array, items: {type: integer}}
+                    comment: {type: string}
+                    data: {type: object}
+          responses:
+            200:
+              description: Per-id results
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            id: {type: integer}
+                            ok: {type: boolean}
+                            status: {type: integer}
+                            state: {type: string}
+                            message: {type: string}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        body = self._wf_body()
+        if body is None:
+            return self.response_400(message=_("The request body must be a JSON object"))
+        ids = body.get("ids")
+        if (not isinstance(ids, list) or not ids or len(ids) > 1000
+                or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+            return self.response_422(message={"ids": [_("A list of 1 to 1000 integer ids is required.")]})
+        try:
+            self.workflow.transition(trigger)
+        except WorkflowError as err:
+            return self.response(err.status, message=err.message)
+        results = self.workflow.fire_many(
+            _session(), ids, trigger, g.user, comment=body.get("comment"), data=body.get("data"),
+            visible=lambda o: self._wf_visible(o.id) is not None,
+        )
+        return self.response(200, result=results)
+
+    @expose("/<int:pk>/history", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def history(self, pk):
+        """The append-only transition history of a row.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: History, oldest first
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            trigger: {type: string}
+                            source: {type: string}
+                            dest: {type: string}
+                            user: {type: string}
+                            at: {type: string, format: date-time}
+                            comment: {type: string, nullable: true}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        if self._wf_visible(pk) is None:
+            return self.response_404()
+        return self.response(200, result=history_rows(self.workflow, _session(), pk))
+
+
+def state_badge(workflow, state):
+    return Markup('<span class="label label-default wf-state wf-state-{s}">{label}</span>').format(
+        s=escape(state), label=workflow.label(state))
+
+
+class WorkflowViewMixin:
+    """State badge, transition buttons, history and bulk actions on a FAB ModelView."""
+
+    workflow = None
+    show_template = "workflows/show.html"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.method_permission_name = dict(self.method_permission_name or {})
+        for t in self.workflow.transitions.values():
+            name = f"wf_{t.trigger}"
+
+            def run(items, _trigger=t.trigger):
+                return self._wf_bulk(_trigger, items)
+
+            run.__name__ = name
+            confirmation = _("Perform \"%(label)s\" on every selected row?", label=t.label or t.trigger)
+            self.actions[name] = ActionItem(name, t.label or t.trigger, confirmation, "fa-random", True, False, run)
+            # The row-by-row trigger permission is checked by the engine; the action itself needs read.
+            self.method_permission_name[name] = "read"
+
+    def _wf_visible(self, pk):
+        return self.datamodel.get(pk, self._base_filters)
+
+    def _wf_bulk(self, trigger, items):
+        comment = request.form.get("wf_comment")
+        ids = [i.id for i in items if i is not None]
+        results = self.workflow.fire_many(_session(), ids, trigger, g.user, comment=comment,
+                                          visible=lambda o: self._wf_visible(o.id) is not None)
+        ok = sum(1 for r in results if r["ok"])
+        if ok:
+            flash(_("%(n)s row(s) changed.", n=ok), "success")
+        for r in results:
+            if not r["ok"]:
+                flash(_("#%(id)s: %(message)s", id=r["id"], message=r["message"]), "danger")
+        return redirect(self.get_redirect())
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        pk = self._deserialize_pk_if_composite(pk)
+        item = self._wf_visible(pk)
+        if item is None:
+            abort(404)
+        widgets = self._show(pk)
+        wf = self.workflow
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=self._related_views,
+            wf_state=getattr(item, wf.state_attr), wf_state_label=wf.label(getattr(item, wf.state_attr)),
+            wf_available=wf.available(_session(), item, g.user),
+            wf_history=history_rows(wf, _session(), item.id), wf_labels=wf.state_labels,
+            wf_fire_endpoint=f"{self.endpoint}.fire_view",
+        )
+
+    @expose("/fire/<int:pk>/<trigger>", methods=["POST"])
+    @has_access
+    def fire_view(self, pk, trigger):
+        try:
+            self.workflow.fire(_session(), pk, trigger, g.user, comment=request.form.get("comment"),
+                               visible=lambda o: self._wf_visible(pk) is not None)
+            flash(_("Done: the state is now \"%(state)s\".",
+                    state=self.workflow.label(getattr(self._wf_visible(pk), self.workflow.state_attr))),
+                  "success")
+        except WorkflowError as err:
+            if err.status == 404:
+                abort(404)
+            flash(err.message, "danger")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))

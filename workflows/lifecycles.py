@@ -1,0 +1,115 @@
+"""SIKIPP's lifecycles (DESIGN §3), declared with the generic engine. Each reads like its table.
+
+Guards return a reason (Indonesian through the catalogs) or None; effects run inside the transition's
+transaction. Binding to the models happens in app.registry.
+"""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.models import Decree, Innovation
+from app.models.base import utcnow
+from app.services import access, awards, decrees, scoring, submission
+from workflows.engine import Transition, Workflow
+
+# -- innovation guards and effects ---------------------------------------------------------------
+
+
+def complete_for_submission(ctx):
+    problems = submission.checkable_problems(ctx.session, ctx.obj)
+    return " ".join(problems) if problems else None
+
+
+def before_deadline(ctx):
+    return submission.deadline_problem(ctx.obj)
+
+
+def checklist_passes(ctx):
+    problems = submission.checkable_problems(ctx.session, ctx.obj)
+    return " ".join(problems) if problems else None
+
+
+def round_sheets_final(ctx):
+    return scoring.score_problem(ctx.session, ctx.obj)
+
+
+def create_award(ctx):
+    data = ctx.data
+    awards.create_award(ctx.session, ctx.obj, data["title"], data.get("prize_amount"), data.get("rank"))
+
+
+AWARD_DATA = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"},
+        "prize_amount": {"type": ["number", "null"], "minimum": 0},
+        "rank": {"type": ["integer", "null"], "minimum": 1},
+    },
+}
+
+VERIFY_DATA = {"type": "object", "properties": {"checklist": {"type": "object"}}}
+
+INNOVATION_STATE_LABELS = {
+    "draft": _l("Draft"), "submitted": _l("Submitted"), "verified": _l("Verified"), "scored": _l("Scored"),
+    "awarded": _l("Awarded"), "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
+}
+
+innovation_workflow = Workflow(
+    "innovation",
+    states=("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn"),
+    initial="draft",
+    view_menu="InnovationWorkflow",
+    state_labels=INNOVATION_STATE_LABELS,
+    is_owner=access.owns_innovation,
+    transitions=[
+        Transition("submit", "draft", "submitted", roles=("OPD",), owner_only=True, label=_l("Submit"),
+                   guards=(complete_for_submission, before_deadline)),
+        Transition("return", "submitted", "draft", roles=("Sekretariat",), comment_required=True,
+                   label=_l("Return for revision")),
+        Transition("verify", "submitted", "verified", roles=("Sekretariat",), label=_l("Verify"),
+                   guards=(checklist_passes,), data_schema=VERIFY_DATA),
+        Transition("reject", ("submitted", "verified"), "rejected", roles=("Sekretariat",), comment_required=True,
+                   label=_l("Reject")),
+        Transition("withdraw", ("draft", "submitted"), "withdrawn", roles=("OPD",), owner_only=True,
+                   label=_l("Withdraw")),
+        Transition("score", "verified", "scored", roles=("Sekretariat",), label=_l("Mark as scored"),
+                   guards=(round_sheets_final,)),
+        Transition("award", "scored", "awarded", roles=("Sekretariat",), label=_l("Award"),
+                   data_schema=AWARD_DATA, effects=(create_award,)),
+    ],
+)
+
+# -- decree ------------------------------------------------------------------------------------------
+
+
+def number_and_sign(ctx):
+    now = utcnow()
+    pattern = current_app.config.get("SIKIPP_DECREE_NUMBER_PATTERN", "188/{seq}/438.1.1.3/{year}")
+    decrees.assign_number(ctx.session, ctx.obj, pattern, now)
+    ctx.obj.signed_at = now
+    ctx.obj.signed_by_id = getattr(ctx.user, "id", None)
+
+
+def revoke_documents(ctx):
+    decrees.revoke_documents(ctx.session, ctx.obj, utcnow())
+
+
+decree_workflow = Workflow(
+    "decree",
+    states=("draft", "signed", "revoked"),
+    initial="draft",
+    view_menu="DecreeWorkflow",
+    state_labels={"draft": _l("Draft"), "signed": _l("Signed"), "revoked": _l("Revoked")},
+    transitions=[
+        Transition("sign", "draft", "signed", roles=("Penandatangan",), label=_l("Sign"), effects=(number_and_sign,)),
+        Transition("revoke", "signed", "revoked", roles=("Penandatangan",), comment_required=True,
+                   label=_l("Revoke"), effects=(revoke_documents,)),
+    ],
+)
+
+ALL_WORKFLOWS = (innovation_workflow, decree_workflow)
+
+
+def bind_all(authorizer):
+    innovation_workflow.bind(Innovation, authorizer=authorizer)
+    decree_workflow.bind(Decree, authorizer=authorizer)

@@ -1,0 +1,42 @@
+"""Tables the workflow engine owns: the append-only transition history and the outbox."""
+import datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class WorkflowHistory(Model):
+    """One fired transition. Rows are only ever inserted."""
+
+    __tablename__ = "workflow_history"
+    __table_args__ = (Index("ix_workflow_history_object", "workflow", "object_id"),)
+    id = Column(Integer, primary_key=True)
+    workflow = Column(String(64), nullable=False)
+    object_id = Column(Integer, nullable=False)
+    trigger = Column(String(64), nullable=False)
+    source = Column(String(32), nullable=False)
+    dest = Column(String(32), nullable=False)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
+    username = Column(String(128), nullable=True)  # kept even if the user is deleted later
+    at = Column(DateTime, nullable=False, default=_utcnow)
+    comment = Column(Text, nullable=True)
+    data = Column(JSON, nullable=True)
+
+
+class OutboxMessage(Model):
+    """A side effect outside the database (mail) recorded inside the transition's transaction and
+    delivered after commit, so a failed delivery never loses or blocks a transition."""
+
+    __tablename__ = "workflow_outbox"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(32), nullable=False)
+    payload = Column(JSON, nullable=False)
+    status = Column(String(16), nullable=False, default="pending", index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=_utcnow)
+    sent_at = Column(DateTime, nullable=True)
