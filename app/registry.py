@@ -38,7 +38,8 @@ def register(app, appbuilder):
                 InnovationApi, resources.AssignmentApi, resources.AwardApi, DecreeApi):
         appbuilder.add_api(api)
 
-    category, cat_label = "Competition", _l("Competition")
+    # The menu category must not share a name with a view menu (FAB would drop its menu_access).
+    category, cat_label = "KIPP", _l("Competition")
     appbuilder.add_view(crud.CompetitionView, "Competitions", label=_l("Competitions"), icon="fa-trophy",
                         category=category, category_label=cat_label)
     appbuilder.add_view(InnovationView, "Innovations", label=_l("Innovations"), icon="fa-lightbulb-o",
@@ -51,5 +52,5 @@ def register(app, appbuilder):
                         category=category)
     appbuilder.add_view(crud.AwardView, "Awards", label=_l("Awards"), icon="fa-star", category=category)
     appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)
-    appbuilder.add_view(WorkflowDiagramView, "Workflows", label=_l("Workflow diagrams"), icon="fa-sitemap",
+    appbuilder.add_view(WorkflowDiagramView, "Workflow Diagrams", label=_l("Workflow diagrams"), icon="fa-sitemap",
                         category=category)

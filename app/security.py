@@ -35,11 +35,11 @@ ROLE_RESOURCES = {
 
 # Menus each role sees (FAB "menu_access" on the menu item's name).
 ROLE_MENUS = {
-    "Sekretariat": ("Competition", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
-                    "Awards", "Decrees", "Workflows"),
-    "OPD": ("Competition", "Innovations", "Competitions", "Units"),
-    "Juri": ("Competition", "Innovations", "Assignments", "Competitions"),
-    "Penandatangan": ("Competition", "Innovations", "Awards", "Decrees", "Competitions"),
+    "Sekretariat": ("KIPP", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
+                    "Awards", "Decrees", "Workflow Diagrams"),
+    "OPD": ("KIPP", "Innovations", "Competitions", "Units"),
+    "Juri": ("KIPP", "Innovations", "Assignments", "Competitions"),
+    "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions"),
 }
 
 # What every signed-in user needs: own profile, own password, the API spec.

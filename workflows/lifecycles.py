@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import Decree, Innovation
 from app.models.base import utcnow
-from app.services import access, awards, decrees, scoring, submission
+from app.services import access, awards, decrees, notifications, scoring, submission
 from workflows.engine import Transition, Workflow
 
 # -- innovation guards and effects ---------------------------------------------------------------
@@ -35,6 +35,19 @@ def round_sheets_final(ctx):
 def create_award(ctx):
     data = ctx.data
     awards.create_award(ctx.session, ctx.obj, data["title"], data.get("prize_amount"), data.get("rank"))
+
+
+def notify_unit(subject):
+    """Effect: tell the proposing unit what happened to its proposal (through the outbox)."""
+
+    def effect(ctx):
+        inn = ctx.obj
+        body = (f"Inovasi \"{inn.title}\" kini berstatus: {innovation_workflow.label(ctx.transition.dest)}.\n"
+                + (f"Catatan: {ctx.comment}\n" if ctx.comment else "")
+                + f"Lihat: {current_app.config['SIKIPP_BASE_URL']}/innovationview/show/{inn.id}\n")
+        notifications.queue_unit_mail(ctx, inn.unit_id, f"[SIKIPP] {subject}: {inn.title}", body)
+
+    return effect
 
 
 AWARD_DATA = {
@@ -65,11 +78,12 @@ innovation_workflow = Workflow(
         Transition("submit", "draft", "submitted", roles=("OPD",), owner_only=True, label=_l("Submit"),
                    guards=(complete_for_submission, before_deadline)),
         Transition("return", "submitted", "draft", roles=("Sekretariat",), comment_required=True,
-                   label=_l("Return for revision")),
+                   label=_l("Return for revision"), effects=(notify_unit("Proposal dikembalikan untuk perbaikan"),)),
         Transition("verify", "submitted", "verified", roles=("Sekretariat",), label=_l("Verify"),
-                   guards=(checklist_passes,), data_schema=VERIFY_DATA),
+                   guards=(checklist_passes,), data_schema=VERIFY_DATA,
+                   effects=(notify_unit("Proposal lolos verifikasi administrasi"),)),
         Transition("reject", ("submitted", "verified"), "rejected", roles=("Sekretariat",), comment_required=True,
-                   label=_l("Reject")),
+                   label=_l("Reject"), effects=(notify_unit("Proposal ditolak"),)),
         Transition("withdraw", ("draft", "submitted"), "withdrawn", roles=("OPD",), owner_only=True,
                    label=_l("Withdraw")),
         Transition("score", "verified", "scored", roles=("Sekretariat",), label=_l("Mark as scored"),
