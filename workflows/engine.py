@@ -29,14 +29,14 @@ from workflows.models import WorkflowHistory
 log = logging.getLogger(__name__)
 
 
-def _(message: str, **params: Any) -> str:
+def _(msgid: str, **params: Any) -> str:
     """Translate through Flask-Babel when an app context is present, else format as is."""
     try:
         from flask_babel import gettext
 
-        return gettext(message, **params)
+        return gettext(msgid, **params)
     except Exception:  # no app/babel context (plain unit tests of the engine)
-        return message % params if params else message
+        return msgid % params if params else msgid
 
 
 class WorkflowError(Exception):
@@ -151,6 +151,15 @@ class Workflow:
         self.name = name
         self.states = tuple(states)
         self.initial = initial
+        transitions = list(transitions)
+        # Fix: an unknown initial state was silently added to the machine, and a repeated trigger
+        # silently replaced the earlier one; both are definition errors.
+        if initial not in self.states:
+            raise ValueError(f"{name}: unknown initial state {initial!r}")
+        triggers = [t.trigger for t in transitions]
+        repeated = sorted({t for t in triggers if triggers.count(t) > 1})
+        if repeated:
+            raise ValueError(f"{name}: triggers defined more than once: {repeated}")
         self.transitions = {t.trigger: t for t in transitions}
         self.view_menu = view_menu or f"{name.title().replace('_', '')}Workflow"
         self.state_labels = state_labels or {}
@@ -227,7 +236,8 @@ class Workflow:
             if state not in t.sources:
                 continue
             reason = self._check_actor(t, user, obj)
-            if reason is None:
+            permitted = reason is None
+            if permitted:
                 ctx = TransitionContext(self, t, session, obj, user, source=state)
                 reason = self._check_guards(ctx)
             result.append({
@@ -235,6 +245,7 @@ class Workflow:
                 "target": t.dest,
                 "allowed": reason is None,
                 "reason": reason,
+                "permitted": permitted,  # role and ownership allow it (a guard may still block it)
                 "comment_required": t.comment_required,
                 "label": t.label or t.trigger,
             })
@@ -357,10 +368,11 @@ class Workflow:
         """The workflow drawn by Graphviz (transitions' GraphMachine), as SVG bytes."""
         from transitions.extensions import GraphMachine
 
+        # The diagram machine is its own model (a throwaway instance): rows never get machines.
         graph_machine = GraphMachine(
-            model=None, states=list(self.states), initial=self.initial, auto_transitions=False,
-            transitions=[{"trigger": t.label or t.trigger, "source": list(t.sources), "dest": t.dest}
+            states=list(self.states), initial=self.initial, auto_transitions=False,
+            transitions=[{"trigger": str(t.label or t.trigger), "source": list(t.sources), "dest": t.dest}
                          for t in self.transitions.values()],
-            title=self.name, show_conditions=False, graph_engine="graphviz",
+            title=str(self.name), show_conditions=False, graph_engine="graphviz",
         )
-        return graph_machine.get_combined_graph().pipe(format="svg")
+        return graph_machine.get_graph().pipe(format="svg")
