@@ -78,3 +78,7 @@ LANGUAGES = {
 
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
+
+# Requests larger than this are refused with 413 before reaching any view (attachments have their own,
+# smaller per-competition cap).
+MAX_CONTENT_LENGTH = int(os.environ.get("SIKIPP_MAX_REQUEST_MB", "64")) * 1024 * 1024

@@ -1,0 +1,110 @@
+"""PDF attachments of a proposal: checked by content, stored under generated names, hashed.
+
+A file is accepted only if it starts with the PDF magic bytes AND parses as a PDF with at least one
+page (pypdf, strict), carries no JavaScript or launch actions, is not empty and fits the competition's
+size cap. The client's file name is kept only for display; it is never used as a path.
+"""
+import hashlib
+import io
+import logging
+import os
+import re
+import uuid
+
+from flask import current_app
+from flask_babel import gettext as _
+from pypdf import PdfReader
+
+from app.models import Attachment
+from app.services import innovations
+from app.services.errors import Conflict, Invalid
+
+log = logging.getLogger(__name__)
+
+ACTIVE_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+_NAME_OK = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
+
+
+def storage_dir():
+    path = os.path.join(current_app.config["SIKIPP_STORAGE_DIR"], "attachments")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def path_of(attachment):
+    return os.path.join(storage_dir(), attachment.stored_name)
+
+
+def check_name(filename):
+    name = (filename or "").strip()
+    if not name or not _NAME_OK.match(name) or ".." in name:
+        raise Invalid(_("The file name is not allowed: use a plain name without folders, such as sk-tim.pdf."),
+                      field="file")
+    return name
+
+
+def check_pdf(data, max_bytes):
+    if not data:
+        raise Invalid(_("The file is empty."), field="file")
+    if len(data) > max_bytes:
+        raise Invalid(_("The file is larger than the limit of %(mb)s MB.", mb=max_bytes // (1024 * 1024)),
+                      field="file")
+    if not data.startswith(b"%PDF-"):
+        raise Invalid(_("Only PDF files are accepted (the content is not a PDF)."), field="file")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        if len(reader.pages) < 1:
+            raise ValueError("no pages")
+    except Exception:
+        raise Invalid(_("The PDF file is damaged or cannot be read."), field="file") from None
+    if any(marker in data for marker in ACTIVE_CONTENT):
+        raise Invalid(_("PDF files with scripts, launch actions or embedded files are not accepted."), field="file")
+
+
+def add_attachment(session, innovation, user, filename, data):
+    """Validate and store one PDF for a draft proposal of the user's own unit."""
+    innovations.ensure_editable(innovation, user)
+    name = check_name(filename)
+    competition = innovation.competition
+    max_mb = competition.max_attachment_mb if competition is not None else 5
+    check_pdf(data, max_mb * 1024 * 1024)
+    stored_name = f"{uuid.uuid4().hex}.pdf"
+    final_path = os.path.join(storage_dir(), stored_name)
+    tmp_path = final_path + ".part"
+    with open(tmp_path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.replace(tmp_path, final_path)
+        attachment = Attachment(innovation_id=innovation.id, original_name=name, stored_name=stored_name,
+                                size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                                uploaded_by_id=getattr(user, "id", None))
+        session.add(attachment)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        for path in (tmp_path, final_path):
+            if os.path.exists(path):
+                os.remove(path)
+        raise
+    return attachment
+
+
+def remove_attachment(session, innovation, attachment, user):
+    innovations.ensure_editable(innovation, user, action="edit")
+    if attachment.innovation_id != innovation.id:
+        raise Conflict(_("The attachment does not belong to this innovation."))
+    path = path_of(attachment)
+    session.delete(attachment)
+    session.commit()
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        log.warning("attachment file %s was already missing", path)
+
+
+def as_dict(attachment):
+    return {"id": attachment.id, "innovation_id": attachment.innovation_id, "original_name": attachment.original_name,
+            "size_bytes": attachment.size_bytes, "sha256": attachment.sha256,
+            "uploaded_on": attachment.uploaded_on.isoformat() + "Z" if attachment.uploaded_on else None}
