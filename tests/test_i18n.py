@@ -96,3 +96,10 @@ def test_workflow_guard_reason_is_indonesian(api, competition):
     r = api("sekretariat").post(f"/api/v1/innovation/{r.get_json()['id']}/transitions/verify", json={})
     assert r.status_code == 409, r.get_json()
     assert "tidak dapat dilakukan dari status" in r.get_json()["message"]
+
+
+def test_api_language_can_be_chosen_per_request(api):
+    """FAB's locale selector honours ?_l_=<locale> (API clients have no session)."""
+    r = api("opd_a").post("/api/v1/innovation/?_l_=en", json={"competition_id": 999999, "title": "Inovasi Uji"})
+    assert r.status_code == 422, r.get_json()
+    assert r.get_json()["message"] == {"competition_id": ["Unknown competition."]}
