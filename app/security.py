@@ -96,15 +96,22 @@ class SikippSecurityManager(SecurityManager):
     def sync_role_definitions(self, extra_permissions=()):
         """Create missing roles/permissions and seed each defined grant once (idempotent)."""
         session = self.session
-        self.appbuilder.add_permissions(update_perms=True)
-        for perm, view_menu in extra_permissions:
-            self.add_permission_view_menu(perm, view_menu)
+        # Roles first: FAB's add_permissions grants every new permission to the Admin role and, when that
+        # role does not exist yet (first start on a fresh database), fails on the first permission of each
+        # view and silently skips the rest (random ones, set order) — the Admin then lacked e.g. can_read.
         for role_name in ROLES + (self.auth_role_public,):
             if self.find_role(role_name) is None:
                 self.add_role(role_name)
+        self.appbuilder.add_permissions(update_perms=True)
+        for perm, view_menu in extra_permissions:
+            self.add_permission_view_menu(perm, view_menu)
         seeded = {(s.role_name, s.permission_name, s.view_menu_name) for s in session.query(SeededPermission)}
         admin = self.find_role(self.auth_role_admin)
         grants = self.role_definitions()
+        # Every defined permission exists before the Admin's list ("all of them") is taken below.
+        for _role_name, perm, view_menu in grants:
+            if self.find_permission_view_menu(perm, view_menu) is None:
+                self.add_permission_view_menu(perm, view_menu)
         grants += [(admin.name, pv.permission.name, pv.view_menu.name)
                    for pv in session.query(self.permissionview_model) if pv.permission and pv.view_menu]
         roles = {}
