@@ -19,6 +19,14 @@ DEFAULT_WORD_LIMITS = {
     "sustainability": 500,
 }
 
+# The administrative checklist the Sekretariat attests when verifying (editable per competition).
+DEFAULT_CHECKLIST = (
+    "SK tim inovasi terlampir",
+    "Usia inovasi memenuhi",
+    "Semua bagian terisi",
+    "Bukti dukung relevan dan terbaca",
+)
+
 
 class Competition(Model):
     __tablename__ = "competition"
@@ -35,10 +43,14 @@ class Competition(Model):
     min_implementation_years = Column(Integer, nullable=False, default=2)
     max_attachment_mb = Column(Integer, nullable=False, default=5)
     word_limits = Column(JSON, nullable=True)  # None: DEFAULT_WORD_LIMITS
+    verification_checklist = Column(JSON, nullable=True)  # None: DEFAULT_CHECKLIST
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",
                           cascade="all, delete-orphan", passive_deletes=True)
+
+    def effective_checklist(self):
+        return list(self.verification_checklist or DEFAULT_CHECKLIST)
 
     def effective_word_limits(self):
         return {**DEFAULT_WORD_LIMITS, **(self.word_limits or {})}
