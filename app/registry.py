@@ -32,7 +32,7 @@ def register(app, appbuilder):
     app.before_request(throttle_login_requests)
 
     from app.api.workflow_apis import DecreeApi, InnovationApi
-    from app.views.workflow_views import DecreeView, InnovationView, WorkflowDiagramView
+    from app.views.workflow_views import DecreeView, InnovationView, VerificationQueueView, WorkflowDiagramView
 
     for api in (resources.UnitApi, resources.CompetitionApi, resources.RoundApi, resources.CriterionApi,
                 InnovationApi, resources.AssignmentApi, resources.AwardApi, DecreeApi):
@@ -43,6 +43,13 @@ def register(app, appbuilder):
     appbuilder.add_view(crud.CompetitionView, "Competitions", label=_l("Competitions"), icon="fa-trophy",
                         category=category, category_label=cat_label)
     appbuilder.add_view(InnovationView, "Innovations", label=_l("Innovations"), icon="fa-lightbulb-o",
+                        category=category)
+    appbuilder.add_view(VerificationQueueView, "Verification Queue", label=_l("Verification queue"),
+                        icon="fa-check-circle", category=category)
+    from app.views.participation import ParticipationApi, ParticipationView
+
+    appbuilder.add_api(ParticipationApi)
+    appbuilder.add_view(ParticipationView, "Participation", label=_l("Participation"), icon="fa-users",
                         category=category)
     appbuilder.add_view(crud.UnitView, "Units", label=_l("Units"), icon="fa-building", category=category)
     appbuilder.add_view(crud.RoundView, "Rounds", label=_l("Rounds"), icon="fa-list-ol", category=category)

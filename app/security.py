@@ -20,9 +20,11 @@ ROLE_RESOURCES = {
     "Sekretariat": {
         "Unit": ALL, "Competition": ALL, "Round": ALL, "Criterion": ALL, "Innovation": (READ,),
         "Assignment": ALL, "Award": (READ,), "Decree": ALL, "Workflows": (READ,),
+        "Verification": (READ,), "Participation": (READ,),
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
+        "Participation": (READ,),
     },
     "Juri": {
         "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": (READ,),
@@ -35,9 +37,9 @@ ROLE_RESOURCES = {
 
 # Menus each role sees (FAB "menu_access" on the menu item's name).
 ROLE_MENUS = {
-    "Sekretariat": ("KIPP", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
+    "Sekretariat": ("KIPP", "Verification Queue", "Participation", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams"),
-    "OPD": ("KIPP", "Innovations", "Competitions", "Units"),
+    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation"),
     "Juri": ("KIPP", "Innovations", "Assignments", "Competitions"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions"),
 }

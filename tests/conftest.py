@@ -20,14 +20,23 @@ def _worker():
     return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 
 
+def _pg_name():
+    # The pid keeps concurrent test runs on one server (two developers, two checkouts) apart.
+    return f"sikipp_test_{_worker()}_{os.getpid()}"
+
+
+def _pg_admin(sql):
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(sql))
+    admin.dispose()
+
+
 def _database_url(tmp_root):
     if os.environ.get("SIKIPP_TEST_DATABASE") == "postgresql":
-        name = f"sikipp_test_{_worker()}"
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+        name = _pg_name()
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{name}"')
         return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     return "sqlite:///" + os.path.join(tmp_root, "sikipp.db")
 
@@ -61,6 +70,13 @@ def app(app_config):
         sync_security(application.appbuilder)
         _seed_baseline(application)
     yield application
+    if is_postgres(application):
+        with application.app_context():
+            from app.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+        _pg_admin(f'DROP DATABASE IF EXISTS "{_pg_name()}" WITH (FORCE)')
 
 
 def _seed_baseline(application):

@@ -97,9 +97,10 @@ def test_hostile_uploads_are_refused_and_leave_nothing(app, api, draft, kind):
 def test_oversized_file_is_refused(app, api, draft, competition):
     api("sekretariat").put(f"/api/v1/competition/{competition}", json={"max_attachment_mb": 1})
     big = blank_pdf() + b"%" + b"0" * (1024 * 1024 + 10)
+    before = _files(app)
     r = _upload(api("opd_a"), draft, big)
     assert r.status_code == 422 and "1 MB" in str(r.get_json()["message"])
-    assert _files(app) == []
+    assert _files(app) == before
 
 
 def test_no_upload_outside_draft_or_for_other_roles(app, api, draft):

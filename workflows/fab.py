@@ -260,6 +260,19 @@ class WorkflowViewMixin:
     def _wf_visible(self, pk):
         return self.datamodel.get(pk, self._base_filters)
 
+    # -- hooks for the concrete view ---------------------------------------------------
+    def wf_form_fields(self, trigger, item):
+        """Checkboxes shown in the trigger's form: [{"name", "label", "required"}]."""
+        return []
+
+    def wf_data_from_form(self, trigger, form):
+        """The ``data`` sent with a trigger fired from the screen."""
+        return {}
+
+    def wf_notices(self, item):
+        """Messages shown above the record: [(bootstrap level, text)]."""
+        return []
+
     def _wf_bulk(self, trigger, items):
         comment = request.form.get("wf_comment")
         ids = [i.id for i in items if i is not None]
@@ -288,19 +301,23 @@ class WorkflowViewMixin:
             wf_available=wf.available(_session(), item, g.user),
             wf_history=history_rows(wf, _session(), item.id), wf_labels=wf.state_labels,
             wf_fire_endpoint=f"{self.endpoint}.fire_view",
+            wf_fields={t.trigger: self.wf_form_fields(t.trigger, item) for t in wf.transitions.values()},
+            wf_notices=self.wf_notices(item),
         )
 
     @expose("/fire/<int:pk>/<trigger>", methods=["POST"])
     @has_access
     def fire_view(self, pk, trigger):
         try:
-            self.workflow.fire(_session(), pk, trigger, g.user, comment=request.form.get("comment"),
-                               visible=lambda o: self._wf_visible(pk) is not None)
+            obj = self.workflow.fire(_session(), pk, trigger, g.user, comment=request.form.get("comment"),
+                                     data=self.wf_data_from_form(trigger, request.form),
+                                     visible=lambda o: self._wf_visible(pk) is not None)
             flash(_("Done: the state is now \"%(state)s\".",
-                    state=self.workflow.label(getattr(self._wf_visible(pk), self.workflow.state_attr))),
-                  "success")
+                    state=self.workflow.label(getattr(obj, self.workflow.state_attr))), "success")
         except WorkflowError as err:
             if err.status == 404:
                 abort(404)
             flash(err.message, "danger")
+        if self._wf_visible(pk) is None:  # e.g. a queue view whose filter the row has just left
+            return redirect(url_for(f"{self.endpoint}.list"))
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))

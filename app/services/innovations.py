@@ -27,3 +27,61 @@ def ensure_editable(innovation, user, action="edit"):
         if action == "delete":
             raise Conflict(_("Only a draft can be deleted; this innovation is \"%(state)s\".", state=innovation.state))
         raise Conflict(_("Only a draft can be edited; this innovation is \"%(state)s\".", state=innovation.state))
+
+
+def word_count(text):
+    return len((text or "").split())
+
+
+def word_limit_problems(innovation, competition=None):
+    """{field: message} for every proposal section longer than its limit (limits are per competition)."""
+    from app.models import PROPOSAL_SECTIONS
+    from app.models.competition import DEFAULT_WORD_LIMITS
+
+    competition = competition or innovation.competition
+    limits = competition.effective_word_limits() if competition is not None else DEFAULT_WORD_LIMITS
+    problems = {}
+    for field, label in PROPOSAL_SECTIONS:
+        count, limit = word_count(getattr(innovation, field)), limits.get(field)
+        if limit and count > limit:
+            problems[field] = _("%(section)s has %(count)s words; the limit is %(limit)s.",
+                                section=label, count=count, limit=limit)
+    return problems
+
+
+def check_word_limits(innovation, competition=None):
+    problems = word_limit_problems(innovation, competition)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise Invalid(message, field=field)
+
+
+def duplicate_title_groups(session, competition_id):
+    """Titles used by more than one live proposal of a competition (flagged to the Sekretariat)."""
+    from sqlalchemy import func
+
+    from app.models import Innovation
+
+    key = func.lower(func.trim(Innovation.title))
+    live = ("draft", "submitted", "verified", "scored", "awarded")
+    dup_keys = (session.query(key).filter(Innovation.competition_id == competition_id, Innovation.state.in_(live))
+                .group_by(key).having(func.count(Innovation.id) > 1).subquery())
+    rows = (session.query(Innovation).filter(Innovation.competition_id == competition_id,
+                                             Innovation.state.in_(live), key.in_(session.query(dup_keys)))
+            .order_by(key, Innovation.id).all())
+    groups = {}
+    for inn in rows:
+        groups.setdefault(inn.title.strip().lower(), []).append(inn)
+    return list(groups.values())
+
+
+def duplicates_of(session, innovation):
+    from sqlalchemy import func
+
+    from app.models import Innovation
+
+    return (session.query(Innovation)
+            .filter(Innovation.competition_id == innovation.competition_id, Innovation.id != innovation.id,
+                    func.lower(func.trim(Innovation.title)) == innovation.title.strip().lower(),
+                    Innovation.state.notin_(("rejected", "withdrawn")))
+            .order_by(Innovation.id).all())

@@ -46,6 +46,9 @@ def checkable_problems(session, innovation):
     age = age_problem(innovation)
     if age:
         problems.append(age)
+    from app.services.innovations import word_limit_problems
+
+    problems.extend(word_limit_problems(innovation).values())
     return problems
 
 

@@ -1,6 +1,7 @@
 """Admin screens (FAB ModelViews). Thin: the same row filters and services as the APIs."""
-from flask import g
-from flask_appbuilder import ModelView
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
@@ -8,7 +9,10 @@ from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.extensions import db
 from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
 from app.services import access, competitions, innovations
+from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services.errors import DomainError
+from wtforms import SelectMultipleField
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 SECTION_LABELS = {
     "summary": _l("Summary"), "background": _l("Background and Objectives"), "novelty": _l("Novelty / Added Value"),
@@ -102,23 +106,84 @@ class CompetitionView(SikippModelView):
         competitions.log_deadline_change(db.session, item, old, g.user)
 
 
-INNOVATION_FIELDS = ["competition", "title", *SECTION_LABELS, "started_on", "video_url"]
+INNOVATION_FIELDS = ["competition", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals"]
+
+SDG_NAMES = (
+    "Tanpa Kemiskinan", "Tanpa Kelaparan", "Kehidupan Sehat dan Sejahtera", "Pendidikan Berkualitas",
+    "Kesetaraan Gender", "Air Bersih dan Sanitasi Layak", "Energi Bersih dan Terjangkau",
+    "Pekerjaan Layak dan Pertumbuhan Ekonomi", "Industri, Inovasi dan Infrastruktur", "Berkurangnya Kesenjangan",
+    "Kota dan Permukiman yang Berkelanjutan", "Konsumsi dan Produksi yang Bertanggung Jawab",
+    "Penanganan Perubahan Iklim", "Ekosistem Lautan", "Ekosistem Daratan",
+    "Perdamaian, Keadilan dan Kelembagaan yang Tangguh", "Kemitraan untuk Mencapai Tujuan",
+)
+
+
+def _form_competition(form):
+    """The competition whose word limits apply: chosen in the add form, or the edited row's."""
+    field = getattr(form, "competition", None)
+    if field is not None and field.data is not None:
+        return field.data
+    pk = (request.view_args or {}).get("pk")
+    innovation = db.session.get(Innovation, int(pk)) if pk and str(pk).isdigit() else None
+    return innovation.competition if innovation is not None else None
+
+
+class WordLimit:
+    """WTForms validator: the section's word limit of the competition (the form keeps what was typed)."""
+
+    def __init__(self, section):
+        self.section = section
+
+    def __call__(self, form, field):
+        competition = _form_competition(form)
+        limits = competition.effective_word_limits() if competition is not None else DEFAULT_WORD_LIMITS
+        count, limit = innovations.word_count(field.data), limits.get(self.section)
+        if limit and count > limit:
+            raise ValidationError(_l("%(count)s words; the limit is %(limit)s.", count=count, limit=limit))
 
 
 class InnovationCrudView(SikippModelView):
     datamodel = SQLAInterface(Innovation)
     class_permission_name = "Innovation"
     base_filters = row_filter(access.innovation_criterion)
+    add_template = "innovation/add.html"
+    edit_template = "innovation/edit.html"
     list_columns = ["title", "unit", "competition", "state", "changed_on"]
     show_columns = ["competition", "unit", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals", "state",
                     "created_on", "changed_on"]
     add_columns = INNOVATION_FIELDS
-    edit_columns = ["title", *SECTION_LABELS, "started_on", "video_url"]
+    edit_columns = ["title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals"]
     search_columns = ["title", "state", "competition", "unit"]
     label_columns = {"competition": _l("Competition"), "unit": _l("Unit"), "title": _l("Title"),
                      "state": _l("State"), "started_on": _l("Started on"), "video_url": _l("Video link"),
                      "sdg_goals": _l("SDG goals"), "created_on": _l("Created on"), "changed_on": _l("Changed on"),
                      **SECTION_LABELS}
+    description_columns = {
+        "started_on": _l("The date the innovation was first implemented (it must have run long enough)."),
+        "video_url": _l("A link to a video of the innovation (YouTube or similar)."),
+    }
+    validators_columns = {
+        "title": [DataRequired(), Length(max=200)],
+        "video_url": [Optional(), URL(require_tld=True, message=_l("Enter a valid web address (https://…)."))],
+        **{section: [WordLimit(section)] for section in SECTION_LABELS},
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "sdg_goals": SelectMultipleField(
+            _l("SDG goals"), coerce=int, choices=[(i, f"{i}. {name}") for i, name in enumerate(SDG_NAMES, 1)],
+            widget=Select2ManyWidget(), validators=[Optional()]),
+    }
+
+    def render_template(self, template, **kwargs):
+        if template in (self.add_template, self.edit_template):
+            by_competition = {str(c.id): c.effective_word_limits() for c in db.session.query(Competition)}
+            pk = (request.view_args or {}).get("pk")
+            current = None
+            if pk and str(pk).isdigit():
+                innovation = db.session.get(Innovation, int(pk))
+                current = innovation.competition.effective_word_limits() if innovation else None
+            kwargs["word_limits"] = {"default": DEFAULT_WORD_LIMITS, "by_competition": by_competition,
+                                     "current": current}
+        return super().render_template(template, **kwargs)
 
     def pre_add(self, item):
         if item.competition is not None:
@@ -126,12 +191,24 @@ class InnovationCrudView(SikippModelView):
         self._run(innovations.prepare_new, db.session, item, g.user)
 
     def pre_update(self, item):
-        stored_state = db.session.query(Innovation.state).filter_by(id=item.id).scalar()
-        item.state = stored_state
         self._run(innovations.ensure_editable, item, g.user)
 
     def pre_delete(self, item):
         self._run(innovations.ensure_editable, item, g.user, "delete")
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        """Refuse before showing the form when the proposal is not an editable draft of the user's unit."""
+        item = self.datamodel.get(pk, self._base_filters) if str(pk).isdigit() else None
+        if item is None:
+            abort(404)
+        try:
+            innovations.ensure_editable(item, g.user)
+        except DomainError as err:
+            flash(err.message, "warning")
+            return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+        return super().edit(pk)
 
 
 class AssignmentView(SikippModelView):

@@ -1,10 +1,13 @@
-"""Screens of the workflow resources and the workflow diagram page."""
-from flask import Response, abort
+"""Screens of the workflow resources, the verification queue and the workflow diagram page."""
+from flask import Response, abort, g
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.api.base import METHOD_PERMISSIONS
+from app.api.base import METHOD_PERMISSIONS, row_filter
+from app.extensions import db
+from app.services import access, innovations
 from app.views.crud import DecreeCrudView, InnovationCrudView
 from workflows.fab import WorkflowViewMixin, state_badge
 from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
@@ -13,8 +16,67 @@ from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_work
 class InnovationView(WorkflowViewMixin, InnovationCrudView):
     workflow = innovation_workflow
     formatters_columns = {"state": lambda s: state_badge(innovation_workflow, s)}
-    search_form_query_rel_fields = {}
     search_filters = {"state": [FilterEqual]}
+
+    def wf_form_fields(self, trigger, item):
+        """Verifying attests the competition's administrative checklist, item by item."""
+        if trigger != "verify" or item.competition is None:
+            return []
+        return [{"name": f"checklist_{i}", "label": label, "required": True}
+                for i, label in enumerate(item.competition.effective_checklist())]
+
+    def wf_data_from_form(self, trigger, form):
+        if trigger != "verify":
+            return {}
+        pk = int((self._wf_request_pk() or 0))
+        item = db.session.get(self.datamodel.obj, pk) if pk else None
+        labels = item.competition.effective_checklist() if item is not None and item.competition else []
+        return {"checklist": {label: form.get(f"checklist_{i}") == "1" for i, label in enumerate(labels)}}
+
+    @staticmethod
+    def _wf_request_pk():
+        from flask import request
+
+        return (request.view_args or {}).get("pk")
+
+    def wf_notices(self, item):
+        notices = []
+        history = innovation_workflow.history(db.session, item.id)
+        last = history[-1] if history else None
+        if last is not None and last.comment and item.state == "draft" and last.trigger == "return":
+            notices.append(("warning", _("Returned by the Sekretariat for revision: %(note)s", note=last.comment)))
+        if last is not None and last.comment and item.state == "rejected":
+            notices.append(("danger", _("Rejected: %(reason)s", reason=last.comment)))
+        if access.is_privileged(g.user):
+            others = innovations.duplicates_of(db.session, item)
+            if others:
+                names = "; ".join(f"#{o.id} {o.title} ({o.unit.name if o.unit else '-'})" for o in others)
+                notices.append(("danger", _("Duplicate title in this competition: %(others)s", others=names)))
+        return notices
+
+
+class VerificationQueueView(InnovationView):
+    """The Sekretariat's queue: submitted proposals awaiting administrative verification."""
+
+    route_base = "/verification"
+    class_permission_name = "Verification"
+    base_permissions = ["can_read"]
+    base_filters = [["state", FilterEqual, "submitted"], *row_filter(access.innovation_criterion)]
+    list_title = _l("Verification queue")
+    show_title = _l("Verify proposal")
+    list_template = "innovation/verification_list.html"
+    list_columns = ["title", "unit", "competition", "changed_on"]
+    base_order = ("changed_on", "asc")
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            from app.models import Competition
+
+            groups = []
+            for competition in db.session.query(Competition).order_by(Competition.year.desc()):
+                groups += innovations.duplicate_title_groups(db.session, competition.id)
+            kwargs["duplicate_groups"] = groups
+        return super().render_template(template, **kwargs)
 
 
 class DecreeView(WorkflowViewMixin, DecreeCrudView):
@@ -42,6 +104,3 @@ class WorkflowDiagramView(BaseView):
             if wf.name == name:
                 return Response(wf.diagram_svg(), mimetype="image/svg+xml")
         abort(404)
-
-
-__all__ = ["InnovationView", "DecreeView", "WorkflowDiagramView", "_l"]
