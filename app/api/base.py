@@ -3,12 +3,13 @@
 FAB's ``@safe`` turns any exception into a 500 and its ``pre_add``/``pre_update`` cannot answer with a
 status, so this class overrides the headless CRUD methods and answers 400/403/404/409/422 itself.
 """
+import prison
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError, StatementError
 from werkzeug.exceptions import BadRequest
 
 from app.extensions import db
@@ -55,6 +56,38 @@ def _is_pk(pk):
     return str(pk).isdigit() and 0 < int(pk) < 2**31
 
 
+DB_INT_MAX = 2**31 - 1  # the database's INTEGER (ids and integer columns)
+
+
+def _is_id_key(key):
+    return isinstance(key, str) and (key in ("id", "ids", "pk") or key.endswith(("_id", "_ids")))
+
+
+def _out_of_range_ids(value, key=None):
+    """Names of id fields (``id``, ``ids``, ``*_id``, ``*_ids``, at any depth) holding an integer that no
+    row can have: the database would raise an overflow (SQLite) or out-of-range error (PostgreSQL) → 500."""
+    bad = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            bad += _out_of_range_ids(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            bad += _out_of_range_ids(v, key)
+    elif (_is_id_key(key) and isinstance(value, int) and not isinstance(value, bool)
+          and not -DB_INT_MAX - 1 <= value <= DB_INT_MAX):
+        bad.append(key)
+    return bad
+
+
+def _fields_with_nul(value, key=None):
+    """Names of fields holding text with a NUL character (PostgreSQL refuses it in text columns → 500)."""
+    if isinstance(value, dict):
+        return [name for k, v in value.items() for name in _fields_with_nul(v, k)]
+    if isinstance(value, list):
+        return [name for v in value for name in _fields_with_nul(v, key)]
+    return [key or "_body"] if isinstance(value, str) and "\x00" in value else []
+
+
 def error_response(api, err):
     if isinstance(err, DomainError):
         return api.response(err.status, message=err.payload())
@@ -67,6 +100,44 @@ class SikippModelApi(ModelRestApi):
     # Never writable through CRUD: silently dropped from POST/PUT bodies (the owner and the state are
     # the server's business, DESIGN §2/§3).
     read_only_fields = ("id",)
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        # Bad input never reaches the database as a 500 (DESIGN §4), on every endpoint of the resource,
+        # including those added by mixins (workflow, attachments):
+        blueprint.before_request(self._reject_impossible_input)
+        # FAB routes GET only for /<int:pk>: /abc or /-1 then matched PUT/DELETE /<pk> and answered an
+        # HTML 405 (and /abc/transitions/x an HTML 404). Any path no real route takes is an unknown id.
+        blueprint.add_url_rule("/<path:pk>", "unknown_pk", self._unknown_pk,
+                               methods=["GET", "POST", "PUT", "DELETE"])
+        return blueprint
+
+    def _unknown_pk(self, pk):
+        return self.response_404()
+
+    def _reject_impossible_input(self):
+        # URL ids (<int:pk>, <int:attachment_id>…) beyond INTEGER: no such row.
+        for key, value in (request.view_args or {}).items():
+            if (key == "pk" or isinstance(value, int)) and not _is_pk(value):
+                return self.response_404()
+        q = request.args.get("q")
+        if q:
+            try:
+                prison.loads(q)
+            except prison.decoder.ParserException:
+                pass  # FAB then reads it as JSON, or answers 400 itself
+            except Exception:  # prison recurses forever on e.g. "(((" or fails with a TypeError: was a 500
+                return self.response_400(message="Not a valid rison/json argument")
+        if request.method in ("POST", "PUT") and request.is_json:
+            body = request.get_json(silent=True)
+            bad = _out_of_range_ids(body) if isinstance(body, (dict, list)) else []
+            if bad:
+                return self.response_422(message={name: [_("Unknown id.")] for name in bad})
+            bad = _fields_with_nul(body)
+            if bad:
+                return self.response_422(message={name: [_("Text must not contain NUL characters.")]
+                                                  for name in bad})
+        return None
 
     # -- hooks for subclasses: call services, raise DomainError ------------------------
     def before_create(self, item):
@@ -122,6 +193,17 @@ class SikippModelApi(ModelRestApi):
         self.post_add(item)
         return self.response(201, result=self.add_model_schema.dump(item, many=False),
                              id=self.datamodel.get_pk_value(item))
+
+    def get_list_headless(self, **kwargs):
+        try:
+            return super().get_list_headless(**kwargs)
+        except (DataError, ProgrammingError, StatementError, TypeError, ValueError, OverflowError):
+            # A filter value the column cannot take (text for a number, a number beyond INTEGER, NUL in text,
+            # a number for a text operator): FAB passes it to the database as is, which raised → 500.
+            db.session.rollback()
+            if not (kwargs.get("rison") or {}).get("filters"):
+                raise
+            return self.response_400(message=_("A filter value does not fit its column."))
 
     def get_headless(self, pk, **kwargs):
         if not _is_pk(pk):

@@ -1,5 +1,6 @@
 """CRUD APIs of DESIGN §4 (resource names exact). Thin: parse, authorise, call a service."""
 from flask import g
+from flask_babel import gettext as _
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import validate
 
@@ -8,6 +9,12 @@ from app.api.base import SikippModelApi, row_filter
 from app.extensions import db
 from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
 from app.services import access, assignments, competitions, innovations
+from app.services.errors import Invalid
+
+
+def _ensure_exists(model, pk, field, message):
+    if pk is None or db.session.get(model, pk) is None:
+        raise Invalid(message, field=field)
 
 
 class UnitApi(SikippModelApi):
@@ -63,8 +70,14 @@ class RoundApi(SikippModelApi):
     edit_columns = ["name", "sequence", "weight", "shortlist_size", "blind", "normalize_z"]
     search_columns = ["competition_id", "name"]
     order_columns = ["competition_id", "sequence", "name"]
-    validators_columns = {"weight": v.positive, "sequence": validate.Range(min=1),
-                          "shortlist_size": validate.Range(min=1), "name": validate.Length(min=1, max=200)}
+    # Upper bounds keep values inside the database's INTEGER (a bigger one was a 500 on PostgreSQL).
+    validators_columns = {"weight": v.positive, "sequence": validate.Range(min=1, max=1000),
+                          "shortlist_size": validate.Range(min=1, max=1_000_000),
+                          "name": validate.Length(min=1, max=200)}
+
+    def before_create(self, item):
+        # An unknown competition names its field (the foreign key error did not).
+        _ensure_exists(Competition, item.competition_id, "competition_id", _("Unknown competition."))
 
     def validate_update(self, item):
         competitions.ensure_rubric_editable(db.session, item.id)
@@ -80,9 +93,11 @@ class CriterionApi(SikippModelApi):
     edit_columns = ["name", "description", "weight", "max_score", "sequence"]
     search_columns = ["round_id", "name"]
     order_columns = ["round_id", "sequence", "name"]
-    validators_columns = {"weight": v.positive, "max_score": v.positive, "name": validate.Length(min=1, max=200)}
+    validators_columns = {"weight": v.positive, "max_score": v.positive, "name": validate.Length(min=1, max=200),
+                          "sequence": validate.Range(min=0, max=1000)}
 
     def before_create(self, item):
+        _ensure_exists(Round, item.round_id, "round_id", _("Unknown round."))
         competitions.ensure_rubric_editable(db.session, item.round_id)
 
     def before_update(self, item, original):

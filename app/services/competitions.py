@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.models import AuditLog, Criterion, Round, ScoreSheet, Assignment
-from app.services.errors import Conflict
+from app.services.errors import Conflict, Invalid
 
 # Sidoarjo's stages (DESIGN §1) with a KIPP-style rubric for each.
 DEFAULT_ROUNDS = (
@@ -32,7 +32,10 @@ def to_utc_naive(value):
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=local_zone())
-    return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    try:
+        return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01 local or 9999-12-31T23:59-12:00: no UTC date (was a 500)
+        raise Invalid(_("The date is out of range."), field="submission_deadline") from None
 
 
 def to_local(value):
