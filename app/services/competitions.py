@@ -44,6 +44,17 @@ def to_local(value):
     return value.replace(tzinfo=datetime.timezone.utc).astimezone(local_zone())
 
 
+def to_local_naive(value):
+    local = to_local(value)
+    return local.replace(tzinfo=None) if local is not None else None
+
+
+def format_local(value):
+    """A stored UTC time as the regency's local time, e.g. "31-07-2026 23:59 WIB"."""
+    local = to_local(value)
+    return local.strftime("%d-%m-%Y %H:%M %Z") if local is not None else "-"
+
+
 def add_default_rounds(competition):
     """New competitions start with the three default rounds and their rubrics."""
     for sequence, (name, weight, shortlist, criteria) in enumerate(DEFAULT_ROUNDS, start=1):

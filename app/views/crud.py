@@ -11,7 +11,8 @@ from app.models import Assignment, Award, Competition, Criterion, Decree, Innova
 from app.services import access, competitions, innovations
 from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services.errors import DomainError
-from wtforms import SelectMultipleField
+from wtforms import DateField, DateTimeLocalField, SelectMultipleField
+from wtforms.widgets import DateInput
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 SECTION_LABELS = {
@@ -95,13 +96,26 @@ class CompetitionView(SikippModelView):
     label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
                      "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
                      "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on")}
+    description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE).")}
+    formatters_columns = {"submission_deadline": competitions.format_local}
+    # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
+    add_form_extra_fields = edit_form_extra_fields = {
+        "submission_deadline": DateTimeLocalField(
+            _l("Submission deadline"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[DataRequired()],
+            description=_l("Local time of the regency (SIKIPP_TIMEZONE)."))
+    }
+
+    def prefill_form(self, form, pk):
+        """The stored deadline is UTC; the form shows and takes local time."""
+        form.submission_deadline.data = competitions.to_local_naive(form.submission_deadline.data)
 
     def pre_add(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
         competitions.add_default_rounds(item)
 
     def pre_update(self, item):
-        old = db.session.query(Competition.submission_deadline).filter_by(id=item.id).scalar()
+        with db.session.no_autoflush:  # the stored value, not the form's not-yet-converted one
+            old = db.session.query(Competition.submission_deadline).filter_by(id=item.id).scalar()
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
         competitions.log_deadline_change(db.session, item, old, g.user)
 
@@ -168,6 +182,11 @@ class InnovationCrudView(SikippModelView):
         **{section: [WordLimit(section)] for section in SECTION_LABELS},
     }
     add_form_extra_fields = edit_form_extra_fields = {
+        # A native date input: FAB's datepicker widget re-parses typed dates with its default US format
+        # (its data-provide init) and silently empties them on blur.
+        "started_on": DateField(_l("Started on"), widget=DateInput(), validators=[Optional()],
+                                description=_l("The date the innovation was first implemented (it must have run "
+                                               "long enough).")),
         "sdg_goals": SelectMultipleField(
             _l("SDG goals"), coerce=int, choices=[(i, f"{i}. {name}") for i, name in enumerate(SDG_NAMES, 1)],
             widget=Select2ManyWidget(), validators=[Optional()]),

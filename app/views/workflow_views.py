@@ -1,5 +1,5 @@
 """Screens of the workflow resources, the verification queue and the workflow diagram page."""
-from flask import Response, abort, g
+from flask import Response, abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import gettext as _
@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.extensions import db
-from app.services import access, innovations
+from app.models import Attachment
+from app.services import access, attachments, innovations
+from app.services.errors import DomainError
 from app.views.crud import DecreeCrudView, InnovationCrudView
 from workflows.fab import WorkflowViewMixin, state_badge
 from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
@@ -15,8 +17,75 @@ from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_work
 
 class InnovationView(WorkflowViewMixin, InnovationCrudView):
     workflow = innovation_workflow
+    show_template = "innovation/show.html"
+    method_permission_name = {**METHOD_PERMISSIONS, "attachment_upload": "edit", "attachment_download": "read",
+                              "attachment_delete": "edit"}
     formatters_columns = {"state": lambda s: state_badge(innovation_workflow, s)}
     search_filters = {"state": [FilterEqual]}
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                kwargs.update(
+                    attachments=db.session.query(Attachment).filter_by(innovation_id=item.id)
+                    .order_by(Attachment.id).all(),
+                    can_edit=(item.state == "draft" and access.owns_innovation(g.user, item)
+                              and self.appbuilder.sm.has_access("can_edit", "Innovation")),
+                    max_attachment_mb=item.competition.max_attachment_mb if item.competition else 5,
+                    attachment_endpoint="InnovationView.attachment_download",
+                    attachment_upload_endpoint="InnovationView.attachment_upload",
+                    attachment_delete_endpoint="InnovationView.attachment_delete",
+                )
+        return super().render_template(template, **kwargs)
+
+    # -- attachments from the screen (same service and rules as the API) -----------------
+    def _visible_or_404(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/attachments/<int:pk>", methods=["POST"])
+    @has_access
+    def attachment_upload(self, pk):
+        item = self._visible_or_404(pk)
+        upload = request.files.get("file")
+        try:
+            if upload is None:
+                flash(_("Choose a PDF file first."), "warning")
+            else:
+                attachments.add_attachment(db.session, item, g.user, upload.filename, upload.read())
+                flash(_("Attachment uploaded."), "success")
+        except DomainError as err:
+            flash(err.message, "danger")
+        return redirect(url_for("InnovationView.show", pk=pk))
+
+    @expose("/attachments/<int:pk>/<int:attachment_id>", methods=["GET"])
+    @has_access
+    def attachment_download(self, pk, attachment_id):
+        item = self._visible_or_404(pk)
+        attachment = db.session.get(Attachment, attachment_id)
+        if attachment is None or attachment.innovation_id != item.id:
+            abort(404)
+        response = send_file(attachments.path_of(attachment), mimetype="application/pdf", as_attachment=True,
+                             download_name=attachment.original_name, max_age=0)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @expose("/attachments/<int:pk>/<int:attachment_id>/delete", methods=["POST"])
+    @has_access
+    def attachment_delete(self, pk, attachment_id):
+        item = self._visible_or_404(pk)
+        attachment = db.session.get(Attachment, attachment_id)
+        if attachment is None or attachment.innovation_id != item.id:
+            abort(404)
+        try:
+            attachments.remove_attachment(db.session, item, attachment, g.user)
+            flash(_("Attachment removed."), "success")
+        except DomainError as err:
+            flash(err.message, "danger")
+        return redirect(url_for("InnovationView.show", pk=pk))
 
     def wf_form_fields(self, trigger, item):
         """Verifying attests the competition's administrative checklist, item by item."""
