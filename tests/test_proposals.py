@@ -171,3 +171,29 @@ def test_form_keeps_typed_text_when_validation_fails(client, competition):
     assert r.status_code == 200
     assert "Latar belakang yang saya ketik dengan susah payah" in html and "bukan-url" in html
     assert "250" in html  # the word-limit message names the count
+
+
+def test_word_limits_and_checklist_are_configurable_per_competition(app, client, api, competition):
+    sek = api("sekretariat")
+    r = sek.put(f"/api/v1/competition/{competition}", json={"word_limits": {"summary": 5},
+                                                           "verification_checklist": ["Surat pernyataan kepala OPD"]})
+    assert r.status_code == 200, r.get_json()
+    body = complete_body(competition)
+    body["summary"] = "satu dua tiga empat lima enam"
+    r = api("opd_a").post("/api/v1/innovation/", json=body)
+    assert r.status_code == 422 and "summary" in r.get_json()["message"]
+    for bad in ({"word_limits": {"summary": 0}}, {"word_limits": {"nope": 10}}, {"word_limits": [1]},
+                {"verification_checklist": []}, {"verification_checklist": [""]}):
+        r = sek.put(f"/api/v1/competition/{competition}", json=bad)
+        assert r.status_code == 422 and next(iter(bad)) in r.get_json()["message"], bad
+    body["summary"] = "satu dua tiga"
+    pk = api("opd_a").post("/api/v1/innovation/", json=body).get_json()["id"]
+    api("opd_a").post(f"/api/v1/innovation/{pk}/attachments", data={"file": (io.BytesIO(blank_pdf()), "sk.pdf")},
+                      content_type="multipart/form-data", json=None)
+    browser = app.test_client()
+    browser.post("/login/", data={"username": "sekretariat", "password": PASSWORD})
+    with app.app_context():
+        db.session.get(Innovation, pk).state = "submitted"
+        db.session.commit()
+    page = browser.get(f"/innovationview/show/{pk}").get_data(as_text=True)
+    assert "Surat pernyataan kepala OPD" in page and "SK tim inovasi terlampir" not in page

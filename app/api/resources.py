@@ -37,26 +37,27 @@ class CompetitionApi(SikippModelApi):
     class_permission_name = "Competition"
     datamodel = SQLAInterface(Competition)
     list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb"]
-    show_columns = list_columns + ["description", "word_limits", "created_on"]
+    show_columns = list_columns + ["description", "word_limits", "verification_checklist", "created_on"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb"]
+                   "max_attachment_mb", "word_limits", "verification_checklist"]
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
     validators_columns = {"year": v.year, "name": validate.Length(min=1, max=200),
                           "min_implementation_years": validate.Range(min=0, max=50),
-                          "max_attachment_mb": validate.Range(min=1, max=100)}
+                          "max_attachment_mb": validate.Range(min=1, max=100),
+                          "word_limits": v.word_limits, "verification_checklist": v.checklist}
 
     def before_create(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
         competitions.add_default_rounds(item)
 
     def before_update(self, item, original):
-        self._old_deadline = item.submission_deadline
+        g.sikipp_old_deadline = item.submission_deadline  # per request: API instances are shared by threads
 
     def validate_update(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
-        competitions.log_deadline_change(db.session, item, self._old_deadline, g.user)
+        competitions.log_deadline_change(db.session, item, g.sikipp_old_deadline, g.user)
 
 
 class RoundApi(SikippModelApi):

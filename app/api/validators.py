@@ -19,3 +19,24 @@ title = validate.Length(min=1, max=200)
 video_url = validate.URL(schemes={"http", "https"}, require_tld=True)
 positive = validate.Range(min=0, min_inclusive=False)
 year = validate.Range(min=2000, max=2100)
+
+
+def word_limits(value):
+    """Per-competition word limits: {section: positive integer} for known proposal sections."""
+    from app.models.competition import DEFAULT_WORD_LIMITS
+
+    if value is None:
+        return
+    if not isinstance(value, dict) or not all(
+            k in DEFAULT_WORD_LIMITS and isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 10000
+            for k, n in value.items()):
+        raise ValidationError(str(_l("Word limits must map proposal sections (%(sections)s) to numbers from 1 to "
+                                     "10000.", sections=", ".join(DEFAULT_WORD_LIMITS))))
+
+
+def checklist(value):
+    if value is None:
+        return
+    if (not isinstance(value, list) or not value or len(value) > 30
+            or not all(isinstance(item, str) and 0 < len(item.strip()) <= 200 for item in value)):
+        raise ValidationError(str(_l("The checklist must be a list of 1 to 30 non-empty texts.")))
