@@ -41,3 +41,72 @@ def add_user_command(username, password, role, unit_code, name, email):
         db.session.rollback()
         raise click.ClickException(err.message) from None
     click.echo(f"User {user.username} ({role}) created.")
+
+
+def _require_schema():
+    from app import schema_ready
+
+    if not schema_ready():
+        raise click.ClickException("The database schema is missing: run `flask --app run.py db upgrade` first.")
+
+
+def _table(headers, rows):
+    widths = [max(len(str(v)) for v in column) for column in zip(headers, *rows)]
+    line = "+-" + "-+-".join("-" * w for w in widths) + "-+"
+    out = [line, "| " + " | ".join(str(h).ljust(w) for h, w in zip(headers, widths)) + " |", line]
+    out += ["| " + " | ".join(str(v).ljust(w) for v, w in zip(row, widths)) + " |" for row in rows]
+    out.append(line)
+    return "\n".join(out)
+
+
+@kipp.command("demo", help="Load a realistic Sidoarjo demo competition (idempotent: a second run adds nothing).")
+@click.option("--password", default=None,
+              help="Password of the demo accounts it creates (default: Sidoarjo#2026). Never use demo data in "
+                   "production.")
+@with_appcontext
+def demo_command(password):
+    from app.extensions import db
+    from app.services import demo
+    from app.services.errors import DomainError
+
+    _require_schema()
+    try:
+        report = demo.load_demo(db.session, password=password or demo.DEMO_PASSWORD)
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    click.echo(f"{report.competition_name} (id {report.competition_id})"
+               + (" created." if report.competition_created else " already present."))
+    click.echo(f"Units: {report.units_created} created, {report.units_total} demo units in total.")
+    click.echo(f"Proposals created: {report.innovations_created}; by state: "
+               + ", ".join(f"{s} {report.states.get(s, 0)}" for s in
+                           ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")))
+    click.echo(f"Time: {report.seconds:.1f} s")
+    rows = [(a.username, a.role, a.unit_code or "-", report.password if a.created else "(existing account: unchanged)")
+            for a in report.accounts]
+    click.echo(_table(("username", "role", "unit", "password"), rows))
+    click.echo("Demo data only: the proposal texts, figures and people are invented. Do not load it in production.")
+
+
+@kipp.command("synth", help="Bulk-insert national-scale synthetic data for benchmarks.")
+@click.option("--innovations", "count", type=click.IntRange(min=1), required=True, help="Number of innovations.")
+@click.option("--units", type=click.IntRange(min=1), default=None, help="Synthetic units (default: innovations/8).")
+@click.option("--jurors", type=click.IntRange(min=1), default=None, help="Synthetic jurors (default: innovations/100).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--batch-size", type=click.IntRange(min=100), default=5000, show_default=True)
+@with_appcontext
+def synth_command(count, units, jurors, seed, batch_size):
+    from app.extensions import db
+    from app.services import synth
+
+    _require_schema()
+    report = synth.synthesize(db.session, count, units=units, jurors=jurors, seed=seed, batch_size=batch_size,
+                              progress=lambda done: click.echo(f"  {done}/{count} innovations", err=True))
+    click.echo(f"Competition: {report.competition_name} (id {report.competition_id})")
+    click.echo(f"Innovations: {report.innovations} in {report.seconds:.1f} s "
+               f"({report.innovations / max(report.seconds, 1e-9):,.0f}/s); by state: "
+               + ", ".join(f"{s} {n}" for s, n in sorted(report.states.items())))
+    click.echo(f"Units: {report.units_created} created ({report.units_used} used); jurors: {report.jurors_created} "
+               f"created ({report.jurors_used} used)")
+    click.echo(f"Assignments: {report.assignments}; final score sheets: {report.sheets}; scores: {report.scores}; "
+               f"awards: {report.awards}")

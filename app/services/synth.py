@@ -1,0 +1,248 @@
+"""National-scale synthetic data for benchmarks (``flask --app run.py kipp synth --innovations N``).
+
+Bulk inserts (SQLAlchemy Core ``insert`` with executemany, one transaction per batch), no workflow
+transitions and no history rows: rows are written directly in their final state, spread over every
+innovation state. Verified, scored and awarded innovations get jury assignments in the first round;
+scored and awarded ones get final score sheets with a score for every criterion, and awarded ones an
+award, so that rankings, jury screens and lists can be measured at scale.
+
+Units (``SYN-000001`` …, ``is_demo``) and jurors (``synth_juri_0001`` …, no usable password) are reused
+by later runs; each run adds a new synthetic competition.
+"""
+import datetime
+import random
+import secrets
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import insert
+from werkzeug.security import generate_password_hash
+
+from app.models import (
+    Assignment, Award, Competition, Criterion, Innovation, Round, Score, ScoreSheet, Unit, User,
+)
+from app.models.base import utcnow
+from app.services.competitions import add_default_rounds
+
+STATE_WEIGHTS = (("draft", 18), ("submitted", 14), ("verified", 20), ("scored", 22), ("awarded", 2),
+                 ("rejected", 16), ("withdrawn", 8))
+JURORS_PER_INNOVATION = 3
+KIND_WEIGHTS = (("opd", 35), ("kecamatan", 20), ("puskesmas", 25), ("smp", 15), ("lainnya", 5))
+KIND_PREFIXES = {
+    "opd": ("Dinas Kesehatan", "Dinas Pendidikan", "Dinas Kependudukan dan Pencatatan Sipil", "DPMPTSP",
+            "Dinas Sosial", "Dinas Perhubungan", "Bappeda", "BPKAD", "Bapenda", "RSUD",
+            "Dinas Lingkungan Hidup", "Dinas Komunikasi dan Informatika"),
+    "kecamatan": ("Kecamatan",),
+    "puskesmas": ("Puskesmas",),
+    "smp": ("SMP Negeri 1", "SMP Negeri 2", "SMP Negeri 3"),
+    "lainnya": ("UPT", "Kelurahan", "Desa"),
+}
+REGIONS = (
+    "Aceh Besar", "Deli Serdang", "Padang Pariaman", "Kampar", "Muaro Jambi", "Ogan Ilir", "Lampung Selatan",
+    "Bangka", "Bintan", "Bogor", "Bandung", "Sumedang", "Banyumas", "Klaten", "Sleman", "Bantul", "Sidoarjo",
+    "Gresik", "Banyuwangi", "Malang", "Lamongan", "Tangerang", "Badung", "Lombok Barat", "Kupang", "Kubu Raya",
+    "Kotawaringin Barat", "Banjar", "Kutai Kartanegara", "Minahasa", "Donggala", "Gowa", "Bone", "Konawe",
+    "Gorontalo", "Mamuju", "Maluku Tengah", "Halmahera Utara", "Jayapura", "Manokwari", "Kota Surabaya",
+    "Kota Semarang", "Kota Makassar", "Kota Medan", "Kota Denpasar", "Kota Balikpapan",
+)
+FIELDS = ("pelayanan kesehatan", "administrasi kependudukan", "perizinan berusaha", "pendidikan", "perlindungan "
+          "sosial", "transportasi", "pengelolaan sampah", "keuangan daerah", "pajak daerah", "ketahanan pangan")
+TARGETS = ("warga lanjut usia", "pelaku usaha mikro", "ibu hamil dan balita", "pelajar", "keluarga miskin",
+           "pencari kerja", "warga desa terpencil", "penyandang disabilitas")
+WORDS = ("SI", "E-", "GERCEP", "LAYAN", "SIGAP", "JEMPOL", "SAKTI", "CERIA", "PINTAR", "TANGGAP", "SEHAT", "MANTAP")
+
+
+@dataclass
+class SynthReport:
+    competition_id: int = None
+    competition_name: str = None
+    innovations: int = 0
+    states: Counter = field(default_factory=Counter)
+    units_created: int = 0
+    units_used: int = 0
+    jurors_created: int = 0
+    jurors_used: int = 0
+    assignments: int = 0
+    sheets: int = 0
+    scores: int = 0
+    awards: int = 0
+    seconds: float = 0.0
+
+
+def _weighted(rng, weights):
+    names = [n for n, _w in weights]
+    return rng.choices(names, weights=[w for _n, w in weights], k=1)[0]
+
+
+def _insert_returning(session, model, rows, *columns):
+    """executemany INSERT … RETURNING, results in parameter order (SQLite ≥ 3.35 and PostgreSQL)."""
+    if not rows:
+        return []
+    stmt = insert(model).returning(*columns, sort_by_parameter_order=True)
+    return session.execute(stmt, rows).all()
+
+
+def ensure_units(session, count, rng):
+    """``count`` synthetic units (existing ``SYN-`` units are reused); returns ([(id, kind)], created)."""
+    codes = [f"SYN-{i:06d}" for i in range(1, count + 1)]
+    existing = {code: (uid, kind) for uid, code, kind in
+                session.query(Unit.id, Unit.code, Unit.kind).filter(Unit.code.like("SYN-%"))}
+    rows = []
+    for i, code in enumerate(codes, start=1):
+        if code in existing:
+            continue
+        kind = _weighted(rng, KIND_WEIGHTS)
+        prefix = rng.choice(KIND_PREFIXES[kind])
+        region = REGIONS[i % len(REGIONS)]
+        rows.append({"code": code, "name": f"{prefix} {region} (sintetis {i})", "kind": kind,
+                     "sakip_grade": rng.choice((None, "A", "BB", "B", "CC", "C")), "is_demo": True})
+    for uid, code, kind in _insert_returning(session, Unit, rows, Unit.id, Unit.code, Unit.kind):
+        existing[code] = (uid, kind)
+    session.commit()
+    return [existing[code] for code in codes], len(rows)
+
+
+def ensure_jurors(session, count):
+    """``count`` synthetic jurors (role Juri, an unknown random password); returns ([id], created)."""
+    names = [f"synth_juri_{i:04d}" for i in range(1, count + 1)]
+    existing = {name: uid for uid, name in session.query(User.id, User.username).filter(User.username.in_(names))}
+    missing = [n for n in names if n not in existing]
+    if missing:
+        role = current_app.appbuilder.sm.find_role("Juri")
+        password = generate_password_hash(secrets.token_urlsafe(32), method="pbkdf2:sha256:1000")
+        now = datetime.datetime.now()
+        users = [User(username=name, first_name="Juri", last_name=f"Sintetis {name[-4:]}", email=f"{name}@synth.invalid",
+                      active=True, password=password, roles=[role], created_on=now, changed_on=now)
+                 for name in missing]
+        session.add_all(users)
+        session.commit()
+        existing.update({u.username: u.id for u in users})
+    return [existing[n] for n in names], len(missing)
+
+
+def _text(rng, title, field_name, target):
+    return {
+        "summary": f"{title} adalah inovasi {field_name} yang mempercepat layanan bagi {target}.",
+        "background": f"Layanan {field_name} bagi {target} lambat dan sulit dipantau sebelum {title} diterapkan.",
+        "novelty": f"{title} memadukan layanan daring dan jemput bola untuk {target}.",
+        "implementation": f"Diterapkan bertahap sejak uji coba, dengan SOP dan pelatihan petugas {field_name}.",
+        "significance": f"Waktu layanan turun {rng.randint(20, 80)} persen dan kepuasan naik "
+                        f"{rng.randint(3, 15)} poin.",
+        "adaptability": f"Telah direplikasi oleh {rng.randint(0, 12)} unit lain.",
+        "resources": f"Anggaran Rp{rng.randint(5, 500)} juta, {rng.randint(3, 40)} petugas.",
+        "sustainability": "Ditetapkan dengan SK kepala unit, anggaran rutin dan kemitraan masyarakat.",
+    }
+
+
+def synthesize(session, count, *, units=None, jurors=None, seed=0, batch_size=5000, progress=None, today=None):
+    """Insert ``count`` synthetic innovations (and what they need); returns a :class:`SynthReport`."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    today = today or datetime.date.today()
+    report = SynthReport()
+    now = utcnow()
+
+    number = session.query(Competition.id).filter(Competition.name.like("Kompetisi Inovasi Sintetis%")).count() + 1
+    competition = Competition(
+        name=f"Kompetisi Inovasi Sintetis #{number} ({count} inovasi)", year=today.year,
+        submission_deadline=now + datetime.timedelta(days=60), min_implementation_years=2, max_attachment_mb=5,
+        description="Data sintetis untuk uji beban (kipp synth); bukan data nyata.",
+    )
+    add_default_rounds(competition)
+    session.add(competition)
+    session.commit()
+    report.competition_id, report.competition_name = competition.id, competition.name
+    first_round = session.query(Round).filter(Round.competition_id == competition.id).order_by(Round.sequence).first()
+    criteria = [(c.id, c.weight, c.max_score) for c in
+                session.query(Criterion).filter(Criterion.round_id == first_round.id).order_by(Criterion.sequence)]
+    total_weight = sum(w for _id, w, _m in criteria)
+
+    unit_list, report.units_created = ensure_units(session, units or max(20, count // 8), rng)
+    juror_ids, report.jurors_created = ensure_jurors(session, jurors or max(5, min(1000, count // 100)))
+    report.units_used, report.jurors_used = len(unit_list), len(juror_ids)
+    per_innovation = min(JURORS_PER_INNOVATION, len(juror_ids))
+    awarded = []  # (category, -score, innovation id): awards are ranked per category once all are scored
+
+    for offset in range(0, count, batch_size):
+        size = min(batch_size, count - offset)
+        rows, meta = [], []
+        for i in range(offset + 1, offset + size + 1):
+            unit_id, kind = unit_list[rng.randrange(len(unit_list))]
+            state = _weighted(rng, STATE_WEIGHTS)
+            title = f"{rng.choice(WORDS)}{rng.choice(WORDS)} {i:07d}"
+            texts = _text(rng, title, rng.choice(FIELDS), rng.choice(TARGETS))
+            rows.append({
+                "competition_id": competition.id, "unit_id": unit_id, "title": title, **texts,
+                "started_on": today - datetime.timedelta(days=rng.randint(365, 3650)),
+                "video_url": None, "sdg_goals": sorted(rng.sample(range(1, 18), rng.randint(1, 3))),
+                "state": state, "version": 1, "current_round_id": None, "created_by_id": None,
+                "created_on": now, "changed_on": now,
+            })
+            meta.append((state, kind))
+        innovation_ids = [r[0] for r in _insert_returning(session, Innovation, rows, Innovation.id)]
+
+        assignment_rows, judged = [], []
+        for innovation_id, (state, kind) in zip(innovation_ids, meta):
+            report.states[state] += 1
+            if state in ("verified", "scored", "awarded") and per_innovation:
+                quality = rng.uniform(0.55, 0.95)
+                for juror_id in rng.sample(juror_ids, per_innovation):
+                    assignment_rows.append({"round_id": first_round.id, "innovation_id": innovation_id,
+                                            "juror_id": juror_id, "status": "active", "created_on": now})
+                    judged.append((innovation_id, state, kind, quality))
+        assignment_ids = [r[0] for r in _insert_returning(session, Assignment, assignment_rows, Assignment.id)]
+        report.assignments += len(assignment_ids)
+
+        sheet_rows, sheet_meta = [], []
+        for assignment_id, (innovation_id, state, kind, quality) in zip(assignment_ids, judged):
+            if state in ("scored", "awarded"):
+                sheet_rows.append({"assignment_id": assignment_id, "comment": None, "is_final": True,
+                                   "submitted_at": now, "updated_at": now})
+                sheet_meta.append((innovation_id, state, kind, quality))
+        sheet_ids = [r[0] for r in _insert_returning(session, ScoreSheet, sheet_rows, ScoreSheet.id)]
+        report.sheets += len(sheet_ids)
+
+        score_rows, sheet_scores = [], {}
+        for sheet_id, (innovation_id, state, kind, quality) in zip(sheet_ids, sheet_meta):
+            weighted = 0.0
+            for criterion_id, weight, max_score in criteria:
+                value = round(max(0.0, min(max_score, quality * max_score + rng.uniform(-8, 8))) * 2) / 2
+                score_rows.append({"sheet_id": sheet_id, "criterion_id": criterion_id, "value": value})
+                weighted += weight * value / max_score
+            sheet_scores.setdefault(innovation_id, (state, kind, []))[2].append(weighted / total_weight * 100)
+        if score_rows:
+            session.execute(insert(Score), score_rows)
+        report.scores += len(score_rows)
+
+        for innovation_id, (state, kind, values) in sheet_scores.items():
+            if state == "awarded":
+                awarded.append((kind, -sum(values) / len(values), innovation_id))
+        session.commit()
+        report.innovations += len(innovation_ids)
+        if progress is not None:
+            progress(report.innovations)
+
+    report.awards = _insert_awards(session, awarded, now)
+    session.commit()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+AWARD_TITLES = ("Juara I", "Juara II", "Juara III", "Harapan I", "Harapan II", "Harapan III")
+PRIZES = (5_000_000, 3_500_000, 2_500_000, 1_500_000, 1_000_000, 1_000_000)
+
+
+def _insert_awards(session, awarded, now):
+    rows, rank = [], Counter()
+    for kind, negative_score, innovation_id in sorted(awarded):
+        rank[kind] += 1
+        position = rank[kind]
+        rows.append({"innovation_id": innovation_id, "rank": position, "category": kind,
+                     "title": AWARD_TITLES[position - 1] if position <= len(AWARD_TITLES) else "Finalis",
+                     "prize_amount": PRIZES[position - 1] if position <= len(PRIZES) else None,
+                     "score": round(-negative_score, 4), "created_on": now})
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Award), rows[start:start + 5000])
+    return len(rows)

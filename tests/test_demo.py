@@ -1,0 +1,200 @@
+"""`kipp demo` (the Sidoarjo demo, idempotent) and `kipp synth` (bulk synthetic data)."""
+import hashlib
+
+import pytest
+from sqlalchemy import func, text
+
+from tests.conftest import DOMAIN_TABLES
+
+STATES = ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")
+ROLES = ("Admin", "Sekretariat", "OPD", "Juri", "Penandatangan")
+
+
+@pytest.fixture
+def restore_people(app):
+    """The autouse cleanup empties domain tables but keeps users and units: remove what the test added."""
+    from app.extensions import db
+    from app.models import Unit, User
+
+    with app.app_context():
+        users_before = {u for (u,) in db.session.query(User.id)}
+        units_before = {u for (u,) in db.session.query(Unit.id)}
+    yield
+    with app.app_context():
+        db.session.rollback()
+        for table in DOMAIN_TABLES:  # assignments reference jurors (RESTRICT): domain rows go first
+            db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+        for user in db.session.query(User).filter(User.id.notin_(users_before)):
+            db.session.delete(user)
+        db.session.commit()
+        db.session.query(Unit).filter(Unit.id.notin_(units_before), Unit.is_demo.is_(True)).delete(
+            synchronize_session=False)
+        db.session.commit()
+
+
+def _counts(session):
+    from app.models import (
+        Assignment, Attachment, Award, Competition, Innovation, Score, ScoreSheet, Unit, User, WorkflowHistory,
+    )
+
+    return {model.__name__: session.query(func.count(model.id)).scalar()
+            for model in (Competition, Innovation, Attachment, Unit, User, WorkflowHistory, Assignment, ScoreSheet,
+                          Score, Award)}
+
+
+def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_people):
+    from app.extensions import db
+    from app.models import (
+        Assignment, Attachment, Award, Competition, Innovation, ScoreSheet, Unit, User, WorkflowHistory,
+    )
+    from app.models.competition import DEFAULT_WORD_LIMITS
+    from app.services import attachments as attachment_service
+    from app.services import demo
+    from app.services.competitions import local_zone
+    from app.services.scoring import score_problem
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["kipp", "demo"])
+    assert result.exit_code == 0, result.output
+    assert demo.DEMO_PASSWORD in result.output and "opd_dinkes" in result.output and "camat_waru" in result.output
+
+    with app.app_context():
+        session = db.session
+        import datetime
+
+        year = datetime.datetime.now(local_zone()).year
+        competition = session.query(Competition).filter_by(name=demo.competition_name(year)).one()
+        assert competition.year == year
+        assert competition.submission_deadline > datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        assert [r.sequence for r in competition.rounds] == [1, 2, 3]
+        assert all(r.criteria for r in competition.rounds)
+
+        innovations = session.query(Innovation).filter_by(competition_id=competition.id).all()
+        assert len(innovations) >= 40
+        states = {i.state for i in innovations}
+        assert states == set(STATES)
+        titles = [i.title for i in innovations]
+        assert len(set(titles)) == len(titles)
+        assert any(t.startswith("SIPRAJA") for t in titles) and any(t.startswith("KOPI PAHIT") for t in titles)
+        today = datetime.date.today()
+        old_enough = [i for i in innovations if i.started_on <= today - datetime.timedelta(days=731)]
+        assert len(old_enough) > len(innovations) / 2
+        for innovation in innovations:
+            for name, limit in DEFAULT_WORD_LIMITS.items():
+                value = getattr(innovation, name)
+                assert value and len(value.split()) <= limit, (innovation.title, name)
+            assert innovation.video_url.startswith("https://")
+            assert innovation.sdg_goals and all(1 <= g <= 17 for g in innovation.sdg_goals)
+            attachments = session.query(Attachment).filter_by(innovation_id=innovation.id).all()
+            assert len(attachments) == 1
+            path = attachment_service.path_of(attachments[0])
+            with open(path, "rb") as handle:
+                data = handle.read()
+            assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+            assert hashlib.sha256(data).hexdigest() == attachments[0].sha256
+            assert attachments[0].size_bytes == len(data)
+
+        # units: OPDs, the 18 kecamatan, puskesmas and SMP Negeri, with SAKIP grades (some A)
+        demo_units = session.query(Unit).filter(Unit.is_demo.is_(True)).all()
+        kinds = {}
+        for unit in demo_units:
+            kinds.setdefault(unit.kind, []).append(unit)
+        assert len(kinds["kecamatan"]) >= 18
+        assert {"Kecamatan Waru", "Kecamatan Porong", "Kecamatan Wonoayu"} <= {u.name for u in kinds["kecamatan"]}
+        assert len(kinds["puskesmas"]) >= 27 and len(kinds["smp"]) >= 5 and len(kinds["opd"]) >= 20
+        assert any(u.sakip_grade == "A" for u in demo_units)
+        assert "Dinas Kesehatan" in {u.name for u in kinds["opd"]}
+
+        # a real history: every proposal that left draft has transitions, fired by the demo users
+        history = session.query(WorkflowHistory).filter_by(workflow="innovation").all()
+        assert history
+        by_object = {}
+        for row in history:
+            by_object.setdefault(row.object_id, []).append(row)
+        for innovation in innovations:
+            rows = by_object.get(innovation.id, [])
+            if innovation.state != "draft":
+                assert rows and rows[-1].dest == innovation.state
+        triggers = {h.trigger for h in history}
+        assert {"submit", "return", "verify", "reject", "withdraw", "score", "award"} <= triggers
+        assert {h.username for h in history if h.trigger == "verify"} == {"sekretariat"}
+
+        # jury: final sheets for every scored/awarded proposal, never a juror of the proposal's own unit
+        for innovation in innovations:
+            if innovation.state in ("scored", "awarded"):
+                assert score_problem(session, innovation) is None
+        for assignment in session.query(Assignment).all():
+            assert assignment.juror.unit_id != assignment.innovation.unit_id
+        assert session.query(ScoreSheet).filter(ScoreSheet.is_final.is_(False)).count() >= 1
+        awards = session.query(Award).all()
+        assert len(awards) == sum(1 for i in innovations if i.state == "awarded")
+        assert "Juara I" in {a.title for a in awards}
+
+        # every role has a demo account
+        accounts = demo.demo_accounts({u.code: u for u in demo_units})
+        for role in ROLES:
+            names = [a.username for a in accounts if a.role == role]
+            assert names, role
+            users = session.query(User).filter(User.username.in_(names)).all()
+            assert any(role in {r.name for r in u.roles} for u in users), role
+        juri3 = session.query(User).filter_by(username="juri3").one()
+        assert juri3.unit is not None and juri3.unit.code == "BAPPEDA"
+        assert session.query(User).filter_by(username="opd_dinkes").one().unit.code == "DINKES"
+
+        # second run: nothing changes
+        before = _counts(session)
+        report = demo.load_demo(session)
+        assert report.innovations_created == 0 and report.units_created == 0 and report.created_usernames == []
+        assert not report.competition_created
+        assert _counts(session) == before
+        assert sum(report.states.values()) == len(innovations)
+
+
+def test_demo_refuses_a_weak_password(app, restore_people):
+    result = app.test_cli_runner().invoke(args=["kipp", "demo", "--password", "lemah"])
+    assert result.exit_code != 0
+    assert "Error:" in result.output
+
+
+def test_simple_pdf_is_well_formed():
+    from app.services.demo import simple_pdf
+
+    data = simple_pdf(["#JUDUL (uji)", "Teks dengan \\ garis miring dan é"], "Uji")
+    assert data.startswith(b"%PDF-1.4")
+    xref = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0])
+    assert data[xref:xref + 4] == b"xref"
+    assert b"\\(uji\\)" in data
+
+
+def test_synth_bulk_inserts_every_state(app, restore_people):
+    from app.extensions import db
+    from app.models import Assignment, Award, Competition, Innovation, Score, ScoreSheet, Unit, User
+
+    result = app.test_cli_runner().invoke(
+        args=["kipp", "synth", "--innovations", "300", "--units", "25", "--jurors", "6", "--batch-size", "100"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        session = db.session
+        competition = session.query(Competition).filter(Competition.name.like("Kompetisi Inovasi Sintetis%")).one()
+        assert len(competition.rounds) == 3
+        innovations = session.query(Innovation).filter_by(competition_id=competition.id).all()
+        assert len(innovations) == 300
+        assert {i.state for i in innovations} == set(STATES)
+        assert session.query(Unit).filter(Unit.code.like("SYN-%")).count() == 25
+        assert session.query(User).filter(User.username.like("synth_juri_%")).count() == 6
+        judged = [i for i in innovations if i.state in ("verified", "scored", "awarded")]
+        assert session.query(Assignment).count() == 3 * len(judged)
+        scored = [i for i in innovations if i.state in ("scored", "awarded")]
+        assert session.query(ScoreSheet).filter(ScoreSheet.is_final.is_(True)).count() == 3 * len(scored)
+        criteria = len(competition.rounds[0].criteria)
+        assert session.query(Score).count() == 3 * len(scored) * criteria
+        assert session.query(Award).count() == sum(1 for i in innovations if i.state == "awarded")
+
+    # a second run reuses the synthetic units and jurors
+    result = app.test_cli_runner().invoke(args=["kipp", "synth", "--innovations", "50", "--units", "25",
+                                                "--jurors", "6"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.query(Unit).filter(Unit.code.like("SYN-%")).count() == 25
+        assert db.session.query(Competition).filter(Competition.name.like("Kompetisi Inovasi Sintetis%")).count() == 2
