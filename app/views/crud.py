@@ -35,6 +35,10 @@ class SikippModelView(ModelView):
 
 
 class UnitView(SikippModelView):
+    list_title = _l("Units")
+    show_title = _l("Unit details")
+    add_title = _l("Add unit")
+    edit_title = _l("Edit unit")
     datamodel = SQLAInterface(Unit)
     class_permission_name = "Unit"
     base_filters = row_filter(access.unit_criterion)
@@ -48,6 +52,10 @@ class UnitView(SikippModelView):
 
 
 class CriterionView(SikippModelView):
+    list_title = _l("Criteria")
+    show_title = _l("Criterion details")
+    add_title = _l("Add criterion")
+    edit_title = _l("Edit criterion")
     datamodel = SQLAInterface(Criterion)
     class_permission_name = "Criterion"
     list_columns = ["round", "sequence", "name", "weight", "max_score"]
@@ -68,6 +76,10 @@ class CriterionView(SikippModelView):
 
 
 class RoundView(SikippModelView):
+    list_title = _l("Rounds")
+    show_title = _l("Round details")
+    add_title = _l("Add round")
+    edit_title = _l("Edit round")
     datamodel = SQLAInterface(Round)
     class_permission_name = "Round"
     related_views = [CriterionView]
@@ -84,6 +96,10 @@ class RoundView(SikippModelView):
 
 
 class CompetitionView(SikippModelView):
+    list_title = _l("Competitions")
+    show_title = _l("Competition details")
+    add_title = _l("Add competition")
+    edit_title = _l("Edit competition")
     datamodel = SQLAInterface(Competition)
     class_permission_name = "Competition"
     related_views = [RoundView]
@@ -157,6 +173,10 @@ class WordLimit:
 
 
 class InnovationCrudView(SikippModelView):
+    list_title = _l("Innovations")
+    show_title = _l("Innovation proposal")
+    add_title = _l("New innovation proposal")
+    edit_title = _l("Edit innovation proposal")
     datamodel = SQLAInterface(Innovation)
     class_permission_name = "Innovation"
     base_filters = row_filter(access.innovation_criterion)
@@ -231,6 +251,10 @@ class InnovationCrudView(SikippModelView):
 
 
 class AssignmentView(SikippModelView):
+    list_title = _l("Jury assignments")
+    show_title = _l("Assignment details")
+    add_title = _l("Add assignment")
+    edit_title = _l("Edit assignment")
     datamodel = SQLAInterface(Assignment)
     class_permission_name = "Assignment"
     base_filters = row_filter(access.assignment_criterion)
@@ -250,6 +274,10 @@ class AssignmentView(SikippModelView):
 
 
 class AwardView(SikippModelView):
+    list_title = _l("Awards")
+    show_title = _l("Award details")
+    add_title = _l("Add award")
+    edit_title = _l("Edit award")
     datamodel = SQLAInterface(Award)
     class_permission_name = "Award"
     base_permissions = ["can_read"]
@@ -261,6 +289,10 @@ class AwardView(SikippModelView):
 
 
 class DecreeCrudView(SikippModelView):
+    list_title = _l("Decrees")
+    show_title = _l("Decree details")
+    add_title = _l("New decree draft")
+    edit_title = _l("Edit decree draft")
     datamodel = SQLAInterface(Decree)
     class_permission_name = "Decree"
     list_columns = ["competition", "number", "title", "state", "signed_at"]
