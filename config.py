@@ -42,6 +42,27 @@ SIKIPP_TIMEZONE = os.environ.get("SIKIPP_TIMEZONE", "Asia/Jakarta")
 SIKIPP_REGION_NAME = os.environ.get("SIKIPP_REGION_NAME", "Sidoarjo")
 REDIS_URL = os.environ.get("REDIS_URL")
 
+# --- Official documents: decree, certificates, signing, jobs (app/services/documents) ------------------
+SIKIPP_DECREE_NUMBER_PATTERN = os.environ.get("SIKIPP_DECREE_NUMBER_PATTERN", "188/{seq}/438.1.1.3/{year}")
+SIKIPP_HEAD_OF_REGION = os.environ.get("SIKIPP_HEAD_OF_REGION", "Bupati")  # "Wali Kota" for a city
+SIKIPP_PROVINCE_NAME = os.environ.get("SIKIPP_PROVINCE_NAME", "Jawa Timur")
+SIKIPP_DOCUMENT_PLACE = os.environ.get("SIKIPP_DOCUMENT_PLACE", "Sidoarjo")  # "Ditetapkan di …"
+SIKIPP_SIGNER_TITLE = os.environ.get("SIKIPP_SIGNER_TITLE", "BUPATI SIDOARJO,")  # jabatan in the signature block
+SIKIPP_SIGNER_NAME = os.environ.get("SIKIPP_SIGNER_NAME", "NAMA BUPATI SIDOARJO")
+SIKIPP_SIGNER_NIP = os.environ.get("SIKIPP_SIGNER_NIP", "")  # printed as "NIP …" when set
+SIKIPP_LAMBANG_PATH = os.environ.get("SIKIPP_LAMBANG_PATH")  # PNG/JPEG/SVG; default: a bundled placeholder
+SIKIPP_TTE_FOOTER = os.environ.get(
+    "SIKIPP_TTE_FOOTER",
+    "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh "
+    "Balai Besar Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara. Sesuai dengan ketentuan "
+    "Undang-Undang Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik Pasal 5 ayat (1), informasi "
+    "elektronik dan/atau dokumen elektronik dan/atau hasil cetaknya merupakan alat bukti hukum yang sah.")
+SIKIPP_UNIT_AWARD_GRADES = tuple(g.strip() for g in os.environ.get("SIKIPP_UNIT_AWARD_GRADES", "A").split(",")
+                                 if g.strip())
+SIKIPP_SIGNER_CLASS = os.environ.get("SIKIPP_SIGNER_CLASS")  # "module:Class" of another Signer (remote TTE)
+SIKIPP_DEV_SIGNING_DIR = os.environ.get("SIKIPP_DEV_SIGNING_DIR", os.path.join(INSTANCE_DIR, "signing"))
+SIKIPP_HUEY_FILE = os.environ.get("SIKIPP_HUEY_FILE", os.path.join(INSTANCE_DIR, "huey.db"))
+
 MAIL_SERVER = os.environ.get("MAIL_SERVER")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "sikipp@localhost")

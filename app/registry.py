@@ -34,8 +34,11 @@ def register(app, appbuilder):
     from app.api.workflow_apis import DecreeApi, InnovationApi
     from app.views.workflow_views import DecreeView, InnovationView, VerificationQueueView, WorkflowDiagramView
 
+    # The award and decree APIs with their document endpoints (certificate, pdf), app/api/documents.py.
+    from app.api.documents import AwardDocumentsApi, DecreeDocumentsApi
+
     for api in (resources.UnitApi, resources.CompetitionApi, resources.RoundApi, resources.CriterionApi,
-                InnovationApi, resources.AssignmentApi, resources.AwardApi, DecreeApi):
+                InnovationApi, resources.AssignmentApi, AwardDocumentsApi, DecreeDocumentsApi):
         appbuilder.add_api(api)
 
     # The menu category must not share a name with a view menu (FAB would drop its menu_access).
@@ -61,3 +64,11 @@ def register(app, appbuilder):
     appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)
     appbuilder.add_view(WorkflowDiagramView, "Workflow Diagrams", label=_l("Workflow diagrams"), icon="fa-sitemap",
                         category=category)
+    # Official documents: job handlers on the outbox, the documents screen, public verification (/verify).
+    from app import jobs  # noqa: F401
+    from app.views import public
+    from app.views.documents import DocumentsView
+
+    appbuilder.add_view(DocumentsView, "Official Documents", label=_l("Official documents"), icon="fa-certificate",
+                        category=category)
+    app.register_blueprint(public.bp)

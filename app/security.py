@@ -13,17 +13,19 @@ from app.services import login_throttle
 
 READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
 ALL = (READ, ADD, EDIT, DELETE)
+CERTIFICATE = "can_certificate"  # download an award's certificate (OPD: its own unit's only, app/api/documents.py)
 
 # Resource permissions per role. Views and APIs of a resource share one view menu (its
 # ``class_permission_name``) and the four permissions above (see app.api.base.METHOD_PERMISSIONS).
 ROLE_RESOURCES = {
     "Sekretariat": {
         "Unit": ALL, "Competition": ALL, "Round": ALL, "Criterion": ALL, "Innovation": (READ,),
-        "Assignment": ALL, "Award": (READ,), "Decree": ALL, "Workflows": (READ,),
+        "Assignment": ALL, "Award": (READ, CERTIFICATE), "Decree": ALL, "Workflows": (READ,),
         "Verification": (READ,), "Participation": (READ,),
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
+        "Award": (CERTIFICATE,),
         "Participation": (READ,),
     },
     "Juri": {
@@ -31,17 +33,17 @@ ROLE_RESOURCES = {
         "Assignment": (READ,),
     },
     "Penandatangan": {
-        "Competition": (READ,), "Innovation": (READ,), "Award": (READ,), "Decree": (READ,),
+        "Competition": (READ,), "Innovation": (READ,), "Award": (READ, CERTIFICATE), "Decree": (READ,),
     },
 }
 
 # Menus each role sees (FAB "menu_access" on the menu item's name).
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
-                    "Awards", "Decrees", "Workflow Diagrams"),
+                    "Awards", "Decrees", "Workflow Diagrams", "Official Documents"),
     "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation"),
     "Juri": ("KIPP", "Innovations", "Assignments", "Competitions"),
-    "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions"),
+    "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents"),
 }
 
 # What every signed-in user needs: own profile, own password, the API spec.

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.models import Decree, Innovation
 from app.models.base import utcnow
 from app.services import access, awards, decrees, notifications, scoring, submission
+from workflows import outbox
 from workflows.engine import Transition, Workflow
 
 # -- innovation guards and effects ---------------------------------------------------------------
@@ -97,11 +98,18 @@ innovation_workflow = Workflow(
 
 
 def number_and_sign(ctx):
+    """Take the next number from the register, then render, sign and store the decree in this transaction;
+    its certificates are issued after commit (outbox → job queue), never inside it."""
+    from app.services.documents import issuing
+
     now = utcnow()
-    pattern = current_app.config.get("SIKIPP_DECREE_NUMBER_PATTERN", "188/{seq}/438.1.1.3/{year}")
-    decrees.assign_number(ctx.session, ctx.obj, pattern, now)
+    config = current_app.config
+    pattern = config.get("SIKIPP_DECREE_NUMBER_PATTERN", "188/{seq}/438.1.1.3/{year}")
+    decrees.assign_number(ctx.session, ctx.obj, pattern, now, config.get("SIKIPP_TIMEZONE", "Asia/Jakarta"))
     ctx.obj.signed_at = now
     ctx.obj.signed_by_id = getattr(ctx.user, "id", None)
+    issuing.sign_decree(ctx.session, ctx.obj, config, now)
+    outbox.enqueue(ctx, "issue_certificates", {"decree_id": ctx.obj.id})
 
 
 def revoke_documents(ctx):

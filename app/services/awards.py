@@ -1,13 +1,100 @@
-"""Awards created by the ``award`` transition."""
+"""Awards created by the ``award`` transition, and the SAKIP unit awards (the Sekda's rule)."""
+import re
 from decimal import Decimal
 
-from app.models import Award, Unit
+from sqlalchemy import func
+
+from app.models import Assignment, Award, Criterion, Innovation, Score, ScoreSheet, Unit, UnitAward
+from app.services import scoring
+
+# "Juara I" → 1 … "Harapan III" → 6: the rank when the Sekretariat gives none (per category).
+_TITLE_RANKS = {("juara", 1): 1, ("juara", 2): 2, ("juara", 3): 3, ("harapan", 1): 4, ("harapan", 2): 5,
+                ("harapan", 3): 6}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
+UNIT_AWARD_TITLE = "Penghargaan Unit Kerja dengan Nilai SAKIP {grade}"
+
+
+def rank_from_title(title):
+    match = re.match(r"^\s*(juara|harapan)\s+(i{1,3}|iv|v|[1-5])\b", title or "", re.IGNORECASE)
+    if not match:
+        return None
+    return _TITLE_RANKS.get((match.group(1).lower(), _ROMAN[match.group(2).lower()]))
+
+
+def innovation_score(session, innovation):
+    """The innovation's score in its current round with the default rule (DESIGN §4): each final sheet
+    Σ(weight × value / max_score) / Σ weight × 100, averaged over the final sheets of active assignments."""
+    rnd = scoring.current_round(session, innovation)
+    if rnd is None:
+        return None
+    rows = (session.query(ScoreSheet.id, Criterion.weight, Criterion.max_score, Score.value)
+            .join(Assignment, ScoreSheet.assignment_id == Assignment.id)
+            .join(Score, Score.sheet_id == ScoreSheet.id).join(Criterion, Score.criterion_id == Criterion.id)
+            .filter(Assignment.round_id == rnd.id, Assignment.innovation_id == innovation.id,
+                    Assignment.status == "active", ScoreSheet.is_final.is_(True)).all())
+    sheets = {}
+    for sheet_id, weight, max_score, value in rows:
+        num, den = sheets.get(sheet_id, (0.0, 0.0))
+        sheets[sheet_id] = (num + weight * float(value) / max_score, den + weight)
+    values = [num / den * 100 for num, den in sheets.values() if den > 0]
+    return round(sum(values) / len(values), 4) if values else None
 
 
 def create_award(session, innovation, title, prize_amount=None, rank=None, score=None):
     unit = session.get(Unit, innovation.unit_id)
-    award = Award(innovation_id=innovation.id, title=title.strip(), rank=rank,
+    title = title.strip()
+    if rank is None:
+        rank = rank_from_title(title)
+    if score is None:
+        score = innovation_score(session, innovation)
+    award = Award(innovation_id=innovation.id, title=title, rank=rank,
                   category=unit.kind if unit else None, score=score,
                   prize_amount=Decimal(str(prize_amount)) if prize_amount is not None else None)
     session.add(award)
     return award
+
+
+def qualifying_units(session, competition_id, grades):
+    """Units whose SAKIP grade is one of ``grades`` (default "A"): rewarded whether or not they proposed."""
+    return (session.query(Unit).filter(Unit.sakip_grade.in_(list(grades) or ["-"]))
+            .order_by(Unit.kind, Unit.name).all())
+
+
+def refresh_unit_awards(session, competition_id, grades):
+    """Make the competition's unit awards match the units' current SAKIP grades (before a decree is signed;
+    a signed decree keeps its own list). Returns the competition's unit awards."""
+    units = {u.id: u for u in qualifying_units(session, competition_id, grades)}
+    existing = {ua.unit_id: ua for ua in session.query(UnitAward).filter(UnitAward.competition_id == competition_id)}
+    for unit_id, ua in existing.items():
+        if unit_id not in units:
+            signed = _listed_in_signed_decree(session, ua.id)
+            if not signed:
+                session.delete(ua)
+        elif ua.sakip_grade != units[unit_id].sakip_grade:
+            ua.sakip_grade = units[unit_id].sakip_grade
+            ua.title = UNIT_AWARD_TITLE.format(grade=ua.sakip_grade)
+    for unit_id, unit in units.items():
+        if unit_id not in existing:
+            session.add(UnitAward(competition_id=competition_id, unit_id=unit_id, sakip_grade=unit.sakip_grade,
+                                  title=UNIT_AWARD_TITLE.format(grade=unit.sakip_grade)))
+    session.flush()
+    return session.query(UnitAward).filter(UnitAward.competition_id == competition_id).all()
+
+
+def _listed_in_signed_decree(session, unit_award_id):
+    import json
+
+    from app.models import IssuedDocument
+
+    for (note,) in session.query(IssuedDocument.note).filter(IssuedDocument.kind == "decree"):
+        try:
+            if unit_award_id in (json.loads(note or "{}").get("unit_award_ids") or []):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def award_count(session, competition_id):
+    return (session.query(func.count(Award.id)).join(Innovation, Award.innovation_id == Innovation.id)
+            .filter(Innovation.competition_id == competition_id).scalar())

@@ -1,0 +1,46 @@
+"""The official documents screen: decrees with their PDF, number and state, certificate progress (a bar that
+follows the background job) and a button to issue missing certificates. Warns while the development
+signing pair is in use."""
+from flask import current_app, flash, redirect, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+
+from app.api.base import METHOD_PERMISSIONS
+from app.extensions import db
+from app.models import Competition, Decree
+from app.services.documents import issuing, signing
+
+
+class DocumentsView(BaseView):
+    route_base = "/documents"
+    default_view = "index"
+    class_permission_name = "Decree"
+    method_permission_name = {**METHOD_PERMISSIONS, "index": "read", "issue": "edit"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        rows = []
+        for decree, competition in (db.session.query(Decree, Competition)
+                                    .join(Competition, Decree.competition_id == Competition.id)
+                                    .order_by(Decree.id.desc()).limit(200)):
+            rows.append({"decree": decree, "competition": competition,
+                         "progress": issuing.progress(db.session, decree.id) if decree.state != "draft" else None})
+        return self.render_template("documents/index.html", rows=rows,
+                                    dev_signer=signing.using_development_pair(current_app.config))
+
+    @expose("/<int:pk>/issue", methods=["POST"])
+    @has_access
+    def issue(self, pk):
+        from app import jobs
+
+        decree = db.session.get(Decree, pk)
+        if decree is None or decree.state != "signed":
+            flash(_("Certificates are issued only for a signed decree."), "danger")
+        else:
+            if jobs.jobs_mode(current_app.config) == "queue":
+                jobs.issue_certificates_task(decree.id)
+            else:
+                jobs.run_issue_certificates(decree.id)
+            flash(_("Issuing the missing certificates has started."), "info")
+        return redirect(url_for("DocumentsView.index"))
