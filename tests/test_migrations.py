@@ -18,7 +18,7 @@ def fresh_url(request, tmp_path):
         return
     if os.environ.get("SIKIPP_TEST_DATABASE") != "postgresql":
         pytest.skip("PostgreSQL runs with SIKIPP_TEST_DATABASE=postgresql")
-    name = f"sikipp_migr_{_worker()}"
+    name = f"sikipp_migr_{_worker()}_{os.getpid()}"  # the pid keeps concurrent runs apart
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -76,14 +76,17 @@ def test_single_migration_head():
     assert len(heads) == 1, heads
 
 
-def test_upgrade_from_empty_matches_models_and_downgrades_to_nothing(fresh_app):
+def test_fresh_database_upgrade_first_start_restart_and_downgrade(fresh_app, fresh_url, tmp_path):
     from flask_appbuilder import Model
     from flask_migrate import downgrade, upgrade
 
+    from app import create_app, sync_security
     from app.extensions import db
+    from app.security import ROLES
 
     with fresh_app.app_context():
-        assert _tables(db) == set()  # the app factory created nothing (no create_all)
+        # 1. The app factory created nothing (no create_all); the migrations build exactly the models.
+        assert _tables(db) == set()
         upgrade()
         model_tables = set(Model.metadata.tables)
         assert model_tables <= _tables(db), model_tables - _tables(db)
@@ -91,25 +94,10 @@ def test_upgrade_from_empty_matches_models_and_downgrades_to_nothing(fresh_app):
         diff = _differences(db)
         assert diff == [], "models and migrations differ:\n" + "\n".join(map(str, diff))
 
-        downgrade(revision="base")
-        assert _tables(db) <= {"alembic_version"}, _tables(db)
-        # and back up again: the downgrade left nothing behind that breaks a new upgrade
-        upgrade()
-        assert _differences(db) == []
-
-
-def test_first_start_on_migrated_database_seeds_every_role_fully(fresh_app, fresh_url, tmp_path):
-    """Regression: on a fresh database the Admin role used to get only some permissions (FAB skipped the rest
-    while the role did not exist yet), depending on set order."""
-    from flask_migrate import upgrade
-
-    from app import create_app, sync_security
-    from app.extensions import db
-    from app.security import ROLES
-
-    with fresh_app.app_context():
-        upgrade()
-        sync_security(fresh_app.appbuilder)  # what the first start after `db upgrade` does
+        # 2. The first start after `db upgrade` seeds every role; the Admin gets every permission.
+        #    Regression: the Admin used to get only some (FAB skipped the rest while the role did not
+        #    exist yet), depending on set order.
+        sync_security(fresh_app.appbuilder)
         sm = fresh_app.appbuilder.sm
         all_pvs = {(pv.permission.name, pv.view_menu.name) for pv in db.session.query(sm.permissionview_model)}
         admin = {(pv.permission.name, pv.view_menu.name) for pv in sm.find_role("Admin").permissions}
@@ -121,7 +109,7 @@ def test_first_start_on_migrated_database_seeds_every_role_fully(fresh_app, fres
         snapshot = {r.name: {(p.permission.name, p.view_menu.name) for p in r.permissions}
                     for r in sm.get_all_roles()}
 
-    # A restart (a new app on the same database) seeds nothing new and removes nothing.
+    # 3. A restart (a new app on the same database) seeds nothing new and removes nothing.
     again = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_url,
                         "SIKIPP_STORAGE_DIR": str(tmp_path / "storage")})
     with again.app_context():
@@ -131,3 +119,11 @@ def test_first_start_on_migrated_database_seeds_every_role_fully(fresh_app, fres
         db.session.remove()
         db.engine.dispose()
     assert after == snapshot
+
+    with fresh_app.app_context():
+        # 4. Down to nothing, and back up again: the downgrade left nothing behind that breaks an upgrade.
+        db.session.remove()
+        downgrade(revision="base")
+        assert _tables(db) <= {"alembic_version"}, _tables(db)
+        upgrade()
+        assert _differences(db) == []
