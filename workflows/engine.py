@@ -305,6 +305,7 @@ class Workflow:
                 user_id=getattr(user, "id", None), username=getattr(user, "username", None),
                 comment=comment, data=data or None,
             ))
+            new_version = getattr(obj, self.version_attr)
             session.commit()
         except OperationalError as err:
             session.rollback()
@@ -315,6 +316,10 @@ class Workflow:
         except BaseException:
             session.rollback()
             raise
+        # Optimisation: commit expired the row, but its new state and version are known; keep them so
+        # callers reading them (the API's answer, fire_many's report) need no refresh SELECT.
+        set_committed_value(obj, self.state_attr, dest)
+        set_committed_value(obj, self.version_attr, new_version)
         for callback in ctx._after_commit:
             try:
                 callback()
@@ -355,6 +360,12 @@ class Workflow:
                 results.append({"id": pk, "ok": True, "status": 200, "state": getattr(obj, self.state_attr)})
             except WorkflowError as err:
                 results.append({"id": pk, "ok": False, "status": err.status, "message": err.message})
+            except Exception:
+                # Fix: an unexpected error on one row (fire has rolled that row back) used to abort the whole
+                # batch with a 500, hiding which earlier rows had already changed. Report it for that row, go on.
+                log.exception("bulk %s.%s failed on id %s", self.name, trigger, pk)
+                results.append({"id": pk, "ok": False, "status": 500,
+                                "message": _("Unexpected error; this record was not changed.")})
         return results
 
     def history(self, session, pk) -> list[WorkflowHistory]:
