@@ -31,7 +31,7 @@ def register(app, appbuilder):
     SikippSecurityManager.extra_role_grants = _workflow_grants()
     app.before_request(throttle_login_requests)
 
-    from app.api.workflow_apis import DecreeApi, InnovationApi
+    from app.api.workflow_apis import InnovationApi
     from app.views.workflow_views import DecreeView, InnovationView, VerificationQueueView, WorkflowDiagramView
 
     # The award and decree APIs with their document endpoints (certificate, pdf), app/api/documents.py.

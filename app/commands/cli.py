@@ -43,6 +43,53 @@ def add_user_command(username, password, role, unit_code, name, email):
     click.echo(f"User {user.username} ({role}) created.")
 
 
+@kipp.command("issue-certificates", help="Issue the missing certificates of a competition's signed decree(s), "
+                                         "with a progress bar. Safe to rerun: only what is missing is issued.")
+@click.option("--competition", "competition_id", type=int, required=True, help="Competition id.")
+@click.option("--queue", is_flag=True, help="Hand the work to the job queue (huey) and follow its progress.")
+@click.option("--timeout", type=int, default=3600, show_default=True, help="With --queue: seconds to wait.")
+@with_appcontext
+def issue_certificates_command(competition_id, queue, timeout):
+    import time
+
+    from app import jobs
+    from app.extensions import db
+    from app.models import Decree
+    from app.services.documents import issuing
+
+    decree_ids = [d for (d,) in db.session.query(Decree.id).filter(Decree.competition_id == competition_id,
+                                                                    Decree.state == "signed").order_by(Decree.id)]
+    db.session.rollback()
+    if not decree_ids:
+        raise click.ClickException(f"Competition {competition_id} has no signed decree.")
+    for decree_id in decree_ids:
+        state = issuing.progress(db.session, decree_id)
+        db.session.rollback()
+        with click.progressbar(length=max(state["total"], 1), label=f"Decree {decree_id} certificates",
+                               show_pos=True) as bar:
+            shown = [0]
+
+            def advance(done, total, bar=bar, shown=shown):
+                bar.update(max(done - shown[0], 0))
+                shown[0] = max(done, shown[0])
+
+            advance(state["issued"], state["total"])
+            if queue:
+                jobs.issue_certificates_task(decree_id)
+                deadline = time.monotonic() + timeout
+                while True:
+                    state = issuing.progress(db.session, decree_id)
+                    db.session.rollback()
+                    advance(state["issued"], state["total"])
+                    if state["done"] or state["state"] != "signed" or time.monotonic() > deadline:
+                        break
+                    time.sleep(1)
+            else:
+                state = jobs.run_issue_certificates(decree_id, progress_callback=advance)
+        click.echo(f"Decree {decree_id}: {state['issued']}/{state['total']} certificates issued"
+                   + ("" if state["done"] else " (incomplete: rerun to complete)") + ".")
+
+
 def _require_schema():
     from app import schema_ready
 
