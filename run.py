@@ -92,6 +92,10 @@ def main(argv=None):
     application = create_app()
     if _embedded_database():
         _migrate_if_needed(application)
+    if not os.environ.get("REDIS_URL"):  # embedded job queue (SQLite): its consumer runs in this process
+        from app.jobs import start_embedded_consumer
+
+        start_embedded_consumer()
     print(f" * SIKIPP on http://{args.host}:{args.port}/", flush=True)
     run_simple(args.host, args.port, application, threaded=True, use_reloader=False, use_debugger=False)
 
