@@ -386,3 +386,11 @@ def test_good_list_filters_still_work(api, competition):
         assert [x["id"] for x in r.get_json()["result"]] == [pk], q
     r = api("sekretariat").get("/api/v1/innovation/", query_string={"q": "(filters:!((col:title,opr:ct,value:'Tidak')))"})
     assert r.get_json()["result"] == []
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_info_descriptions_are_not_the_catalog_header(api, resource):
+    """FAB translated a missing field description as gettext(""): the PO header under the Indonesian locale."""
+    r = api("admin").get(f"/api/v1/{resource}/_info")
+    assert r.status_code == 200, r.get_json()
+    assert "Project-Id-Version" not in r.get_data(as_text=True)

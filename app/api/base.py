@@ -195,6 +195,14 @@ class SikippModelApi(ModelRestApi):
         return self.response(201, result=self.add_model_schema.dump(item, many=False),
                              id=self.datamodel.get_pk_value(item))
 
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        # FAB translates a missing description as gettext(""), which is the catalog's header
+        # ("Project-Id-Version: …") under the Indonesian locale: /_info showed it for every field.
+        if not self.description_columns.get(field.name):
+            info["description"] = ""
+        return info
+
     def get_list_headless(self, **kwargs):
         try:
             return super().get_list_headless(**kwargs)
