@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import Decree, Innovation
 from app.models.base import utcnow
-from app.services import access, awards, decrees, notifications, scoring, submission
+from app.services import access, awards, decrees, innovations, notifications, scoring, submission
 from workflows import outbox
 from workflows.engine import Transition, Workflow
 
@@ -63,10 +63,7 @@ AWARD_DATA = {
 
 VERIFY_DATA = {"type": "object", "properties": {"checklist": {"type": "object"}}}
 
-INNOVATION_STATE_LABELS = {
-    "draft": _l("Draft"), "submitted": _l("Submitted"), "verified": _l("Verified"), "scored": _l("Scored"),
-    "awarded": _l("Awarded"), "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
-}
+INNOVATION_STATE_LABELS = innovations.STATE_LABELS
 
 innovation_workflow = Workflow(
     "innovation",

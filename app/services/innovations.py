@@ -1,9 +1,16 @@
 """Innovation proposals: ownership and the draft-only editing rule."""
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.models import Competition
 from app.services import access
 from app.services.errors import Conflict, Forbidden, Invalid
+
+# Labels of the innovation states (the lifecycle's own labels, also used in messages here).
+STATE_LABELS = {
+    "draft": _l("Draft"), "submitted": _l("Submitted"), "verified": _l("Verified"), "scored": _l("Scored"),
+    "awarded": _l("Awarded"), "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
+}
 
 
 def prepare_new(session, innovation, user):
@@ -25,8 +32,10 @@ def ensure_editable(innovation, user, action="edit"):
         raise Forbidden(_("Only the proposing unit may change this innovation."))
     if innovation.state != "draft":
         if action == "delete":
-            raise Conflict(_("Only a draft can be deleted; this innovation is \"%(state)s\".", state=innovation.state))
-        raise Conflict(_("Only a draft can be edited; this innovation is \"%(state)s\".", state=innovation.state))
+            raise Conflict(_("Only a draft can be deleted; this innovation is \"%(state)s\".",
+                             state=STATE_LABELS.get(innovation.state, innovation.state)))
+        raise Conflict(_("Only a draft can be edited; this innovation is \"%(state)s\".",
+                         state=STATE_LABELS.get(innovation.state, innovation.state)))
 
 
 def word_count(text):
