@@ -37,16 +37,22 @@ def register(app, appbuilder):
     # The award and decree APIs with their document endpoints (certificate, pdf), app/api/documents.py.
     from app.api.documents import AwardDocumentsApi, DecreeDocumentsApi
 
-    for api in (resources.UnitApi, resources.CompetitionApi, resources.RoundApi, resources.CriterionApi,
-                InnovationApi, resources.AssignmentApi, AwardDocumentsApi, DecreeDocumentsApi):
+    # Judging (app/api/judging.py, app/views/judging.py): round and assignment APIs/screens with the judging
+    # rules, blind review on the innovation API and screens, score sheets, ranking and progress.
+    from app.api import judging as judging_api
+    from app.views import judging as judging_views
+
+    for api in (resources.UnitApi, resources.CompetitionApi, judging_api.RoundApi, resources.CriterionApi,
+                judging_api.with_blind_review(InnovationApi), judging_api.AssignmentApi, AwardDocumentsApi,
+                DecreeDocumentsApi, judging_api.RoundJudgingApi, judging_api.ScoreSheetApi):
         appbuilder.add_api(api)
 
     # The menu category must not share a name with a view menu (FAB would drop its menu_access).
     category, cat_label = "KIPP", _l("Competition")
     appbuilder.add_view(crud.CompetitionView, "Competitions", label=_l("Competitions"), icon="fa-trophy",
                         category=category, category_label=cat_label)
-    appbuilder.add_view(InnovationView, "Innovations", label=_l("Innovations"), icon="fa-lightbulb-o",
-                        category=category)
+    appbuilder.add_view(judging_views.with_juror_screens(InnovationView), "Innovations", label=_l("Innovations"),
+                        icon="fa-lightbulb-o", category=category)
     appbuilder.add_view(VerificationQueueView, "Verification Queue", label=_l("Verification queue"),
                         icon="fa-check-circle", category=category)
     from app.views.participation import ParticipationApi, ParticipationView
@@ -55,10 +61,14 @@ def register(app, appbuilder):
     appbuilder.add_view(ParticipationView, "Participation", label=_l("Participation"), icon="fa-users",
                         category=category)
     appbuilder.add_view(crud.UnitView, "Units", label=_l("Units"), icon="fa-building", category=category)
-    appbuilder.add_view(crud.RoundView, "Rounds", label=_l("Rounds"), icon="fa-list-ol", category=category)
+    appbuilder.add_view(judging_views.RoundView, "Rounds", label=_l("Rounds"), icon="fa-list-ol", category=category)
     appbuilder.add_view(crud.CriterionView, "Criteria", label=_l("Criteria"), icon="fa-check-square-o",
                         category=category)
-    appbuilder.add_view(crud.AssignmentView, "Assignments", label=_l("Jury assignments"), icon="fa-gavel",
+    appbuilder.add_view(judging_views.AssignmentView, "Assignments", label=_l("Jury assignments"), icon="fa-gavel",
+                        category=category)
+    appbuilder.add_view(judging_views.ScoreSheetView, "My Score Sheets", label=_l("My score sheets"),
+                        icon="fa-pencil-square-o", category=category)
+    appbuilder.add_view(judging_views.JudgingView, "Judging Progress", label=_l("Judging"), icon="fa-balance-scale",
                         category=category)
     appbuilder.add_view(crud.AwardView, "Awards", label=_l("Awards"), icon="fa-star", category=category)
     appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)

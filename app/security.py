@@ -22,6 +22,7 @@ ROLE_RESOURCES = {
         "Unit": ALL, "Competition": ALL, "Round": ALL, "Criterion": ALL, "Innovation": (READ,),
         "Assignment": ALL, "Award": (READ, CERTIFICATE), "Decree": ALL, "Workflows": (READ,),
         "Verification": (READ,), "Participation": (READ,),
+        "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"),
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
@@ -30,7 +31,7 @@ ROLE_RESOURCES = {
     },
     "Juri": {
         "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": (READ,),
-        "Assignment": (READ,),
+        "Assignment": (READ,), "ScoreSheet": (READ, EDIT, "can_recuse"),
     },
     "Penandatangan": {
         "Competition": (READ,), "Innovation": (READ,), "Award": (READ, CERTIFICATE), "Decree": (READ,),
@@ -40,9 +41,9 @@ ROLE_RESOURCES = {
 # Menus each role sees (FAB "menu_access" on the menu item's name).
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
-                    "Awards", "Decrees", "Workflow Diagrams", "Official Documents"),
+                    "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress"),
     "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation"),
-    "Juri": ("KIPP", "Innovations", "Assignments", "Competitions"),
+    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents"),
 }
 

@@ -1,0 +1,531 @@
+"""Judging endpoints (DESIGN §4): assignment, score sheets, ranking, progress, reminders, closing rounds.
+
+Thin: parse, authorise, call app.services.judging / app.services.ranking. Permissions (app.security):
+- ``Judging`` (Sekretariat): ``can_read`` ranking and progress, ``can_edit`` assign, remind and close;
+- ``ScoreSheet``: ``can_read`` a sheet (a juror only its own: the assignment row filter), ``can_edit`` fill it
+  in (only the assigned juror), ``can_recuse`` (juror, Sekretariat), ``can_reopen`` (Sekretariat);
+- ``Assignment`` ``can_add``: reassign a recused assignment.
+Both judging APIs share the URL space of the ``round`` and ``assignment`` resources.
+"""
+from flask import g, request
+from flask_appbuilder import expose
+from flask_appbuilder.api import BaseApi, safe
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.api import resources
+from app.api.base import METHOD_PERMISSIONS, _is_pk, error_response
+from app.extensions import db
+from app.models import Assignment, Round
+from app.services import access, competitions, judging, ranking
+from app.services.errors import Conflict, DomainError
+
+# Round fields that change rankings (or their meaning) once sheets exist: frozen with the rubric.
+FROZEN_ROUND_FIELDS = ("weight", "normalize_z", "blind", "sequence")
+
+
+class JudgingBaseApi(BaseApi):
+    allow_browser_login = True
+    method_permission_name = {
+        **METHOD_PERMISSIONS,
+        "assign": "edit", "ranking": "read", "combined_ranking": "read", "progress": "read",
+        "remind": "edit", "close": "edit",
+        "get_scores": "read", "put_scores": "edit", "recuse": "recuse", "reopen": "reopen",
+    }
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.before_request(self._reject_impossible_ids)
+        return blueprint
+
+    def _reject_impossible_ids(self):
+        pk = (request.view_args or {}).get("pk")
+        if pk is not None and not _is_pk(pk):
+            return self.response_404()
+        return None
+
+    def _body(self):
+        """The JSON object sent, or None (answer 400)."""
+        if not request.data:
+            return {}
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else None
+
+    def _run(self, func, *args, status=200, **kwargs):
+        try:
+            return self.response(status, **func(*args, **kwargs))
+        except DomainError as err:
+            db.session.rollback()
+            return error_response(self, err)
+
+
+def _bad_body(api):
+    return api.response_400(message=_("The request body must be a JSON object"))
+
+
+class RoundJudgingApi(JudgingBaseApi):
+    """/api/v1/round/<pk>/… judging endpoints of the Sekretariat."""
+
+    resource_name = "round"
+    class_permission_name = "Judging"
+    openapi_spec_tag = "Judging"
+
+    def _round(self, pk):
+        return db.session.get(Round, pk)
+
+    @expose("/<int:pk>/assign", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("assign")
+    def assign(self, pk):
+        """Assign jurors automatically: balanced loads, never a juror of the innovation's own unit.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [jurors_per_innovation]
+                  properties:
+                    jurors_per_innovation: {type: integer, minimum: 1}
+                    juror_ids: {type: array, items: {type: integer}}
+          responses:
+            200: {description: 'Created assignments and the resulting juror loads'}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Round closed or no participant}
+            422: {description: Bad number or not enough eligible jurors}
+        """
+        rnd = self._round(pk)
+        if rnd is None:
+            return self.response_404()
+        body = self._body()
+        if body is None:
+            return _bad_body(self)
+        return self._run(judging.auto_assign, db.session, rnd, body.get("jurors_per_innovation"), g.user,
+                         juror_ids=body.get("juror_ids"))
+
+    @expose("/<int:pk>/ranking", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("ranking")
+    def ranking(self, pk):
+        """Ranking of the round per category (DESIGN §4 scoring rule, deterministic tie-break).
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: Ranking
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            innovation_id: {type: integer}
+                            title: {type: string}
+                            unit: {type: string}
+                            category: {type: string}
+                            score: {type: number}
+                            rank: {type: integer}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        rnd = self._round(pk)
+        if rnd is None:
+            return self.response_404()
+        return self.response(200, result=ranking.round_ranking(db.session, rnd), normalize_z=rnd.normalize_z,
+                             tie_break=["score", "sheets", "lowest_sheet", "innovation_id"])
+
+    @expose("/<int:pk>/combined_ranking", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("combined_ranking")
+    def combined_ranking(self, pk):
+        """Ranking combining the competition's rounds up to this one by their weights (the final ranking
+        for awards when asked for the last round).
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: Combined ranking}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        rnd = self._round(pk)
+        if rnd is None:
+            return self.response_404()
+        return self.response(200, result=ranking.combined_ranking(db.session, rnd))
+
+    @expose("/<int:pk>/progress", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("progress")
+    def progress(self, pk):
+        """Judging progress per juror (assigned, drafted, final, not started, recused).
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: Progress}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        rnd = self._round(pk)
+        if rnd is None:
+            return self.response_404()
+        return self.response(200, **judging.progress(db.session, rnd))
+
+    @expose("/<int:pk>/remind", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("remind")
+    def remind(self, pk):
+        """Remind the jurors whose sheets are not all final (mail when configured; always logged).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    juror_ids: {type: array, items: {type: integer}}
+          responses:
+            200: {description: Reminded jurors}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        rnd = self._round(pk)
+        if rnd is None:
+            return self.response_404()
+        body = self._body()
+        if body is None:
+            return _bad_body(self)
+        return self._run(lambda: {"result": judging.remind_late_jurors(db.session, rnd, g.user,
+                                                                        body.get("juror_ids"))})
+
+    @expose("/<int:pk>/close", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("close")
+    def close(self, pk):
+        """Close the round: the top `shortlist_size` per category advance, the others are scored.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: Advanced and scored innovations}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Already closed, or innovations not fully scored}
+        """
+        rnd = self._round(pk)
+        if rnd is None:
+            return self.response_404()
+        return self._run(judging.close_round, db.session, rnd, g.user)
+
+
+class ScoreSheetApi(JudgingBaseApi):
+    """/api/v1/assignment/<pk>/scores …: the juror's score sheet."""
+
+    resource_name = "assignment"
+    class_permission_name = "ScoreSheet"
+    openapi_spec_tag = "Score sheets"
+
+    def _visible(self, pk):
+        return db.session.execute(select(Assignment).where(
+            Assignment.id == pk, access.assignment_criterion(g.user))).scalar_one_or_none()
+
+    def _sheet(self, assignment):
+        hide = assignment.round.blind and judging.is_blind_juror(g.user)
+        return judging.sheet_as_dict(db.session, assignment, hide_unit=hide)
+
+    @expose("/<int:pk>/scores", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get_scores")
+    def get_scores(self, pk):
+        """A score sheet (a juror: only its own).
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: The sheet with every criterion of the round}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        assignment = self._visible(pk)
+        if assignment is None:
+            return self.response_404()
+        return self.response(200, result=self._sheet(assignment))
+
+    @expose("/<int:pk>/scores", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("put_scores")
+    def put_scores(self, pk):
+        """Fill in the score sheet (the assigned juror only); `final: true` locks it.
+        ---
+        put:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    scores:
+                      type: array
+                      items:
+                        type: object
+                        properties:
+                          criterion_id: {type: integer}
+                          value: {type: number}
+                    comment: {type: string}
+                    final: {type: boolean}
+          responses:
+            200: {description: The saved sheet}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The sheet is final, the assignment recused or the round closed}
+            422: {description: A value outside 0..max_score, an unknown criterion, or one missing when final}
+        """
+        if self._visible(pk) is None:
+            return self.response_404()
+        body = self._body()
+        if body is None:
+            return _bad_body(self)
+
+        def save():
+            assignment = judging.save_scores(db.session, pk, g.user, body.get("scores"), body.get("comment"),
+                                             body.get("final", False))
+            return {"result": self._sheet(assignment)}
+
+        return self._run(save)
+
+    @expose("/<int:pk>/recuse", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("recuse")
+    def recuse(self, pk):
+        """Declare a conflict of interest on an assignment (logged); the Sekretariat then reassigns it.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object, required: [reason], properties: {reason: {type: string}}}
+          responses:
+            200: {description: Recused}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Already recused, sheet final or round closed}
+            422: {description: Reason missing}
+        """
+        if self._visible(pk) is None:
+            return self.response_404()
+        body = self._body()
+        if body is None:
+            return _bad_body(self)
+
+        def run():
+            assignment = judging.recuse(db.session, pk, g.user, body.get("reason"))
+            return {"id": assignment.id, "status": assignment.status}
+
+        return self._run(run)
+
+    @expose("/<int:pk>/scores/reopen", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("reopen")
+    def reopen(self, pk):
+        """Reopen a final score sheet (Sekretariat), with the reason logged.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object, required: [reason], properties: {reason: {type: string}}}
+          responses:
+            200: {description: Reopened}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Not final or round closed}
+            422: {description: Reason missing}
+        """
+        if self._visible(pk) is None:
+            return self.response_404()
+        body = self._body()
+        if body is None:
+            return _bad_body(self)
+
+        def run():
+            assignment = judging.reopen(db.session, pk, g.user, body.get("reason"))
+            return {"result": judging.sheet_as_dict(db.session, assignment)}
+
+        return self._run(run)
+
+
+class RoundApi(resources.RoundApi):
+    """The `round` CRUD API with judging rules: the fields that change rankings (weight, z-score option,
+    blind, order) are frozen once the round has a score sheet, like its criteria; the name and shortlist
+    size stay editable until the round is closed; a round with sheets cannot be deleted."""
+
+    def before_update(self, item, original):
+        g.round_before_update = dict(original)  # per request (the API object is shared)
+
+    def validate_update(self, item):
+        original = g.pop("round_before_update", {})
+        changed = [f for f in FROZEN_ROUND_FIELDS if getattr(item, f) != original.get(f)]
+        if changed:
+            competitions.ensure_rubric_editable(db.session, item.id)
+        if item.closed_at is not None and item.shortlist_size != original.get("shortlist_size"):
+            raise Conflict(_("Round \"%(round)s\" is closed.", round=item.name))
+
+    def before_delete(self, item):
+        competitions.ensure_rubric_editable(db.session, item.id)
+
+
+class AssignmentApi(resources.AssignmentApi):
+    """The `assignment` CRUD API plus reassigning a recused assignment. An assignment with a score sheet
+    is neither moved to another juror nor deleted (recusal and reopening are logged instead); nothing is
+    assigned in a closed round."""
+
+    method_permission_name = {**METHOD_PERMISSIONS, "reassign": "add"}
+
+    def before_create(self, item):
+        super().before_create(item)
+        judging.validate_new_assignment(db.session, item)
+
+    def before_update(self, item, original):
+        judging.ensure_assignment_changeable(item)
+        judging.ensure_open(item.round)
+        if item.status != "active":
+            raise Conflict(_("A recused assignment stays as the record: reassign it instead."))
+
+    def before_delete(self, item):
+        judging.ensure_assignment_changeable(item)
+
+    @expose("/<int:pk>/reassign", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("reassign")
+    def reassign(self, pk):
+        """Give a recused assignment's innovation to another juror (given, or the least loaded eligible one).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object, properties: {juror_id: {type: integer}}}
+          responses:
+            201: {description: The new assignment}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Not recused, or round closed}
+            422: {description: No eligible juror}
+        """
+        if self.datamodel.get(pk, self._base_filters) is None:
+            return self.response_404()
+        body = request.get_json(silent=True) if request.data else {}
+        if not isinstance(body, dict):
+            return _bad_body(self)
+        try:
+            new = judging.reassign(db.session, pk, g.user, body.get("juror_id"))
+        except DomainError as err:
+            db.session.rollback()
+            return error_response(self, err)
+        return self.response(201, id=new.id, result={"id": new.id, "round_id": new.round_id,
+                                                     "innovation_id": new.innovation_id, "juror_id": new.juror_id,
+                                                     "status": new.status})
+
+
+# -- blind review on the innovation API ------------------------------------------------------------------
+
+class BlindReviewApiMixin:
+    """For a juror assigned to an innovation in a blind round: ``unit_id`` reads as null, the history hides
+    who acted and their comments, and filtering or ordering by unit is refused."""
+
+    def pre_get(self, data):
+        super().pre_get(data)
+        result = data.get("result")
+        if isinstance(result, dict) and "unit_id" in result:
+            if judging.blind_innovation_ids(db.session, g.user, [data.get("id")]):
+                result["unit_id"] = None
+
+    def pre_get_list(self, data):
+        super().pre_get_list(data)
+        rows, ids = data.get("result") or [], data.get("ids") or []
+        hidden = judging.blind_innovation_ids(db.session, g.user, ids)
+        if hidden:
+            for row, pk in zip(rows, ids):
+                if pk in hidden and "unit_id" in row:
+                    row["unit_id"] = None
+
+    def get_list_headless(self, **kwargs):
+        args = kwargs.get("rison") or {}
+        uses_unit = (args.get("order_column") == "unit_id"
+                     or any(isinstance(f, dict) and f.get("col") in ("unit_id", "unit")
+                            for f in args.get("filters") or []))
+        if uses_unit and judging.has_blind_assignments(db.session, g.user):
+            return self.response_400(message=_("Filtering or ordering by unit is not available in blind review."))
+        return super().get_list_headless(**kwargs)
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.after_request(self._blind_history)
+        return blueprint
+
+    def _blind_history(self, response):
+        if (request.endpoint or "").endswith(".history") and response.status_code == 200 and response.is_json:
+            pk = (request.view_args or {}).get("pk")
+            if judging.blind_innovation_ids(db.session, g.user, [pk]):
+                body = response.get_json()
+                for row in body.get("result") or []:
+                    row["user"] = None
+                    row["comment"] = None
+                    row["data"] = None
+                response.set_data(self.response(200, **body).get_data())
+        return response
+
+
+def with_blind_review(api_class):
+    """``api_class`` (the innovation API) with blind review; same class name, so same endpoints and URLs."""
+    return type(api_class.__name__, (BlindReviewApiMixin, api_class), {"__module__": __name__})

@@ -1,0 +1,179 @@
+"""Aggregation and ranking of score sheets (DESIGN §4 scoring rule), computed by the database.
+
+Scoring rule
+    sheet score    = Σ_c (weight_c × value_c / max_score_c) / Σ_c weight_c × 100      (c: the round's criteria)
+    round score    = mean of the innovation's sheet scores over its FINAL sheets of ACTIVE assignments
+                     (recused assignments and unfinished sheets do not count; nothing penalises an entry
+                     with fewer sheets)
+    z-score option (Round.normalize_z, off by default): each sheet score s of juror j becomes
+                     μ + σ × (s − μ_j) / σ_j, where μ_j, σ_j are the mean and population standard deviation
+                     of juror j's sheet scores in the round (σ_j = 0, e.g. a single sheet: the sheet counts as
+                     μ_j, i.e. z = 0) and μ, σ those of all the round's sheet scores; the round score is the
+                     mean of these values, clamped to 0..100. With one juror it equals the raw score.
+
+Ranking, per category (the unit's kind): round score descending; ties (scores equal to 6 decimals) are
+broken deterministically by (1) more final sheets, (2) the higher lowest sheet score (the less disputed
+entry), (3) the lower innovation id (registered earlier). Every rank is distinct: 1 = best; ``tied`` marks
+entries whose score equals another's in the same category. Scores are returned unrounded;
+``score_display`` (2 decimals) is for screens only.
+
+The whole computation of one round is ONE SQL statement (CTEs and window functions; SQLite ≥ 3.25 and
+PostgreSQL): no Python loop over sheets. The combined ranking of several rounds (awards) combines the
+per-round results, one query per round (see :func:`combined_ranking` and docs/architecture.md "Judging").
+"""
+from sqlalchemy import Float, Numeric, case, cast, func, literal, select
+
+from app.models import Assignment, Criterion, Innovation, Round, Score, ScoreSheet, Unit
+from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
+
+TIE_DECIMALS = 6  # scores equal to this many decimals are ties (hides floating-point noise)
+ZERO_VARIANCE = 1e-12
+
+
+def sheet_scores(round_id):
+    """SELECT of (sheet_id, innovation_id, juror_id, raw) for every final sheet of an active assignment."""
+    total_weight = select(func.sum(Criterion.weight)).where(Criterion.round_id == round_id).scalar_subquery()
+    contribution = Criterion.weight * cast(Score.value, Float) / Criterion.max_score
+    return (
+        select(ScoreSheet.id.label("sheet_id"), Assignment.innovation_id.label("innovation_id"),
+               Assignment.juror_id.label("juror_id"),
+               (func.sum(contribution) * literal(100.0, Float) / total_weight).label("raw"))
+        .select_from(Score)
+        .join(ScoreSheet, ScoreSheet.id == Score.sheet_id)
+        .join(Assignment, Assignment.id == ScoreSheet.assignment_id)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .where(Assignment.round_id == round_id, Assignment.status == "active", ScoreSheet.is_final.is_(True),
+               Criterion.round_id == round_id)
+        .group_by(ScoreSheet.id, Assignment.innovation_id, Assignment.juror_id)
+    )
+
+
+def _sheet_values(round_id, normalize_z):
+    """CTE of (innovation_id, value): the value each counted sheet contributes to the round score."""
+    sheets = sheet_scores(round_id).cte(f"js_sheets_{round_id}")
+    if not normalize_z:
+        return select(sheets.c.innovation_id, sheets.c.raw.label("value")).cte(f"js_values_{round_id}")
+    # Two passes (means, then variances of deviations): numerically stable, no nested window functions.
+    means = select(
+        sheets.c.innovation_id, sheets.c.raw,
+        func.avg(sheets.c.raw).over(partition_by=sheets.c.juror_id).label("mu_j"),
+        func.avg(sheets.c.raw).over().label("mu"),
+        sheets.c.juror_id,
+    ).cte(f"js_means_{round_id}")
+    dev_j = means.c.raw - means.c.mu_j
+    dev = means.c.raw - means.c.mu
+    spreads = select(
+        means.c.innovation_id, means.c.raw, means.c.mu_j, means.c.mu,
+        func.avg(dev_j * dev_j).over(partition_by=means.c.juror_id).label("var_j"),
+        func.avg(dev * dev).over().label("var"),
+    ).cte(f"js_spreads_{round_id}")
+    z = case((spreads.c.var_j > ZERO_VARIANCE, (spreads.c.raw - spreads.c.mu_j) / func.sqrt(spreads.c.var_j)),
+             else_=literal(0.0, Float))
+    sigma = case((spreads.c.var > ZERO_VARIANCE, func.sqrt(spreads.c.var)), else_=literal(0.0, Float))
+    value = spreads.c.mu + sigma * z
+    return select(spreads.c.innovation_id, value.label("value")).cte(f"js_values_{round_id}")
+
+
+def _clamp(expr):
+    return case((expr < 0, literal(0.0, Float)), (expr > 100, literal(100.0, Float)), else_=expr)
+
+
+def _tie_key(expr):
+    return func.round(cast(expr, Numeric(20, 10)), TIE_DECIMALS)
+
+
+def round_ranking_statement(rnd, normalize_z=None):
+    """The one SELECT that scores and ranks round ``rnd``."""
+    normalize_z = rnd.normalize_z if normalize_z is None else normalize_z
+    values = _sheet_values(rnd.id, normalize_z)
+    per = (select(values.c.innovation_id, func.avg(values.c.value).label("score"),
+                  func.count().label("sheets"), func.min(values.c.value).label("low"))
+           .group_by(values.c.innovation_id)).cte(f"js_innovations_{rnd.id}")
+    score = _clamp(per.c.score)
+    score_key = _tie_key(score)
+    rank = func.row_number().over(
+        partition_by=Unit.kind,
+        order_by=(score_key.desc(), per.c.sheets.desc(), _tie_key(per.c.low).desc(), Innovation.id.asc()),
+    )
+    ties = func.count().over(partition_by=(Unit.kind, score_key))
+    kind_order = case({kind: n for n, kind in enumerate(UNIT_KINDS)}, value=Unit.kind, else_=len(UNIT_KINDS))
+    ranked = (
+        select(Innovation.id.label("innovation_id"), Innovation.title, Innovation.state,
+               Innovation.current_round_id, Unit.id.label("unit_id"), Unit.name.label("unit"),
+               Unit.kind.label("category"), kind_order.label("kind_order"), score.label("score"),
+               per.c.sheets, per.c.low, rank.label("rank"), ties.label("ties"))
+        .select_from(per)
+        .join(Innovation, Innovation.id == per.c.innovation_id)
+        .join(Unit, Unit.id == Innovation.unit_id)
+    ).subquery(f"js_ranked_{rnd.id}")
+    return select(ranked).order_by(ranked.c.kind_order, ranked.c.rank)
+
+
+def round_ranking(session, rnd, normalize_z=None):
+    """Ranking of one round: a list of dicts, by category then rank (see the module docstring)."""
+    rows = session.execute(round_ranking_statement(rnd, normalize_z)).mappings()
+    return [{
+        "innovation_id": r["innovation_id"],
+        "title": r["title"],
+        "unit": r["unit"],
+        "unit_id": r["unit_id"],
+        "category": r["category"],
+        "category_label": UNIT_KIND_LABELS.get(r["category"], r["category"]),
+        "score": float(r["score"]),
+        "score_display": round(float(r["score"]), 2),
+        "rank": int(r["rank"]),
+        "tied": int(r["ties"]) > 1,
+        "sheets": int(r["sheets"]),
+        "state": r["state"],
+        "current_round_id": r["current_round_id"],
+    } for r in rows]
+
+
+def _key(value):
+    return round(value, TIE_DECIMALS)
+
+
+def combined_ranking(session, rnd):
+    """Final (award) ranking of a competition up to and including round ``rnd``.
+
+    An innovation's combined score is the weighted mean of its round scores over the rounds (≤ ``rnd``)
+    it was scored in: Σ weight_r × score_r / Σ weight_r. Per category, innovations that reached a later
+    round come first (``stage`` = sequence of the last round they were scored in: a finalist always
+    outranks an entry that stopped earlier), then combined score descending; ties (6 decimals) are broken
+    by the score of the stage round, then the lower innovation id.
+    """
+    rounds = (session.query(Round).filter(Round.competition_id == rnd.competition_id,
+                                          Round.sequence <= rnd.sequence)
+              .order_by(Round.sequence).all())
+    entries = {}
+    for r in rounds:
+        for row in round_ranking(session, r):
+            entry = entries.setdefault(row["innovation_id"], {
+                "innovation_id": row["innovation_id"], "title": row["title"], "unit": row["unit"],
+                "unit_id": row["unit_id"], "category": row["category"], "category_label": row["category_label"],
+                "state": row["state"], "rounds": [], "_weighted": 0.0, "_weight": 0.0,
+            })
+            entry["rounds"].append({"round_id": r.id, "sequence": r.sequence, "name": r.name,
+                                    "weight": r.weight, "score": row["score"], "rank": row["rank"]})
+            entry["_weighted"] += r.weight * row["score"]
+            entry["_weight"] += r.weight
+            entry["stage"] = r.sequence
+            entry["stage_score"] = row["score"]
+    by_category = {}
+    for entry in entries.values():
+        entry["score"] = entry.pop("_weighted") / entry.pop("_weight")
+        entry["score_display"] = round(entry["score"], 2)
+        by_category.setdefault(entry["category"], []).append(entry)
+    result = []
+    kinds = sorted(by_category, key=lambda k: (UNIT_KINDS.index(k) if k in UNIT_KINDS else len(UNIT_KINDS), k))
+    for kind in kinds:
+        group = sorted(by_category[kind], key=lambda e: (-e["stage"], -_key(e["score"]), -_key(e["stage_score"]),
+                                                         e["innovation_id"]))
+        counts = {}
+        for e in group:
+            counts[(e["stage"], _key(e["score"]))] = counts.get((e["stage"], _key(e["score"])), 0) + 1
+        for n, e in enumerate(group, start=1):
+            e["rank"] = n
+            e["tied"] = counts[(e["stage"], _key(e["score"]))] > 1
+        result += group
+    return result

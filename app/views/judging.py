@@ -1,0 +1,354 @@
+"""Judging screens: the juror's score sheets, and the Sekretariat's ranking and progress pages.
+
+Thin: parse the form, authorise (the same row rules as the API), call app.services.judging / ranking.
+"""
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.api.base import METHOD_PERMISSIONS
+from app.extensions import db
+from app.models import Assignment, Attachment, Innovation, Round, User
+from app.models.innovation import PROPOSAL_SECTIONS
+from app.models.unit import UNIT_KIND_LABELS
+from app.services import access, judging, ranking
+from app.services.errors import DomainError
+from app.views import crud
+
+SECTION_LABELS = {
+    "summary": _l("Summary"), "background": _l("Background and Objectives"), "novelty": _l("Novelty / Added Value"),
+    "implementation": _l("Implementation"), "significance": _l("Significance"), "adaptability": _l("Adaptability"),
+    "resources": _l("Resources"), "sustainability": _l("Sustainability Strategy"),
+}
+
+
+def _has(permission, view_menu):
+    return current_sm().has_access(permission, view_menu)
+
+
+def current_sm():
+    from flask import current_app
+
+    return current_app.appbuilder.sm
+
+
+def _form_message(err):
+    return err.message
+
+
+class ScoreSheetView(BaseView):
+    """The juror's assignments and one score sheet per assignment (the Sekretariat reads and reopens)."""
+
+    route_base = "/scoresheets"
+    default_view = "index"
+    class_permission_name = "ScoreSheet"
+    method_permission_name = {**METHOD_PERMISSIONS, "index": "read", "sheet": "read", "save": "edit",
+                              "recuse": "recuse", "reopen": "reopen"}
+
+    def _assignment(self, pk):
+        assignment = db.session.execute(select(Assignment).where(
+            Assignment.id == pk, access.assignment_criterion(g.user))).scalar_one_or_none()
+        if assignment is None:
+            abort(404)
+        return assignment
+
+    @expose("/")
+    @has_access
+    def index(self):
+        rows = (db.session.query(Assignment).filter(Assignment.juror_id == g.user.id)
+                .join(Round, Round.id == Assignment.round_id)
+                .order_by(Round.closed_at.isnot(None), Round.competition_id.desc(), Round.sequence, Assignment.id)
+                .all())
+        items = []
+        for a in rows:
+            sheet = a.sheet
+            state = ("recused" if a.status == "recused" else "final" if sheet is not None and sheet.is_final
+                     else "draft" if sheet is not None else "new")
+            items.append({"a": a, "state": state, "hide_unit": a.round.blind and judging.is_blind_juror(g.user)})
+        return self.render_template("judging/my_sheets.html", items=items, state_labels=SHEET_STATE_LABELS)
+
+    def _render_sheet(self, assignment, entered=None, comment=None, status=200):
+        data = judging.sheet_as_dict(db.session, assignment)
+        hide_unit = assignment.round.blind and judging.is_blind_juror(g.user)
+        innovation = assignment.innovation
+        sections = [(SECTION_LABELS.get(name, name), getattr(innovation, name)) for name, _label in PROPOSAL_SECTIONS]
+        attachments = (db.session.query(Attachment).filter_by(innovation_id=innovation.id)
+                       .order_by(Attachment.id).all())
+        is_juror = assignment.juror_id == g.user.id
+        editable = (is_juror and assignment.status == "active" and not data["final"]
+                    and assignment.round.closed_at is None)
+        return self.render_template(
+            "judging/sheet.html", a=assignment, sheet=data, innovation=innovation, hide_unit=hide_unit,
+            sections=sections, attachments=attachments, editable=editable, is_juror=is_juror,
+            entered=entered or {}, comment=comment if comment is not None else (data["comment"] or ""),
+            can_reopen=_has("can_reopen", "ScoreSheet") and data["final"] and assignment.round.closed_at is None,
+            can_recuse=is_juror and assignment.status == "active" and not data["final"]
+            and assignment.round.closed_at is None,
+            trail=judging.audit_trail(db.session, assignment) if access.is_privileged(g.user) else [],
+            kind_labels=UNIT_KIND_LABELS,
+        ), status
+
+    @expose("/sheet/<int:pk>", methods=["GET"])
+    @has_access
+    def sheet(self, pk):
+        return self._render_sheet(self._assignment(pk))
+
+    @expose("/sheet/<int:pk>", methods=["POST"])
+    @has_access
+    def save(self, pk):
+        assignment = self._assignment(pk)
+        final = request.form.get("action") == "final"
+        comment = request.form.get("comment", "")
+        entered, scores, problems = {}, [], []
+        for criterion in judging.criteria_of(db.session, assignment.round_id):
+            raw = (request.form.get(f"score_{criterion.id}") or "").strip().replace(",", ".")
+            entered[criterion.id] = raw
+            if not raw:
+                continue
+            try:
+                value = Decimal(raw)
+            except InvalidOperation:
+                problems.append(_("Criterion \"%(name)s\": the value must be a number.", name=criterion.name))
+                continue
+            scores.append({"criterion_id": criterion.id, "value": float(value) if value.is_finite() else raw})
+        if not problems:
+            try:
+                judging.save_scores(db.session, pk, g.user, scores, comment, final)
+            except DomainError as err:
+                db.session.rollback()
+                problems.append(_form_message(err))
+        if problems:
+            for p in problems:
+                flash(p, "danger")
+            db.session.expire_all()
+            return self._render_sheet(self._assignment(pk), entered=entered, comment=comment, status=422)
+        flash(_("The score sheet is final.") if final else _("Draft saved."), "success")
+        return redirect(url_for("ScoreSheetView.sheet", pk=pk))
+
+    @expose("/recuse/<int:pk>", methods=["POST"])
+    @has_access
+    def recuse(self, pk):
+        self._assignment(pk)
+        try:
+            judging.recuse(db.session, pk, g.user, request.form.get("reason"))
+            flash(_("Your conflict of interest is recorded; the Sekretariat will reassign the proposal."), "info")
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        return redirect(url_for("ScoreSheetView.sheet", pk=pk))
+
+    @expose("/reopen/<int:pk>", methods=["POST"])
+    @has_access
+    def reopen(self, pk):
+        self._assignment(pk)
+        try:
+            judging.reopen(db.session, pk, g.user, request.form.get("reason"))
+            flash(_("The score sheet is open again for the juror."), "info")
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        return redirect(request.form.get("next") if _safe_next(request.form.get("next"))
+                        else url_for("ScoreSheetView.sheet", pk=pk))
+
+
+SHEET_STATE_LABELS = {"new": _l("Not started"), "draft": _l("Draft"), "final": _l("Final"),
+                      "recused": _l("Recused")}
+
+
+def _safe_next(target):
+    return bool(target) and target.startswith("/") and not target.startswith("//")
+
+
+class JudgingView(BaseView):
+    """The Sekretariat's judging pages: rounds, ranking, progress (with reminders), assignment, closing."""
+
+    route_base = "/judging"
+    default_view = "index"
+    class_permission_name = "Judging"
+    method_permission_name = {**METHOD_PERMISSIONS, "index": "read", "ranking": "read", "progress": "read",
+                              "juror": "read", "assign": "edit", "remind": "edit", "close": "edit",
+                              "reassign": "edit"}
+
+    def _round(self, pk):
+        rnd = db.session.get(Round, pk)
+        if rnd is None:
+            abort(404)
+        return rnd
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("judging/index.html", rounds=judging.round_overview(db.session))
+
+    @expose("/ranking/<int:pk>")
+    @has_access
+    def ranking(self, pk):
+        rnd = self._round(pk)
+        combined = request.args.get("combined") == "1"
+        rows = ranking.combined_ranking(db.session, rnd) if combined else ranking.round_ranking(db.session, rnd)
+        groups = {}
+        for row in rows:
+            groups.setdefault(row["category"], []).append(row)
+        return self.render_template("judging/ranking.html", rnd=rnd, groups=groups, combined=combined,
+                                    kind_labels=UNIT_KIND_LABELS, state_labels=_state_labels())
+
+    @expose("/progress/<int:pk>")
+    @has_access
+    def progress(self, pk):
+        rnd = self._round(pk)
+        return self.render_template("judging/progress.html", rnd=rnd, progress=judging.progress(db.session, rnd),
+                                    reminders=judging.last_reminders(db.session, rnd),
+                                    next_round=judging.next_round(db.session, rnd))
+
+    @expose("/progress/<int:pk>/juror/<int:juror_id>")
+    @has_access
+    def juror(self, pk, juror_id):
+        rnd = self._round(pk)
+        juror = db.session.get(User, juror_id)
+        if juror is None:
+            abort(404)
+        rows = (db.session.query(Assignment).filter(Assignment.round_id == rnd.id, Assignment.juror_id == juror_id)
+                .join(Innovation, Innovation.id == Assignment.innovation_id).order_by(Innovation.title).all())
+        return self.render_template("judging/juror.html", rnd=rnd, juror=juror, rows=rows,
+                                    state_labels=SHEET_STATE_LABELS)
+
+    def _post(self, pk, func, success):
+        try:
+            result = func()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        else:
+            flash(success(result), "success")
+        return redirect(url_for("JudgingView.progress", pk=pk))
+
+    @expose("/assign/<int:pk>", methods=["POST"])
+    @has_access
+    def assign(self, pk):
+        rnd = self._round(pk)
+        try:
+            n = int(request.form.get("jurors_per_innovation", ""))
+        except ValueError:
+            n = None
+        return self._post(pk, lambda: judging.auto_assign(db.session, rnd, n, g.user),
+                          lambda r: _("%(count)s assignments created.", count=r["created"]))
+
+    @expose("/remind/<int:pk>", methods=["POST"])
+    @has_access
+    def remind(self, pk):
+        rnd = self._round(pk)
+        return self._post(pk, lambda: judging.remind_late_jurors(db.session, rnd, g.user),
+                          lambda r: _("%(count)s jurors reminded.", count=len(r)))
+
+    @expose("/close/<int:pk>", methods=["POST"])
+    @has_access
+    def close(self, pk):
+        rnd = self._round(pk)
+
+        def message(r):
+            text = _("Round closed: %(advanced)s advance, %(scored)s scored.", advanced=len(r["advanced"]),
+                     scored=len(r["scored"]))
+            if r["failed"]:
+                text += " " + _("%(count)s could not be scored; close again to retry.", count=len(r["failed"]))
+            return text
+
+        return self._post(pk, lambda: judging.close_round(db.session, rnd, g.user), message)
+
+    @expose("/reassign/<int:assignment_id>", methods=["POST"])
+    @has_access
+    def reassign(self, assignment_id):
+        assignment = db.session.get(Assignment, assignment_id)
+        if assignment is None:
+            abort(404)
+        pk = assignment.round_id
+        raw = request.form.get("juror_id") or None
+        juror_id = int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+        return self._post(pk, lambda: judging.reassign(db.session, assignment_id, g.user, juror_id),
+                          lambda new: _("Reassigned to %(name)s.", name=new.juror.username))
+
+
+def _state_labels():
+    from workflows.lifecycles import INNOVATION_STATE_LABELS
+
+    return INNOVATION_STATE_LABELS
+
+
+# -- the generic innovation screens for jurors ----------------------------------------------------------
+
+class JurorScreensMixin:
+    """A juror (only Juri) reads proposals on its score sheets, never on the generic innovation screens:
+    they would show the unit of a blind round (in columns, filters and history)."""
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.before_request(self._juror_redirect)
+        return blueprint
+
+    def _juror_redirect(self):
+        endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+        user = g.get("user")
+        if endpoint not in ("list", "show") or user is None or not getattr(user, "is_authenticated", False):
+            return None
+        if not judging.is_blind_juror(user) or "OPD" in access.role_names(user):
+            return None
+        if endpoint == "list":
+            return redirect(url_for("ScoreSheetView.index"))
+        pk = str((request.view_args or {}).get("pk"))
+        innovation_id = int(pk) if pk.isdigit() and len(pk) < 10 else -1
+        assignment_id = db.session.execute(
+            select(Assignment.id).where(Assignment.innovation_id == innovation_id, Assignment.juror_id == user.id)
+            .order_by(Assignment.id.desc()).limit(1)).scalar()
+        if assignment_id is None:
+            abort(404)
+        return redirect(url_for("ScoreSheetView.sheet", pk=assignment_id))
+
+
+def with_juror_screens(view_class):
+    """``view_class`` (the innovation screens) redirecting jurors to their score sheets; same class name,
+    so the same URLs and endpoints."""
+    return type(view_class.__name__, (JurorScreensMixin, view_class), {"__module__": __name__})
+
+
+# -- CRUD screens with the judging rules ----------------------------------------------------------------------
+
+class RoundView(crud.RoundView):
+    """Rounds: the fields that change rankings are frozen once sheets exist (as in the API)."""
+
+    def pre_update(self, item):
+        stored = db.session.query(Round.weight, Round.normalize_z, Round.blind, Round.sequence,
+                                  Round.shortlist_size, Round.closed_at).filter(Round.id == item.id).one()
+        from app.api.judging import FROZEN_ROUND_FIELDS
+        from app.services import competitions
+
+        if any(getattr(item, f) != getattr(stored, f) for f in FROZEN_ROUND_FIELDS):
+            self._run(competitions.ensure_rubric_editable, db.session, item.id)
+        if stored.closed_at is not None and item.shortlist_size != stored.shortlist_size:
+            raise Exception(_("Round \"%(round)s\" is closed.", round=item.name))
+
+    def pre_delete(self, item):
+        from app.services import competitions
+
+        self._run(competitions.ensure_rubric_editable, db.session, item.id)
+
+
+class AssignmentView(crud.AssignmentView):
+    """Manual assignment screens: nothing in a closed round; an assignment with a sheet stays."""
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        self._run(judging.validate_new_assignment, db.session, item)
+
+    def pre_update(self, item):
+        self._run(judging.ensure_assignment_changeable, item)
+        self._run(judging.ensure_open, item.round)
+        from app.services import assignments
+
+        item.juror_id = item.juror.id if item.juror else None
+        self._run(assignments.validate_assignment, db.session, item)
+
+    def pre_delete(self, item):
+        self._run(judging.ensure_assignment_changeable, item)
