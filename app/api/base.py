@@ -29,7 +29,7 @@ METHOD_PERMISSIONS = {
     "transitions": "read", "fire": "read", "fire_bulk": "read", "history": "read", "fire_view": "read",
     # domain endpoints
     "pdf": "read", "certificates": "read", "issue_certificates": "edit", "certificate": "certificate",
-    "attachments": "read", "upload_attachment": "edit", "download_attachment": "read",
+    "attachments": "read", "upload_attachment": "edit", "download_attachment": "read", "delete_attachment": "edit",
 }
 
 
