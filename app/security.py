@@ -5,6 +5,7 @@ once is recorded in ``seeded_permission`` so that it is never re-added after an 
 the Security screens, and never removed by us.
 """
 from flask import current_app, g, jsonify, request
+from flask_babel import lazy_gettext
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 
@@ -66,6 +67,7 @@ ROLES = ("Admin", "Sekretariat", "OPD", "Juri", "Penandatangan")
 class SikippUserDBModelView(UserDBModelView):
     """FAB's user screens with the user's unit."""
 
+    label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit")}
     add_columns = UserDBModelView.add_columns + ["unit"]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit"]
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles", "unit"]
