@@ -50,7 +50,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
 
     with app.app_context():
-        appbuilder = AppBuilder(update_perms=False)
+        appbuilder = AppBuilder(update_perms=False)  # permissions are synced explicitly (sync_security)
         appbuilder.init_app(app, db.session)
         from app import registry
 

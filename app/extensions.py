@@ -1,10 +1,14 @@
 """Extension singletons, bound to the app in app.create_app (FAB's factory pattern)."""
-from flask_appbuilder import AppBuilder
-from flask_appbuilder.utils.legacy import get_sqla_class
+from flask import current_app
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.local import LocalProxy
+
+from flask_appbuilder.utils.legacy import get_sqla_class
 
 db = get_sqla_class()()
-appbuilder = AppBuilder(update_perms=False)  # permissions are synced explicitly (app.security)
 migrate = Migrate()
 csrf = CSRFProtect()
+# create_app builds one AppBuilder per app (tests build several apps in one process; an AppBuilder keeps its
+# registered views), so the module-level name is a proxy to the current app's instance.
+appbuilder = LocalProxy(lambda: current_app.appbuilder)
