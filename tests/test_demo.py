@@ -107,7 +107,7 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
         assert "Dinas Kesehatan" in {u.name for u in kinds["opd"]}
 
         # a real history: every proposal that left draft has transitions, fired by the demo users
-        history = session.query(WorkflowHistory).filter_by(workflow="innovation").all()
+        history = session.query(WorkflowHistory).filter_by(workflow="innovation").order_by(WorkflowHistory.id).all()
         assert history
         by_object = {}
         for row in history:
