@@ -168,7 +168,8 @@ def auto_assign(session, rnd, jurors_per_innovation, user, juror_ids=None):
         chosen = balancing.balanced_assignment(demand, eligible, fixed_load)
     except balancing.Infeasible as err:
         titles = {i: t for i, _u, t in participants}
-        names = "; ".join(f"#{i} {titles[i]} ({_('%(n)s missing', n=m)})" for i, m in sorted(err.shortages.items())[:10])
+        names = "; ".join("#%s %s (%s)" % (i, titles[i], _("%(n)s missing", n=m))
+                          for i, m in sorted(err.shortages.items())[:10])
         raise Invalid(_("Not enough eligible jurors (other unit, not recused) for %(count)s innovations: "
                         "%(list)s.", count=len(err.shortages), list=names), field="jurors_per_innovation") from None
     rows = [Assignment(round_id=rnd.id, innovation_id=i, juror_id=j, status="active")

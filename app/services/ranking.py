@@ -21,7 +21,7 @@ The whole computation of one round is ONE SQL statement (CTEs and window functio
 PostgreSQL): no Python loop over sheets. The combined ranking of several rounds (awards) combines the
 per-round results, one query per round (see :func:`combined_ranking` and docs/architecture.md "Judging").
 """
-from sqlalchemy import Float, Numeric, case, cast, func, literal, select
+from sqlalchemy import Float, Numeric, case, cast, false, func, literal, select
 
 from app.models import Assignment, Criterion, Innovation, Round, Score, ScoreSheet, Unit
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
@@ -42,8 +42,10 @@ def sheet_scores(round_id):
         .join(ScoreSheet, ScoreSheet.id == Score.sheet_id)
         .join(Assignment, Assignment.id == ScoreSheet.assignment_id)
         .join(Criterion, Criterion.id == Score.criterion_id)
-        .where(Assignment.round_id == round_id, Assignment.status == "active", ScoreSheet.is_final.is_(True),
-               Criterion.round_id == round_id)
+        # coalesce(): keeps the planner off the low-selectivity is_final index (it would read every final
+        # sheet of every round): it starts from the round's assignments instead.
+        .where(Assignment.round_id == round_id, Assignment.status == "active",
+               func.coalesce(ScoreSheet.is_final, false()).is_(True), Criterion.round_id == round_id)
         .group_by(ScoreSheet.id, Assignment.innovation_id, Assignment.juror_id)
     )
 

@@ -89,7 +89,7 @@ class ScoreSheetView(BaseView):
             can_recuse=is_juror and assignment.status == "active" and not data["final"]
             and assignment.round.closed_at is None,
             trail=judging.audit_trail(db.session, assignment) if access.is_privileged(g.user) else [],
-            kind_labels=UNIT_KIND_LABELS,
+            kind_labels=UNIT_KIND_LABELS, num=_num,
         ), status
 
     @expose("/sheet/<int:pk>", methods=["GET"])
@@ -153,6 +153,15 @@ class ScoreSheetView(BaseView):
             flash(err.message, "danger")
         return redirect(request.form.get("next") if _safe_next(request.form.get("next"))
                         else url_for("ScoreSheetView.sheet", pk=pk))
+
+
+def _num(value):
+    """A score as typed: 90 → "90", 77.5 → "77.5" (strings, e.g. rejected input, stay as they are)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
 SHEET_STATE_LABELS = {"new": _l("Not started"), "draft": _l("Draft"), "final": _l("Final"),
