@@ -157,3 +157,35 @@ def test_judging_pages_are_the_sekretariats(app, client, screen_world):
     assert client.get(f"/scoresheets/sheet/{screen_world['assignment']}").status_code == 403
     with app.app_context():
         assert db.session.get(Round, rnd).closed_at is None
+
+
+def test_round_and_assignment_screens_apply_the_judging_rules(app, client, screen_world):
+    rnd, aid = screen_world["round"], screen_world["assignment"]
+    login(client, "sekretariat")
+    with app.app_context():
+        current = db.session.get(Round, rnd)
+        fields = {"sequence": str(current.sequence), "name": current.name, "weight": str(current.weight),
+                  "shortlist_size": str(current.shortlist_size)}
+        write_sheet(db.session, aid, {}, final=False)  # an (empty) draft sheet freezes the round
+        db.session.commit()
+    client.post(f"/roundview/edit/{rnd}", data={**fields, "weight": "0.9"})
+    with app.app_context():
+        assert db.session.get(Round, rnd).weight == float(fields["weight"])
+    client.post(f"/roundview/edit/{rnd}", data={**fields, "name": "Desk evaluation"})
+    with app.app_context():
+        assert db.session.get(Round, rnd).name == "Desk evaluation"
+    # manual assignment screen: juri2 belongs to the innovation's unit? no (B vs A): allowed; the same pair twice
+    # or a juror with a sheet moved elsewhere: refused
+    client.post(f"/assignmentview/edit/{aid}", data={"juror": str(_uid(app, "juri2"))})
+    with app.app_context():
+        from app.models import Assignment
+
+        assert db.session.get(Assignment, aid).juror_id == _uid(app, "juri1")
+        db.session.get(Round, rnd).closed_at = db.func.now()
+        db.session.commit()
+    client.post("/assignmentview/add", data={"round": str(rnd), "innovation": str(screen_world["innovation"]),
+                                             "juror": str(_uid(app, "juri2"))})
+    with app.app_context():
+        from app.models import Assignment
+
+        assert db.session.query(Assignment).count() == 1  # nothing is assigned in a closed round

@@ -310,3 +310,13 @@ def test_blind_round_hides_the_unit_from_jurors(app, api, sheet_world):
     # the Sekretariat still sees everything
     assert sek.get(f"/api/v1/innovation/{inn}").get_json()["result"]["unit_id"] == unit_a
     assert sek.get(f"/api/v1/innovation/{inn}/history").get_json()["result"][0]["user"] == "opd_a"
+
+
+def test_the_sekretariat_records_a_recusal_on_a_jurors_behalf(app, api, sheet_world):
+    url = f"/api/v1/assignment/{sheet_world['assignment']}/recuse"
+    assert api("opd_a").post(url, json={"reason": "x"}).status_code == 403
+    r = api("sekretariat").post(url, json={"reason": "Juri melapor lewat telepon: kerabat pengusul"})
+    assert r.status_code == 200 and r.get_json()["status"] == "recused"
+    with app.app_context():
+        log = db.session.query(AuditLog).filter_by(action="assignment_recused").one()
+        assert log.user_id == user_id("sekretariat") and log.data["juror_id"] == user_id("juri1")

@@ -324,16 +324,29 @@ def with_juror_screens(view_class):
 
 # -- CRUD screens with the judging rules ----------------------------------------------------------------------
 
+def _option_fields():
+    from wtforms import BooleanField
+
+    # FAB makes every non-nullable column required, so an unticked box failed ("this field is required").
+    return {"blind": BooleanField(_l("Blind review"), default=False),
+            "normalize_z": BooleanField(_l("Z-score normalisation"), default=False)}
+
+
 class RoundView(crud.RoundView):
-    """Rounds: the fields that change rankings are frozen once sheets exist (as in the API)."""
+    """Rounds: the fields that change rankings are frozen once sheets exist (as in the API); the options are
+    plain check boxes."""
+
+    add_form_extra_fields = _option_fields()
+    edit_form_extra_fields = _option_fields()
 
     def pre_update(self, item):
-        stored = db.session.query(Round.weight, Round.normalize_z, Round.blind, Round.sequence,
-                                  Round.shortlist_size, Round.closed_at).filter(Round.id == item.id).one()
         from app.api.judging import FROZEN_ROUND_FIELDS
         from app.services import competitions
 
-        if any(getattr(item, f) != getattr(stored, f) for f in FROZEN_ROUND_FIELDS):
+        with db.session.no_autoflush:  # the stored row, not the form's values
+            stored = db.session.query(Round.weight, Round.normalize_z, Round.blind, Round.sequence,
+                                      Round.shortlist_size, Round.closed_at).filter(Round.id == item.id).one()
+        if any(_same(getattr(item, f)) != _same(getattr(stored, f)) for f in FROZEN_ROUND_FIELDS):
             self._run(competitions.ensure_rubric_editable, db.session, item.id)
         if stored.closed_at is not None and item.shortlist_size != stored.shortlist_size:
             raise Exception(_("Round \"%(round)s\" is closed.", round=item.name))
@@ -342,6 +355,11 @@ class RoundView(crud.RoundView):
         from app.services import competitions
 
         self._run(competitions.ensure_rubric_editable, db.session, item.id)
+
+
+def _same(value):
+    """Form values arrive as Decimal where the column is a float."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 class AssignmentView(crud.AssignmentView):
