@@ -38,8 +38,14 @@ def _lock(session, model, pk):
     """Take the row's write lock (see the module docstring); False if the row does not exist.
     The no-op UPDATE touches a non-key column (updating a key would also check foreign keys)."""
     column = _LOCK_COLUMNS[model.__tablename__]
-    result = session.execute(update(model).where(model.id == pk).values({column: getattr(model, column)})
-                             .execution_options(synchronize_session=False))
+    try:
+        result = session.execute(update(model).where(model.id == pk).values({column: getattr(model, column)})
+                                 .execution_options(synchronize_session=False))
+    except OperationalError as err:  # SQLite: another writer held the database longer than busy_timeout
+        session.rollback()
+        if "locked" in str(err).lower() or "could not serialize" in str(err).lower():
+            raise Conflict(_("The record is being changed by someone else; try again.")) from None
+        raise
     return result.rowcount == 1
 
 
