@@ -146,6 +146,7 @@ class Workflow:
         *,
         view_menu: Optional[str] = None,
         state_labels: Optional[dict] = None,
+        state_styles: Optional[dict] = None,
         is_owner: Optional[Callable[[Any, Any], bool]] = None,
     ):
         self.name = name
@@ -163,6 +164,7 @@ class Workflow:
         self.transitions = {t.trigger: t for t in transitions}
         self.view_menu = view_menu or f"{name.title().replace('_', '')}Workflow"
         self.state_labels = state_labels or {}
+        self.state_styles = state_styles or {}  # state → Bootstrap label style (default, info, success…)
         self.is_owner = is_owner or (lambda user, obj: True)
         self.model = None
         self.state_attr = "state"

@@ -28,9 +28,13 @@ def _iso(dt):
     return dt.isoformat() + "Z" if dt is not None else None
 
 
+def history_row(h):
+    return {"trigger": h.trigger, "source": h.source, "dest": h.dest, "user": h.username, "at": _iso(h.at),
+            "comment": h.comment, "data": h.data}
+
+
 def history_rows(workflow, session, pk):
-    return [{"trigger": h.trigger, "source": h.source, "dest": h.dest, "user": h.username, "at": _iso(h.at),
-             "comment": h.comment, "data": h.data} for h in workflow.history(session, pk)]
+    return [history_row(h) for h in workflow.history(session, pk)]
 
 
 def _session():
@@ -232,8 +236,8 @@ class WorkflowApiMixin:
 
 
 def state_badge(workflow, state):
-    return Markup('<span class="label label-default wf-state wf-state-{s}">{label}</span>').format(
-        s=escape(state), label=workflow.label(state))
+    return Markup('<span class="label label-{style} wf-state wf-state-{s}">{label}</span>').format(
+        style=escape(workflow.state_styles.get(state, "default")), s=escape(state), label=workflow.label(state))
 
 
 class WorkflowViewMixin:
@@ -273,6 +277,10 @@ class WorkflowViewMixin:
         """Messages shown above the record: [(bootstrap level, text)]."""
         return []
 
+    def wf_format_time(self, dt):
+        """How the history shows a (UTC) time; override for a local time zone."""
+        return dt.strftime("%Y-%m-%d %H:%M UTC")
+
     def _wf_bulk(self, trigger, items):
         comment = request.form.get("wf_comment")
         ids = [i.id for i in items if i is not None]
@@ -298,8 +306,11 @@ class WorkflowViewMixin:
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=self._related_views,
             wf_state=getattr(item, wf.state_attr), wf_state_label=wf.label(getattr(item, wf.state_attr)),
+            wf_state_style=wf.state_styles.get(getattr(item, wf.state_attr), "primary"),
             wf_available=wf.available(_session(), item, g.user),
-            wf_history=history_rows(wf, _session(), item.id), wf_labels=wf.state_labels,
+            wf_history=[{**history_row(h), "at_display": self.wf_format_time(h.at)}
+                        for h in wf.history(_session(), item.id)],
+            wf_labels=wf.state_labels,
             wf_fire_endpoint=f"{self.endpoint}.fire_view",
             wf_fields={t.trigger: self.wf_form_fields(t.trigger, item) for t in wf.transitions.values()},
             wf_notices=self.wf_notices(item),

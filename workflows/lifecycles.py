@@ -71,6 +71,8 @@ innovation_workflow = Workflow(
     initial="draft",
     view_menu="InnovationWorkflow",
     state_labels=INNOVATION_STATE_LABELS,
+    state_styles={"draft": "default", "submitted": "info", "verified": "primary", "scored": "warning",
+                  "awarded": "success", "rejected": "danger", "withdrawn": "default"},
     is_owner=access.owns_innovation,
     transitions=[
         Transition("submit", "draft", "submitted", roles=("OPD",), owner_only=True, label=_l("Submit"),
@@ -119,6 +121,7 @@ decree_workflow = Workflow(
     initial="draft",
     view_menu="DecreeWorkflow",
     state_labels={"draft": _l("Draft"), "signed": _l("Signed"), "revoked": _l("Revoked")},
+    state_styles={"draft": "default", "signed": "success", "revoked": "danger"},
     transitions=[
         Transition("sign", "draft", "signed", roles=("Penandatangan",), label=_l("Sign"), effects=(number_and_sign,)),
         Transition("revoke", "signed", "revoked", roles=("Penandatangan",), comment_required=True,

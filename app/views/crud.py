@@ -183,6 +183,7 @@ class InnovationCrudView(SikippModelView):
     add_template = "innovation/add.html"
     edit_template = "innovation/edit.html"
     list_columns = ["title", "unit", "competition", "state", "changed_on"]
+    formatters_columns = {"changed_on": competitions.format_local, "created_on": competitions.format_local}
     show_columns = ["competition", "unit", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals", "state",
                     "created_on", "changed_on"]
     add_columns = INNOVATION_FIELDS

@@ -20,7 +20,8 @@ class InnovationView(WorkflowViewMixin, InnovationCrudView):
     show_template = "innovation/show.html"
     method_permission_name = {**METHOD_PERMISSIONS, "attachment_upload": "edit", "attachment_download": "read",
                               "attachment_delete": "edit"}
-    formatters_columns = {"state": lambda s: state_badge(innovation_workflow, s)}
+    formatters_columns = {**InnovationCrudView.formatters_columns,
+                          "state": lambda s: state_badge(innovation_workflow, s)}
     search_filters = {"state": [FilterEqual]}
 
     def render_template(self, template, **kwargs):
@@ -86,6 +87,11 @@ class InnovationView(WorkflowViewMixin, InnovationCrudView):
         except DomainError as err:
             flash(err.message, "danger")
         return redirect(url_for("InnovationView.show", pk=pk))
+
+    def wf_format_time(self, dt):
+        from app.services.competitions import format_local
+
+        return format_local(dt)
 
     def wf_form_fields(self, trigger, item):
         """Verifying attests the competition's administrative checklist, item by item."""
