@@ -4,6 +4,7 @@ from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.extensions import db
@@ -183,7 +184,12 @@ class InnovationCrudView(SikippModelView):
     add_template = "innovation/add.html"
     edit_template = "innovation/edit.html"
     list_columns = ["title", "unit", "competition", "state", "changed_on"]
-    formatters_columns = {"changed_on": competitions.format_local, "created_on": competitions.format_local}
+    formatters_columns = {
+        "changed_on": competitions.format_local, "created_on": competitions.format_local,
+        "sdg_goals": lambda goals: ", ".join(f"{g}. {SDG_NAMES[g - 1]}" for g in goals or () if 1 <= g <= 17) or "-",
+        "video_url": lambda url: Markup('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>').format(url)
+        if url and url.startswith(("http://", "https://")) else (url or "-"),
+    }
     show_columns = ["competition", "unit", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals", "state",
                     "created_on", "changed_on"]
     add_columns = INNOVATION_FIELDS
