@@ -58,7 +58,7 @@ def register(app, appbuilder):
     from app.views.participation import ParticipationApi, ParticipationView
 
     appbuilder.add_api(ParticipationApi)
-    appbuilder.add_view(ParticipationView, "Participation", label=_l("Participation"), icon="fa-users",
+    appbuilder.add_view(ParticipationView, "Participation Overview", label=_l("Participation"), icon="fa-users",
                         category=category)
     appbuilder.add_view(crud.UnitView, "Units", label=_l("Units"), icon="fa-building", category=category)
     appbuilder.add_view(judging_views.RoundView, "Rounds", label=_l("Rounds"), icon="fa-list-ol", category=category)

@@ -41,9 +41,9 @@ ROLE_RESOURCES = {
 
 # Menus each role sees (FAB "menu_access" on the menu item's name).
 ROLE_MENUS = {
-    "Sekretariat": ("KIPP", "Verification Queue", "Participation", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
+    "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress"),
-    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation"),
+    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview"),
     "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents"),
 }
@@ -109,6 +109,7 @@ class SikippSecurityManager(SecurityManager):
         for role_name in ROLES + (self.auth_role_public,):
             if self.find_role(role_name) is None:
                 self.add_role(role_name)
+        self._share_view_menu_permissions()
         self.appbuilder.add_permissions(update_perms=True)
         for perm, view_menu in extra_permissions:
             self.add_permission_view_menu(perm, view_menu)
@@ -133,6 +134,17 @@ class SikippSecurityManager(SecurityManager):
             session.add(SeededPermission(role_name=role_name, permission_name=perm, view_menu_name=view_menu))
             seeded.add(key)
         session.commit()
+
+    def _share_view_menu_permissions(self):
+        """A resource's view and API share one view menu; FAB drops from a view menu every permission the
+        view being registered lacks, so give every view of a view menu the union of their permissions."""
+        by_menu = {}
+        for view in self.appbuilder.baseviews:
+            if view.base_permissions is not None:
+                by_menu.setdefault(view.class_permission_name, set()).update(view.base_permissions)
+        for view in self.appbuilder.baseviews:
+            if view.base_permissions is not None:
+                view.base_permissions = sorted(by_menu[view.class_permission_name])
 
     # -- login throttling (form and API share auth_user_db) --------------------------
     def auth_user_db(self, username, password):
