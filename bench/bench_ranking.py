@@ -24,25 +24,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench.common import make_app  # noqa: E402
+
 TARGET_MS = 300
 KINDS = ("opd", "kecamatan", "puskesmas", "smp", "lainnya")
-
-
-def make_app(database_url, tmp):
-    from flask_migrate import upgrade
-
-    from app import create_app, sync_security
-
-    app = create_app({
-        "TESTING": True,  # development SECRET_KEY accepted; nothing else changes
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SIKIPP_STORAGE_DIR": os.path.join(tmp, "storage"),
-        "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    })
-    with app.app_context():
-        upgrade()
-        sync_security(app.appbuilder)
-    return app
 
 
 def fill(db, n, jurors_per_innovation, n_criteria, n_jurors, seed=2026):

@@ -27,6 +27,8 @@ from types import SimpleNamespace
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench.common import make_app  # noqa: E402
+
 from sqlalchemy import Column, Integer, String, text  # noqa: E402
 from sqlalchemy.orm import declarative_base  # noqa: E402
 
@@ -38,23 +40,6 @@ class BenchItem(BenchBase):
     id = Column(Integer, primary_key=True)
     state = Column(String(16), nullable=False, default="open")
     version = Column(Integer, nullable=False, default=1)
-
-
-def make_app(database_url, tmp):
-    from flask_migrate import upgrade
-
-    from app import create_app, sync_security
-
-    app = create_app({
-        "TESTING": True,  # development SECRET_KEY accepted; nothing else changes
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SIKIPP_STORAGE_DIR": os.path.join(tmp, "storage"),
-        "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    })
-    with app.app_context():
-        upgrade()
-        sync_security(app.appbuilder)
-    return app
 
 
 def setup_toy(db, n):
