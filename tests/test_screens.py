@@ -90,3 +90,14 @@ def test_workflow_diagrams_are_served_as_svg(client):
     for state in ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn"):
         assert state in svg
     assert client.get("/workflows/nope.svg").status_code == 404
+
+
+def test_state_filter_offers_the_lifecycle_states(app, client, api, competition):
+    submitted = _innovation(app, api, competition)
+    draft = _innovation(app, api, competition, state="draft")
+    login(client, "sekretariat")
+    html = client.get("/innovationview/list/").get_data(as_text=True)
+    for state in ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn"):
+        assert f'option value=\\"{state}\\"' in html  # FAB embeds the search form as JSON
+    filtered = client.get("/innovationview/list/?_flt_0_state=submitted").get_data(as_text=True)
+    assert f"/innovationview/show/{submitted}" in filtered and f"/innovationview/show/{draft}" not in filtered

@@ -4,6 +4,8 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_appbuilder.fieldwidgets import Select2Widget
+from wtforms import SelectField
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.extensions import db
@@ -23,6 +25,11 @@ class InnovationView(WorkflowViewMixin, InnovationCrudView):
     formatters_columns = {**InnovationCrudView.formatters_columns,
                           "state": lambda s: state_badge(innovation_workflow, s)}
     search_filters = {"state": [FilterEqual]}
+    # The state filter is a choice of the lifecycle's states (labels shown, keys sent).
+    search_form_extra_fields = {
+        "state": SelectField(_l("State"), choices=[(s, label) for s, label in innovation_workflow.state_labels.items()],
+                             widget=Select2Widget()),
+    }
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
