@@ -197,3 +197,22 @@ def test_word_limits_and_checklist_are_configurable_per_competition(app, client,
         db.session.commit()
     page = browser.get(f"/innovationview/show/{pk}").get_data(as_text=True)
     assert "Surat pernyataan kepala OPD" in page and "SK tim inovasi terlampir" not in page
+
+
+def test_edit_screen_only_for_own_drafts(app, api, competition):
+    pk = ready_draft(api, competition)
+    other = ready_draft(api, competition, user="opd_b", title="IREBON")
+    browser = app.test_client()
+    browser.post("/login/", data={"username": "opd_a", "password": PASSWORD})
+    assert browser.get(f"/innovationview/edit/{pk}").status_code == 200
+    assert browser.get(f"/innovationview/edit/{other}").status_code == 404
+    api("opd_a").post(f"/api/v1/innovation/{pk}/transitions/submit", json={})
+    r = browser.get(f"/innovationview/edit/{pk}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/innovationview/show/{pk}")
+    r = browser.post(f"/innovationview/edit/{pk}", data={"title": "Diubah diam-diam"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Innovation, pk).title == "SIPRAJA"
+    assert browser.post(f"/innovationview/delete/{pk}").status_code in (302, 405)
+    with app.app_context():
+        assert db.session.get(Innovation, pk) is not None
