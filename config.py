@@ -98,6 +98,9 @@ LANGUAGES = {
 }
 
 WTF_CSRF_ENABLED = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SIKIPP_BASE_URL.startswith("https://")  # cookies only over HTTPS in production
 WTF_CSRF_TIME_LIMIT = None
 
 # Requests larger than this are refused with 413 before reaching any view (attachments have their own,

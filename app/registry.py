@@ -21,6 +21,14 @@ def _workflow_grants():
     return grants
 
 
+def security_headers(response):
+    """Baseline browser protections on every answer (no framing by other sites, no MIME sniffing)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def register(app, appbuilder):
     from app.api import resources
     from app.views import crud
@@ -30,6 +38,7 @@ def register(app, appbuilder):
     lifecycles.bind_all(FabAuthorizer())
     SikippSecurityManager.extra_role_grants = _workflow_grants()
     app.before_request(throttle_login_requests)
+    app.after_request(security_headers)
 
     from app.api.workflow_apis import InnovationApi
     from app.views.workflow_views import DecreeView, InnovationView, VerificationQueueView, WorkflowDiagramView
@@ -74,6 +83,7 @@ def register(app, appbuilder):
     appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)
     appbuilder.add_view(WorkflowDiagramView, "Workflow Diagrams", label=_l("Workflow diagrams"), icon="fa-sitemap",
                         category=category)
+    appbuilder.add_view(crud.AuditLogView, "Audit Log", label=_l("Audit log"), icon="fa-history", category=category)
     # Official documents: job handlers on the outbox, the documents screen, public verification (/verify).
     from app import jobs  # noqa: F401
     from app.views import public

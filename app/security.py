@@ -22,7 +22,7 @@ ROLE_RESOURCES = {
     "Sekretariat": {
         "Unit": ALL, "Competition": ALL, "Round": ALL, "Criterion": ALL, "Innovation": (READ,),
         "Assignment": ALL, "Award": (READ, CERTIFICATE), "Decree": ALL, "Workflows": (READ,),
-        "Verification": (READ,), "Participation": (READ,),
+        "Verification": (READ,), "Participation": (READ,), "AuditLog": (READ,),
         "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"),
     },
     "OPD": {
@@ -42,7 +42,7 @@ ROLE_RESOURCES = {
 # Menus each role sees (FAB "menu_access" on the menu item's name).
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
-                    "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress"),
+                    "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log"),
     "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview"),
     "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents"),

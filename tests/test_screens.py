@@ -101,3 +101,15 @@ def test_state_filter_offers_the_lifecycle_states(app, client, api, competition)
         assert f'option value=\\"{state}\\"' in html  # FAB embeds the search form as JSON
     filtered = client.get("/innovationview/list/?_flt_0_state=submitted").get_data(as_text=True)
     assert f"/innovationview/show/{submitted}" in filtered and f"/innovationview/show/{draft}" not in filtered
+
+
+def test_audit_log_screen_and_security_headers(app, client, api, competition):
+    api("sekretariat").put(f"/api/v1/competition/{competition}", json={"submission_deadline": "2031-01-01T10:00:00"})
+    login(client, "sekretariat")
+    r = client.get("/auditlogview/list/")
+    assert r.status_code == 200 and "deadline_changed" in r.get_data(as_text=True)
+    assert r.headers["X-Frame-Options"] == "SAMEORIGIN" and r.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.post("/auditlogview/delete/1").status_code in (302, 403, 404, 405)
+    other = app.test_client()
+    login(other, "opd_a")
+    assert other.get("/auditlogview/list/").status_code in (302, 403)

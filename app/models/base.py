@@ -2,6 +2,7 @@ import datetime
 
 from flask_appbuilder import Model
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import relationship
 
 
 def utcnow():
@@ -22,6 +23,8 @@ class AuditLog(Model):
     target_id = Column(Integer, nullable=True)
     detail = Column(Text, nullable=True)
     data = Column(JSON, nullable=True)
+
+    user = relationship("SikippUser", foreign_keys=[user_id])
 
 
 class SeededPermission(Model):

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.extensions import db
-from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
+from app.models import AuditLog, Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
 from app.services import access, competitions, innovations
 from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services.errors import DomainError
@@ -325,3 +325,20 @@ class DecreeCrudView(SikippModelView):
         from app.services import decrees
 
         self._run(decrees.ensure_draft, item)
+
+
+class AuditLogView(SikippModelView):
+    """The audit trail of actions that are not workflow transitions (read only)."""
+
+    datamodel = SQLAInterface(AuditLog)
+    class_permission_name = "AuditLog"
+    base_permissions = ["can_read"]
+    base_order = ("at", "desc")
+    list_title = _l("Audit log")
+    show_title = _l("Audit entry")
+    list_columns = ["at", "user", "action", "target_type", "target_id", "detail"]
+    show_columns = ["at", "user", "action", "target_type", "target_id", "detail", "data"]
+    search_columns = ["action", "target_type", "target_id", "at"]
+    formatters_columns = {"at": competitions.format_local}
+    label_columns = {"at": _l("Time"), "user": _l("User"), "action": _l("Action"), "target_type": _l("Object"),
+                     "target_id": _l("Object id"), "detail": _l("Detail"), "data": _l("Data")}
