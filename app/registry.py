@@ -92,3 +92,9 @@ def register(app, appbuilder):
     appbuilder.add_view(DocumentsView, "Official Documents", label=_l("Official documents"), icon="fa-certificate",
                         category=category)
     app.register_blueprint(public.bp)
+    # The public catalogue of awarded innovations (/catalogue/, no login): a plain blueprint like /verify, and a
+    # navbar link (menu_access "Innovation Catalogue" is granted to every role, Public included: app.security).
+    from app.views import catalogue
+
+    app.register_blueprint(catalogue.bp)
+    appbuilder.add_link("Innovation Catalogue", href="/catalogue/", label=_l("Innovation catalogue"), icon="fa-book")

@@ -42,10 +42,14 @@ ROLE_RESOURCES = {
 # Menus each role sees (FAB "menu_access" on the menu item's name).
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
-                    "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log"),
-    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview"),
-    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions"),
-    "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents"),
+                    "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
+                    "Innovation Catalogue"),
+    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "Innovation Catalogue"),
+    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue"),
+    "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents",
+                      "Innovation Catalogue"),
+    # Anonymous visitors (AUTH_ROLE_PUBLIC): only the link to the public catalogue (app/views/catalogue.py).
+    "Public": ("Innovation Catalogue",),
 }
 
 # What every signed-in user needs: own profile, own password, the API spec.
@@ -93,6 +97,7 @@ class SikippSecurityManager(SecurityManager):
             for view_menu, perms in resources.items():
                 grants += [(role, perm, view_menu) for perm in perms]
         for role, menus in ROLE_MENUS.items():
+            role = self.auth_role_public if role == "Public" else role  # the configured AUTH_ROLE_PUBLIC
             grants += [(role, "menu_access", menu) for menu in menus]
         for role in ROLES[1:]:
             grants += [(role, perm, vm) for perm, vm in SELF_SERVICE]

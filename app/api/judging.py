@@ -7,7 +7,7 @@ Thin: parse, authorise, call app.services.judging / app.services.ranking. Permis
 - ``Assignment`` ``can_add``: reassign a recused assignment.
 Both judging APIs share the URL space of the ``round`` and ``assignment`` resources.
 """
-from flask import g, request
+from flask import Response, g, request
 from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -18,7 +18,7 @@ from app.api import resources
 from app.api.base import METHOD_PERMISSIONS, _is_pk, error_response
 from app.extensions import db
 from app.models import Assignment, Round
-from app.services import access, competitions, judging, ranking
+from app.services import access, competitions, exports, judging, ranking
 from app.services.errors import Conflict, DomainError
 
 # Round fields that change rankings (or their meaning) once sheets exist: frozen with the rubric.
@@ -29,7 +29,7 @@ class JudgingBaseApi(BaseApi):
     allow_browser_login = True
     method_permission_name = {
         **METHOD_PERMISSIONS,
-        "assign": "edit", "ranking": "read", "combined_ranking": "read", "progress": "read",
+        "assign": "edit", "ranking": "read", "ranking_export": "read", "combined_ranking": "read", "progress": "read",
         "remind": "edit", "close": "edit",
         "get_scores": "read", "put_scores": "edit", "recuse": "recuse", "reopen": "reopen",
     }
@@ -149,6 +149,34 @@ class RoundJudgingApi(JudgingBaseApi):
             return self.response_404()
         return self.response(200, result=ranking.round_ranking(db.session, rnd), normalize_z=rnd.normalize_z,
                              tie_break=["score", "sheets", "lowest_sheet", "innovation_id"])
+
+    @expose("/<int:pk>/ranking/export", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("ranking_export")
+    def ranking_export(self, pk):
+        """The round's ranking as a spreadsheet: sheet "Peringkat" (per category: rank, innovation, unit,
+        category, score, final sheets) and sheet "Rincian" (per final sheet: juror, each criterion's value,
+        sheet score, comment).
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: XLSX workbook
+              content:
+                application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
+                  schema: {type: string, format: binary}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        rnd = self._round(pk)
+        if rnd is None:
+            return self.response_404()
+        return Response(exports.ranking_workbook(db.session, rnd), mimetype=exports.XLSX_MIMETYPE, headers={
+            "Content-Disposition": f'attachment; filename="{exports.ranking_filename(rnd)}"'})
 
     @expose("/<int:pk>/combined_ranking", methods=["GET"])
     @protect()

@@ -1,0 +1,88 @@
+"""The public catalogue of awarded innovations, for replication ("transfer ilmu", DESIGN §2 and §4).
+
+Only innovations in state ``awarded`` ever appear, with what another unit needs to replicate them: title,
+unit, category, competition and year, award title, the replication-relevant proposal sections, the start
+date, the video link and the SDG goals. Never anything else: no score (the award's or a juror's), no juror,
+no comment, no user (creator, e-mail), no attachment, no prize amount.
+
+Order: newest competition first (year, then the later-created competition); within a competition by award
+rank (Juara I first; awards without a rank last), then category, then registration order. Two queries per
+page (count and rows), whatever the page size.
+"""
+from sqlalchemy import case, func, select
+
+from app.models import Award, Competition, Innovation, Unit
+from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
+
+PAGE_SIZE = 20
+PUBLIC_STATE = "awarded"
+# Proposal sections shown to the public (the ones that tell how to replicate the innovation).
+SECTIONS = ("summary", "novelty", "implementation", "adaptability", "sustainability")
+FIELDS = ("innovation_id", "title", "unit", "unit_kind", "category", "competition_id", "competition", "year",
+          "award", *SECTIONS, "started_on", "video_url", "sdg_goals")
+
+_COLUMNS = (
+    Innovation.id, Innovation.title, Unit.name, Unit.kind, Competition.id, Competition.name, Competition.year,
+    Award.title, *[getattr(Innovation, s) for s in SECTIONS], Innovation.started_on, Innovation.video_url,
+    Innovation.sdg_goals,
+)
+
+
+def _base(year=None, kind=None):
+    stmt = (select(*_COLUMNS).select_from(Innovation)
+            .join(Unit, Unit.id == Innovation.unit_id)
+            .join(Competition, Competition.id == Innovation.competition_id)
+            .outerjoin(Award, Award.innovation_id == Innovation.id)
+            .where(Innovation.state == PUBLIC_STATE))
+    if year is not None:
+        stmt = stmt.where(Competition.year == year)
+    if kind is not None:
+        stmt = stmt.where(Unit.kind == kind)
+    return stmt
+
+
+def _ordered(stmt):
+    kind_order = case({k: n for n, k in enumerate(UNIT_KINDS)}, value=Unit.kind, else_=len(UNIT_KINDS))
+    return stmt.order_by(Competition.year.desc(), Competition.id.desc(), case((Award.rank.is_(None), 1), else_=0),
+                         Award.rank.asc(), kind_order, Innovation.id.asc())
+
+
+def _entry(row):
+    (pk, title, unit, kind, competition_id, competition, year, award, *rest) = row
+    sections = dict(zip(SECTIONS, rest[:len(SECTIONS)]))
+    started_on, video_url, sdg_goals = rest[len(SECTIONS):]
+    return {
+        "innovation_id": pk, "title": title, "unit": unit, "unit_kind": kind,
+        "category": UNIT_KIND_LABELS.get(kind, kind), "competition_id": competition_id, "competition": competition,
+        "year": year, "award": award, **sections,
+        "started_on": started_on.isoformat() if started_on else None,
+        "video_url": video_url or None,
+        "sdg_goals": [g for g in (sdg_goals or []) if isinstance(g, int) and 1 <= g <= 17],
+    }
+
+
+def search(session, year=None, kind=None, page=1, page_size=PAGE_SIZE):
+    """One page of the catalogue: ``{"result", "count", "page", "page_size", "pages"}`` (a page past the
+    last one is empty)."""
+    count = session.execute(select(func.count()).select_from(_base(year, kind).subquery())).scalar_one()
+    pages = max(1, -(-count // page_size))
+    offset = (page - 1) * page_size
+    result = []
+    if offset < count:
+        rows = session.execute(_ordered(_base(year, kind)).limit(page_size).offset(offset)).all()
+        result = [_entry(row) for row in rows]
+    return {"result": result, "count": count, "page": page, "page_size": page_size, "pages": pages}
+
+
+def get(session, innovation_id):
+    """One catalogue entry, or None unless the innovation is awarded."""
+    row = session.execute(_base().where(Innovation.id == innovation_id)).first()
+    return _entry(row) if row is not None else None
+
+
+def years(session):
+    """The competition years that have an awarded innovation, newest first (for the filter)."""
+    return list(session.execute(
+        select(Competition.year).join(Innovation, Innovation.competition_id == Competition.id)
+        .where(Innovation.state == PUBLIC_STATE).group_by(Competition.year)
+        .order_by(Competition.year.desc())).scalars())
