@@ -216,3 +216,21 @@ def test_edit_screen_only_for_own_drafts(app, api, competition):
     assert browser.post(f"/innovationview/delete/{pk}").status_code in (302, 405)
     with app.app_context():
         assert db.session.get(Innovation, pk) is not None
+
+
+def test_participation_export_keeps_unit_names_as_text(app, api, competition):
+    from app.models import Unit
+
+    with app.app_context():
+        db.session.add(Unit(code="T-FORMULA", name='=HYPERLINK("http://evil.test","klik")', kind="lainnya"))
+        db.session.commit()
+    try:
+        client = app.test_client()
+        client.post("/login/", data={"username": "sekretariat", "password": PASSWORD})
+        sheet = load_workbook(io.BytesIO(client.get(f"/participation/{competition}/export.xlsx").data)).active
+        cells = [row for row in sheet.iter_rows(min_row=3) if row[0].value == "T-FORMULA"][0]
+        assert cells[1].data_type == "s" and cells[1].value.startswith("=HYPERLINK")
+    finally:
+        with app.app_context():
+            db.session.query(Unit).filter_by(code="T-FORMULA").delete()
+            db.session.commit()

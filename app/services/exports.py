@@ -65,7 +65,8 @@ def _text(value):
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def _append(ws, values):
+def append_row(ws, values):
+    """Append a row; text stays text (never a formula) and loses characters XLSX cannot hold."""
     ws.append([_text(v) for v in values])
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
@@ -77,7 +78,7 @@ def _header(ws, values, widths):
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    for cell in _append(ws, values):
+    for cell in append_row(ws, values):
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for n, width in enumerate(widths, start=1):
@@ -104,7 +105,7 @@ def ranking_workbook(session, rnd):
     ws.title = RANKING_SHEET
     _header(ws, RANKING_HEADER, (11, 48, 36, 14, 10, 12))
     for r in rows:
-        cells = _append(ws, (r["rank"], r["title"], r["unit"], r["category_label"], r["score_display"], r["sheets"]))
+        cells = append_row(ws, (r["rank"], r["title"], r["unit"], r["category_label"], r["score_display"], r["sheets"]))
         _number(cells[4])
 
     ws = wb.create_sheet(DETAIL_SHEET)
@@ -112,7 +113,7 @@ def ranking_workbook(session, rnd):
             (40, 30, 14, 24, *[14] * len(criteria), 12, 60))
     for d in details:
         r = by_id.get(d["innovation_id"], {})
-        cells = _append(ws, (r.get("title"), r.get("unit"), r.get("category_label"), d["juror"],
+        cells = append_row(ws, (r.get("title"), r.get("unit"), r.get("category_label"), d["juror"],
                              *[d["values"].get(c.id) for c in criteria], round(d["score"], 2), d["comment"] or ""))
         for cell in cells[4:4 + len(criteria) + 1]:
             _number(cell)
@@ -121,7 +122,7 @@ def ranking_workbook(session, rnd):
     ws = wb.create_sheet(INFO_SHEET)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 90
-    title = _append(ws, ("Peringkat penilaian", None))
+    title = append_row(ws, ("Peringkat penilaian", None))
     title[0].font = Font(bold=True, size=13)
     for label, value in (
         ("Kompetisi", f"{rnd.competition.name} ({rnd.competition.year})"),
@@ -133,12 +134,12 @@ def ranking_workbook(session, rnd):
         ("Peringkat", "per kategori; nilai sama diputus oleh jumlah lembar final terbanyak, lalu nilai lembar "
                       "terendah yang lebih tinggi, lalu inovasi yang terdaftar lebih dahulu"),
     ):
-        _append(ws, (label, value))
-    _append(ws, ())
-    for cell in _append(ws, ("Kriteria", "Bobot; nilai maksimum")):
+        append_row(ws, (label, value))
+    append_row(ws, ())
+    for cell in append_row(ws, ("Kriteria", "Bobot; nilai maksimum")):
         cell.font = Font(bold=True)
     for c in criteria:
-        _append(ws, (c.name, f"{c.weight:g}; {c.max_score:g}"))
+        append_row(ws, (c.name, f"{c.weight:g}; {c.max_score:g}"))
 
     buf = io.BytesIO()
     wb.save(buf)

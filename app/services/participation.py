@@ -41,19 +41,21 @@ def to_xlsx(result, competition, state_labels):
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from app.services.exports import append_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Partisipasi"
-    ws.append([f"Partisipasi {competition.name}"])
+    append_row(ws, [f"Partisipasi {competition.name}"])
     ws["A1"].font = Font(bold=True, size=13)
     header = ["Kode", "Unit", "Jenis", "Nilai SAKIP", *[str(state_labels.get(s, s)) for s in INNOVATION_STATES],
               "Jumlah", "Belum mengusulkan"]
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     red = PatternFill("solid", fgColor="F8D7DA")
     for r in result:
-        ws.append([r["code"], r["name"], UNIT_KIND_LABELS.get(r["kind"], r["kind"]), r["sakip_grade"] or "",
+        append_row(ws, [r["code"], r["name"], UNIT_KIND_LABELS.get(r["kind"], r["kind"]), r["sakip_grade"] or "",
                    *[r["counts"][s] for s in INNOVATION_STATES], r["total"], "Ya" if r["missing"] else ""])
         if r["missing"]:
             for cell in ws[ws.max_row]:
