@@ -244,3 +244,14 @@ def test_revoking_a_decree_revokes_its_certificates_and_keeps_the_awards(app, cl
         assert all(d.state == "revoked" for d in docs)  # the decree's own document too, if it has one
         assert db.session.execute(select(Award).where(Award.innovation_id == inn)).scalar_one()
         assert db_state(inn) == ("awarded", 2)
+
+
+def test_decree_default_title_names_the_year_once(app, api):
+    r = api("sekretariat").post("/api/v1/competition/", json={
+        "name": "Kompetisi Inovasi Pelayanan Publik Tahun 2027", "year": 2027,
+        "submission_deadline": "2027-07-31T23:59:00"})
+    comp = r.get_json()["id"]
+    r = api("sekretariat").post("/api/v1/decree/", json={"competition_id": comp})
+    assert r.status_code == 201, r.get_json()
+    title = api("sekretariat").get(f"/api/v1/decree/{r.get_json()['id']}").get_json()["result"]["title"]
+    assert title == "Penetapan Pemenang Kompetisi Inovasi Pelayanan Publik Tahun 2027"

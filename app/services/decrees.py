@@ -6,7 +6,9 @@ from app.services.errors import Conflict, Invalid
 
 
 def default_title(competition):
-    return f"Penetapan Pemenang {competition.name} Tahun {competition.year}"
+    from app.services.documents.content import competition_full_name
+
+    return f"Penetapan Pemenang {competition_full_name(competition)}"
 
 
 def prepare_draft(session, decree, config=None):
