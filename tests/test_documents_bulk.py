@@ -115,3 +115,55 @@ def test_eager_mode_issues_after_commit(app, client, monkeypatch):
             IssuedDocument.decree_id == pk, IssuedDocument.kind == "certificate").scalar() == 1
         (message,) = db.session.query(OutboxMessage).filter(OutboxMessage.kind == "issue_certificates").all()
         assert message.status == "sent" and message.payload == {"decree_id": pk}
+
+
+def test_a_batch_is_recorded_only_once_its_files_are_durable(app, client, monkeypatch):
+    """Certificates are issued in batches: files written, made durable (each file, then the directory),
+    then one commit. If making them durable fails, nothing is recorded and the files go; a rerun issues all."""
+    from app.extensions import db
+    from app.models import IssuedDocument
+    from app.services.documents import issuing, storage
+
+    comp, award_ids = seed_awards(app, prizes=[1000000 * (i + 1) for i in range(4)])
+    pk = draft_decree(client, comp)
+    sign(client, pk)
+    folder = app.config["SIKIPP_STORAGE_DIR"]
+
+    earlier = set(os.listdir(storage.documents_dir(folder)))  # the storage folder may be shared with other tests
+
+    def cert_files():
+        return sorted(n for n in set(os.listdir(storage.documents_dir(folder))) - earlier if n.startswith("cert-"))
+
+    real, calls = storage.make_durable, []
+
+    def failing(storage_dir, names):
+        with app.app_context():  # nothing of this batch is recorded yet
+            assert db.session.query(IssuedDocument).filter(IssuedDocument.decree_id == pk,
+                                                           IssuedDocument.kind == "certificate").count() == 0
+        calls.append(list(names))
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(storage, "make_durable", failing)
+    with app.app_context(), pytest.raises(OSError):
+        issuing.issue_missing(db.session, pk, app.config)
+    assert calls and len(calls[0]) == issuing.CERTIFICATE_BATCH_FIRST
+    assert cert_files() == [] and _certificates(app, pk) == []  # no row, no file left behind
+
+    recorded = []
+
+    def durable(storage_dir, names):
+        real(storage_dir, names)
+        recorded.append(list(names))
+        with app.app_context():
+            rows = {n for (n,) in db.session.query(IssuedDocument.stored_name)}
+        assert not rows & set(names)  # durable before any row refers to them
+
+    monkeypatch.setattr(storage, "make_durable", durable)
+    with app.app_context():
+        assert issuing.issue_missing(db.session, pk, app.config)["done"] is True
+    final = _certificates(app, pk)
+    assert sorted(a for a, _n, _s in final) == sorted(award_ids)
+    assert sorted(n for names in recorded for n in names) == sorted(n for _a, n, _s in final) == cert_files()
+    assert [len(names) for names in recorded] == [2, 2]  # batches of 2, then up to twice as many
+    for _award, name, sha in final:
+        assert hashlib.sha256(storage.read(folder, name)).hexdigest() == sha

@@ -147,11 +147,18 @@ def test_certificates_are_issued_after_the_sign_commit_and_follow_the_decree(app
     for element in ("PIAGAM PENGHARGAAN", "Diberikan kepada:", "Dinas Uji A", "Atas prestasinya sebagai Juara I",
                     "Kompetisi Inovasi Pelayanan Publik Kabupaten Sidoarjo Tahun 2026", "Inovasi Uji 1",
                     "Ditetapkan di Sidoarjo", _today_jakarta(), "NAMA BUPATI SIDOARJO",
-                    "https://sikipp.example.test/verify/", "Balai Besar Sertifikasi Elektronik"):
+                    "https://sikipp.example.test/verify/", "Balai Besar Sertifikasi Elektronik",
+                    "Ditandatangani secara elektronik oleh:"):  # the last: the visible stamp
         assert element in text, element
     status = validate_signature(cert, CERT)
     assert status.intact and status.valid and status.trusted
     assert qpdf_check(cert).returncode == 0
+    # the second certificate (its stamp appearance copied from an earlier document of the same process)
+    other = sekretariat.get(f"/api/v1/award/{award_ids[1]}/certificate").data
+    assert "Ditandatangani secara elektronik oleh:" in flat(pdf_text(other)) and "Dinas Uji B" in flat(pdf_text(other))
+    status = validate_signature(other, CERT)
+    assert status.intact and status.valid and status.trusted and status.coverage.name == "ENTIRE_FILE"
+    assert qpdf_check(other).returncode == 0
     assert sekretariat.get(f"/api/v1/award/{award_ids[0]}/certificate").data == cert
     # rows: the OPD of the unit may download its own certificate; another OPD sees nothing; a juror has no right
     assert Api(client, "opd_a").get(f"/api/v1/award/{award_ids[0]}/certificate").data == cert

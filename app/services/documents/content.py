@@ -179,6 +179,11 @@ def decree_context(session, decree, config, *, draft, number=None, signed_at=Non
     }
 
 
+def with_verification(ctx, verify_url):
+    """``ctx`` (of a decree or a certificate) with its verification URL and the QR code of it."""
+    return {**ctx, "verify_url": verify_url, "qr_svg": qr_svg(verify_url) if verify_url else None}
+
+
 def certificate_context(session, award, decree, config, *, verify_url, draft=False):
     innovation = session.get(Innovation, award.innovation_id)
     unit = session.get(Unit, innovation.unit_id)

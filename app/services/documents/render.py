@@ -7,14 +7,19 @@
   else — no network (http, https, ftp), no other file. ``allowed_protocols`` alone would not do: it checks
   the scheme, not the host or the path.
 """
+import atexit
 import logging
 import os
+import shutil
+import threading
+import weakref
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import jinja2
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
@@ -102,10 +107,43 @@ class RenderedPdf:
 PX_TO_PT = 0.75  # CSS px → PDF points
 
 
+_local = threading.local()
+
+
+def font_configuration():
+    """This thread's WeasyPrint :class:`FontConfiguration`, kept across renders.
+
+    A new one per render (WeasyPrint's default) reloads Fontconfig's configuration, and every ``@font-face``
+    of the documents' stylesheet fetches its font again (2.2 MB of DejaVu), writes it to a temporary file and
+    registers it with Fontconfig: a fifth to a third of a one-page certificate's render. Kept, each face is added
+    once (WeasyPrint keys it by its descriptors, URL included). Our templates declare only the bundled fonts
+    (the first fetch goes through :class:`AssetOnlyFetcher` like any other), and user text never reaches a
+    stylesheet. Per thread: Pango and Fontconfig objects are not shared between threads.
+    """
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+        _font_configs.add(config)
+    return config
+
+
+_font_configs = weakref.WeakSet()
+
+
+@atexit.register
+def _remove_font_folders():
+    """WeasyPrint deletes a configuration's temporary font folder when the object is collected, which a
+    configuration kept for the main thread's life may not be at interpreter exit."""
+    for config in list(_font_configs):
+        folder = getattr(config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def html_to_pdf(html, *, lambang_path=None, variant="pdf/a-3u", anchors=(), metadata_title=None):
     """Render ``html`` to PDF bytes; also report where the elements with the ids in ``anchors`` landed."""
     fetcher = AssetOnlyFetcher(allowed_assets(lambang_path))
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(font_config=font_configuration())
     found, sizes = {}, []
     for index, page in enumerate(document.pages):
         height_pt = page.height * PX_TO_PT
