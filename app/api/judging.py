@@ -287,6 +287,15 @@ class ScoreSheetApi(JudgingBaseApi):
         return db.session.execute(select(Assignment).where(
             Assignment.id == pk, access.assignment_criterion(g.user))).scalar_one_or_none()
 
+    def _with_reason(self, pk, action, answer):
+        """A visible assignment, a JSON body with its ``reason``, one service action (recuse, reopen)."""
+        if self._visible(pk) is None:
+            return self.response_404()
+        body = self._body()
+        if body is None:
+            return _bad_body(self)
+        return self._run(lambda: answer(action(db.session, pk, g.user, body.get("reason"))))
+
     def _sheet(self, assignment):
         hide = assignment.round.blind and judging.is_blind_juror(g.user)
         return judging.sheet_as_dict(db.session, assignment, hide_unit=hide)
@@ -381,17 +390,7 @@ class ScoreSheetApi(JudgingBaseApi):
             409: {description: Already recused, sheet final or round closed}
             422: {description: Reason missing}
         """
-        if self._visible(pk) is None:
-            return self.response_404()
-        body = self._body()
-        if body is None:
-            return _bad_body(self)
-
-        def run():
-            assignment = judging.recuse(db.session, pk, g.user, body.get("reason"))
-            return {"id": assignment.id, "status": assignment.status}
-
-        return self._run(run)
+        return self._with_reason(pk, judging.recuse, lambda a: {"id": a.id, "status": a.status})
 
     @expose("/<int:pk>/scores/reopen", methods=["POST"])
     @protect()
@@ -415,17 +414,8 @@ class ScoreSheetApi(JudgingBaseApi):
             409: {description: Not final or round closed}
             422: {description: Reason missing}
         """
-        if self._visible(pk) is None:
-            return self.response_404()
-        body = self._body()
-        if body is None:
-            return _bad_body(self)
-
-        def run():
-            assignment = judging.reopen(db.session, pk, g.user, body.get("reason"))
-            return {"result": judging.sheet_as_dict(db.session, assignment)}
-
-        return self._run(run)
+        return self._with_reason(pk, judging.reopen,
+                                 lambda a: {"result": judging.sheet_as_dict(db.session, a)})
 
 
 class RoundApi(resources.RoundApi):
