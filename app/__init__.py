@@ -57,7 +57,7 @@ def create_app(config=None):
         registry.register(app, appbuilder)
         if schema_ready():
             sync_security(appbuilder)
-    from app.commands.cli import kipp
+    from app.cli import kipp
 
     app.cli.add_command(kipp)
     return app

@@ -39,6 +39,35 @@ def _(msgid: str, **params: Any) -> str:
         return msgid % params if params else msgid
 
 
+def is_lost_race(err: Exception) -> bool:
+    """SQLite's "database is locked" and PostgreSQL's serialization failures: another writer won."""
+    text = str(err).lower()
+    return "locked" in text or "could not serialize" in text
+
+
+_AFTER_COMMIT_KEY = "workflows.after_commit"
+
+
+def pending_after_commit(session) -> list:
+    """After-commit hooks of fires that composed into the session's current transaction (``commit=False``)."""
+    return session.info.setdefault(_AFTER_COMMIT_KEY, [])
+
+
+def run_after_commit(session) -> None:
+    """Run (once) the hooks queued by ``fire(commit=False)``; call it after committing. Errors are logged."""
+    hooks = session.info.pop(_AFTER_COMMIT_KEY, [])
+    for name, callback in hooks:
+        try:
+            callback()
+        except Exception:  # delivery problems never undo a committed transition
+            log.exception("after-commit hook of %s failed", name)
+
+
+def discard_after_commit(session) -> None:
+    """Drop the queued hooks; call it after rolling back."""
+    session.info.pop(_AFTER_COMMIT_KEY, None)
+
+
 class WorkflowError(Exception):
     status = 400
 
@@ -264,10 +293,15 @@ class Workflow:
         return obj
 
     def fire(self, session, pk, trigger: str, user, *, comment: Optional[str] = None,
-             data: Optional[dict] = None, visible: Optional[Callable[[Any], bool]] = None) -> Any:
-        """Fire ``trigger`` on row ``pk`` in its own transaction; returns the updated row.
+             data: Optional[dict] = None, visible: Optional[Callable[[Any], bool]] = None,
+             commit: bool = True) -> Any:
+        """Fire ``trigger`` on row ``pk``; returns the updated row.
 
         ``visible(obj)`` lets the caller apply its row-level read filter: an invisible row is 404.
+        With ``commit=False`` the fire composes inside the caller's transaction: nothing is committed or
+        rolled back here, and the after-commit hooks are queued on the session for the caller, who runs
+        them with :func:`run_after_commit` once it has committed (or drops them with
+        :func:`discard_after_commit` after a rollback).
         """
         t = self.transition(trigger)
         comment = (comment or "").strip() or None
@@ -308,15 +342,22 @@ class Workflow:
                 comment=comment, data=data or None,
             ))
             new_version = getattr(obj, self.version_attr)
+            if not commit:
+                session.flush()
+                pending_after_commit(session).extend(
+                    (f"{self.name}.{trigger}", callback) for callback in ctx._after_commit)
+                return obj
             session.commit()
         except OperationalError as err:
-            session.rollback()
+            if commit:
+                session.rollback()
             # SQLite answers a concurrent writer with "database is locked": someone else won.
-            if "locked" in str(err).lower() or "could not serialize" in str(err).lower():
+            if is_lost_race(err):
                 raise WorkflowConflict(_("The record is being changed by someone else; try again.")) from None
             raise
         except BaseException:
-            session.rollback()
+            if commit:
+                session.rollback()
             raise
         # Optimisation: commit expired the row, but its new state and version are known; keep them so
         # callers reading them (the API's answer, fire_many's report) need no refresh SELECT.
@@ -353,12 +394,19 @@ class Workflow:
         set_committed_value(obj, self.state_attr, dest)
         set_committed_value(obj, self.version_attr, old_version + 1)
 
-    def fire_many(self, session, ids, trigger: str, user, *, comment=None, data=None, visible=None) -> list[dict]:
-        """Fire ``trigger`` on each id in its own transaction; report success or failure per id."""
+    def fire_many(self, session, ids, trigger: str, user, *, comment=None, data=None, visible=None,
+                  fire: Optional[Callable[..., Any]] = None) -> list[dict]:
+        """Fire ``trigger`` on each id in its own transaction; report success or failure per id.
+
+        ``fire(pk)`` replaces the engine's own :meth:`fire` per id (an application routes each id through
+        its command layer that way); it must commit or roll back that id's transaction itself."""
         results = []
+        if fire is None:
+            def fire(pk):
+                return self.fire(session, pk, trigger, user, comment=comment, data=data, visible=visible)
         for pk in ids:
             try:
-                obj = self.fire(session, pk, trigger, user, comment=comment, data=data, visible=visible)
+                obj = fire(pk)
                 results.append({"id": pk, "ok": True, "status": 200, "state": getattr(obj, self.state_attr)})
             except WorkflowError as err:
                 results.append({"id": pk, "ok": False, "status": err.status, "message": err.message})
