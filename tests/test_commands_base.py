@@ -67,3 +67,36 @@ def test_nested_commands_share_one_transaction(app, sekretariat):
             raise RuntimeError("outer fails after the inner command")
     assert db.session.query(Unit).filter_by(code="CMD-3").count() == 0
     assert _audit("unit.create") == []
+
+
+def test_a_transition_command_joins_the_transaction_and_audits(app, api, competition, sekretariat):
+    from app.commands import transitions
+    from app.models import Innovation, User
+    from workflows.lifecycles import innovation_workflow
+    from workflows.models import WorkflowHistory
+
+    r = api("opd_a").post("/api/v1/innovation/", json={"competition_id": competition, "title": "Inovasi Perintah"})
+    assert r.status_code == 201, r.get_json()
+    pk = r.get_json()["id"]
+    opd = db.session.query(User).filter_by(username="opd_a").one()
+    with pytest.raises(RuntimeError):
+        with transaction(db.session):
+            transitions.fire(opd, innovation_workflow, pk, "withdraw")
+            raise RuntimeError("the surrounding unit of work fails")
+    assert db.session.get(Innovation, pk).state == "draft"
+    assert db.session.query(WorkflowHistory).filter_by(object_id=pk, workflow="innovation").count() == 0
+    transitions.fire(opd, innovation_workflow, pk, "withdraw")
+    db.session.rollback()
+    assert db.session.get(Innovation, pk).state == "withdrawn"
+    rows = _audit("innovation.withdraw")
+    assert [(r.target_id, r.data["before"], r.data["after"]) for r in rows] == [
+        (pk, {"state": "draft"}, {"state": "withdrawn"})]
+    # A refused attempt (Sekretariat may not withdraw) is recorded; a probe of an unknown id is not.
+    from workflows.engine import WorkflowError
+
+    with pytest.raises(WorkflowError):
+        transitions.fire(opd, innovation_workflow, pk, "withdraw")
+    with pytest.raises(WorkflowError):
+        transitions.fire(opd, innovation_workflow, 2**30, "withdraw")
+    refused = _audit("innovation.withdraw.refused")
+    assert [(r.target_id, r.data["status"]) for r in refused] == [(pk, 409)]

@@ -110,6 +110,7 @@ class TransitionContext:
     comment: Optional[str] = None
     data: dict = field(default_factory=dict)
     source: Optional[str] = None
+    dest: Optional[str] = None  # set once the row is claimed
     _after_commit: list = field(default_factory=list)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -295,7 +296,14 @@ class Workflow:
     def fire(self, session, pk, trigger: str, user, *, comment: Optional[str] = None,
              data: Optional[dict] = None, visible: Optional[Callable[[Any], bool]] = None,
              commit: bool = True) -> Any:
-        """Fire ``trigger`` on row ``pk``; returns the updated row.
+        """Fire ``trigger`` on row ``pk``; returns the updated row (see :meth:`fire_with_context`)."""
+        return self.fire_with_context(session, pk, trigger, user, comment=comment, data=data, visible=visible,
+                                      commit=commit).obj
+
+    def fire_with_context(self, session, pk, trigger: str, user, *, comment: Optional[str] = None,
+                          data: Optional[dict] = None, visible: Optional[Callable[[Any], bool]] = None,
+                          commit: bool = True) -> TransitionContext:
+        """Fire ``trigger`` on row ``pk``; returns the transition's context (``obj``, ``source``, ``dest``).
 
         ``visible(obj)`` lets the caller apply its row-level read filter: an invisible row is 404.
         With ``commit=False`` the fire composes inside the caller's transaction: nothing is committed or
@@ -332,7 +340,7 @@ class Workflow:
             reason = self._check_guards(ctx)
             if reason:
                 raise WorkflowConflict(reason)
-            dest = self._destination(source, trigger)
+            dest = ctx.dest = self._destination(source, trigger)
             self._claim(session, obj, source, dest)
             for effect in t.effects:
                 effect(ctx)
@@ -346,7 +354,7 @@ class Workflow:
                 session.flush()
                 pending_after_commit(session).extend(
                     (f"{self.name}.{trigger}", callback) for callback in ctx._after_commit)
-                return obj
+                return ctx
             session.commit()
         except OperationalError as err:
             if commit:
@@ -368,7 +376,7 @@ class Workflow:
                 callback()
             except Exception:  # delivery problems never undo a committed transition
                 log.exception("after-commit hook of %s.%s failed", self.name, trigger)
-        return obj
+        return ctx
 
     def _destination(self, source: str, trigger: str) -> str:
         """Let the transitions machine compute the destination on a throwaway proxy."""

@@ -92,7 +92,7 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def snapshot(obj: Any, columns) -> dict:
+def snapshot(obj: Any, columns) -> Optional[dict]:
     """The audit view of a row: the named columns' values, JSON-safe (``None`` for no row)."""
     if obj is None:
         return None

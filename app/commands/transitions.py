@@ -32,14 +32,12 @@ class FireTransition(BaseCommand):
         return self.workflow.name
 
     def perform(self):
-        obj = self.workflow.fire(self.session, self.pk, self.trigger, self.actor, comment=self.comment,
-                                 data=self.data, visible=self.visible, commit=False)
-        history = self.workflow.history(self.session, self.pk)
-        last = history[-1] if history else None
-        self.before = {"state": last.source if last else None}
-        self.after = {"state": getattr(obj, self.workflow.state_attr)}
+        ctx = self.workflow.fire_with_context(self.session, self.pk, self.trigger, self.actor, comment=self.comment,
+                                              data=self.data, visible=self.visible, commit=False)
+        self.before = {"state": ctx.source}
+        self.after = {"state": ctx.dest}
         self.detail = (self.comment or "")[:2000] or None
-        return obj
+        return ctx.obj
 
 
 def fire(actor, workflow: Workflow, pk: int, trigger: str, *, comment=None, data=None, visible=None, session=None):
