@@ -50,7 +50,7 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
     )
     from app.models.competition import DEFAULT_WORD_LIMITS
     from app.services import attachments as attachment_service
-    from app.services import demo
+    from app.cli import demo
     from app.services.competitions import local_zone
     from app.services.scoring import score_problem
 
@@ -158,7 +158,7 @@ def test_demo_refuses_a_weak_password(app, restore_people):
 
 
 def test_simple_pdf_is_well_formed():
-    from app.services.demo import simple_pdf
+    from app.cli.demo import simple_pdf
 
     data = simple_pdf(["#JUDUL (uji)", "Teks dengan \\ garis miring dan é"], "Uji")
     assert data.startswith(b"%PDF-1.4")

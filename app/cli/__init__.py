@@ -113,7 +113,7 @@ def _table(headers, rows):
 @with_appcontext
 def demo_command(password):
     from app.extensions import db
-    from app.services import demo
+    from app.cli import demo
     from app.services.errors import DomainError
 
     _require_schema()
@@ -144,7 +144,7 @@ def demo_command(password):
 @with_appcontext
 def synth_command(count, units, jurors, seed, batch_size):
     from app.extensions import db
-    from app.services import synth
+    from app.cli import synth
 
     _require_schema()
     report = synth.synthesize(db.session, count, units=units, jurors=jurors, seed=seed, batch_size=batch_size,
