@@ -11,6 +11,7 @@ and prints both times and their ratio (target: ≤ 3× on SQLite).
 
     python bench/bench_transitions.py                 # toy workflow, N=1000
     python bench/bench_transitions.py --workflow innovation   # the real innovation "withdraw" (FAB permissions)
+    python bench/bench_transitions.py --workflow innovation --door command  # through the command layer (audit row)
     python bench/bench_transitions.py --profile       # cProfile of the engine fires (top 25 by cumulative time)
     python bench/bench_transitions.py --database postgresql+psycopg://postgres@127.0.0.1:5432/sikipp_bench
 """
@@ -92,14 +93,24 @@ def run(args):
             setup = setup_innovation if args.workflow == "innovation" else setup_toy
             wf, user, ids, table, initial, dest, trigger = setup(db, args.n)
             session = db.session
+            if args.door == "command":
+                # What the API and the screens run: the transition command (same transaction + audit row).
+                from app.commands.transitions import fire as command_fire
+
+                def fire(pk):
+                    command_fire(user, wf, pk, trigger, session=session)
+            else:
+                def fire(pk):
+                    wf.fire(session, pk, trigger, user)
 
             def reset():
                 session.execute(text(f"UPDATE {table} SET state = :s, version = 1"), {"s": initial})
                 session.execute(text("DELETE FROM workflow_history"))
+                session.execute(text("DELETE FROM audit_log"))
                 session.commit()
 
             # warm-up (imports, statement caches, first connection)
-            wf.fire(session, ids[0], trigger, user)
+            fire(ids[0])
             session.execute(text(f"UPDATE {table} SET state = :s WHERE id = :id"), {"s": dest, "id": ids[1]})
             session.commit()
 
@@ -118,7 +129,7 @@ def run(args):
                 if profiler:
                     profiler.enable()
                 for pk in ids:
-                    wf.fire(session, pk, trigger, user)
+                    fire(pk)
                 if profiler:
                     profiler.disable()
                 best_engine = min(best_engine, time.perf_counter() - start)
@@ -128,7 +139,7 @@ def run(args):
 
             n = len(ids)
             print(f"database: {db.engine.dialect.name} ({'file in ' + tmp if args.database is None else 'given'})")
-            print(f"workflow: {args.workflow} ({trigger}), N={n}, best of {args.repeat}")
+            print(f"workflow: {args.workflow} ({trigger}) through the {args.door}, N={n}, best of {args.repeat}")
             print(f"plain UPDATE + COMMIT : {best_plain:8.3f} s  ({best_plain / n * 1e3:6.3f} ms each)")
             print(f"engine fire           : {best_engine:8.3f} s  ({best_engine / n * 1e3:6.3f} ms each)")
             ratio = best_engine / best_plain
@@ -144,6 +155,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=1000, help="rows and fires (default 1000)")
     parser.add_argument("--workflow", choices=("toy", "innovation"), default="toy")
+    parser.add_argument("--door", choices=("engine", "command"), default="engine",
+                        help="fire with the engine alone, or through the command layer (transaction + audit row)")
     parser.add_argument("--repeat", type=int, default=1, help="runs; the best time counts (default 1)")
     parser.add_argument("--profile", action="store_true", help="cProfile the engine fires")
     parser.add_argument("--database", help="a database URL instead of a temporary SQLite file (it is migrated "
