@@ -57,6 +57,8 @@ SIKIPP_TTE_FOOTER = os.environ.get(
     "Balai Besar Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara. Sesuai dengan ketentuan "
     "Undang-Undang Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik Pasal 5 ayat (1), informasi "
     "elektronik dan/atau dokumen elektronik dan/atau hasil cetaknya merupakan alat bukti hukum yang sah.")
+# The NILAI column of the decree's winners annex (each award's final-ranking score, 2 decimals): on by default.
+SIKIPP_DECREE_ANNEX_SCORES = _bool("SIKIPP_DECREE_ANNEX_SCORES", True)
 SIKIPP_UNIT_AWARD_GRADES = tuple(g.strip() for g in os.environ.get("SIKIPP_UNIT_AWARD_GRADES", "A").split(",")
                                  if g.strip())
 SIKIPP_SIGNER_CLASS = os.environ.get("SIKIPP_SIGNER_CLASS")  # "module:Class" of another Signer (remote TTE)

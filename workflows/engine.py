@@ -15,11 +15,12 @@ Any failure before commit rolls everything back. The engine imports nothing from
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import jsonschema
-from sqlalchemy import select, update
+from sqlalchemy import CheckConstraint, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from transitions import Machine
@@ -164,6 +165,29 @@ class RoleNameAuthorizer(Authorizer):
         return bool(allowed & {getattr(r, "name", r) for r in getattr(user, "roles", [])})
 
 
+_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+
+
+def check_constraint_values(model, attr: str) -> list[tuple[Optional[str], set]]:
+    """(name, quoted literals) of each CHECK constraint of ``model``'s table whose text names the column
+    behind attribute ``attr`` and lists quoted values (e.g. ``state IN ('draft', 'signed')``)."""
+    table = getattr(model, "__table__", None)
+    if table is None:
+        return []
+    prop = getattr(getattr(model, attr, None), "property", None)
+    column = prop.columns[0].name if getattr(prop, "columns", None) else attr
+    names_column = re.compile(rf"(?<!\w){re.escape(column)}(?!\w)")
+    found = []
+    for constraint in table.constraints:
+        if not isinstance(constraint, CheckConstraint):
+            continue
+        text = _QUOTED.sub("''", str(constraint.sqltext))  # the column name outside the literals
+        literals = {v.replace("''", "'") for v in _QUOTED.findall(str(constraint.sqltext))}
+        if literals and names_column.search(text):
+            found.append((constraint.name, literals))
+    return found
+
+
 class Workflow:
     """A declarative workflow definition, bound later to a model with :meth:`bind`."""
 
@@ -217,6 +241,16 @@ class Workflow:
 
     # -- wiring -----------------------------------------------------------------
     def bind(self, model, *, state_attr: str = "state", version_attr: str = "version", authorizer=None):
+        """Bind to ``model``; refuses (ValueError) a model whose CHECK constraint on the state column allows
+        other values than the workflow's states (see :func:`check_constraint_values`)."""
+        states = set(self.states)
+        for name, allowed in check_constraint_values(model, state_attr):
+            if allowed != states:
+                raise ValueError(
+                    f"{self.name}: CHECK constraint {name} on {model.__name__}.{state_attr} allows "
+                    f"{sorted(allowed)} but the workflow's states are {sorted(states)} "
+                    f"(only in the constraint: {sorted(allowed - states)}; only in the workflow: "
+                    f"{sorted(states - allowed)})")
         self.model = model
         self.state_attr = state_attr
         self.version_attr = version_attr

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import Decree, Innovation
 from app.models.base import utcnow
+from app.models.states import DecreeState, InnovationState, values
 from app.services import access, awards, decrees, innovations, notifications, scoring, submission
 from workflows import outbox
 from workflows.engine import Transition, Workflow
@@ -65,30 +66,36 @@ VERIFY_DATA = {"type": "object", "properties": {"checklist": {"type": "object"}}
 
 INNOVATION_STATE_LABELS = innovations.STATE_LABELS
 
+# The engine (and the transitions machine under it) gets plain strings: the enums' values.
+DRAFT, SUBMITTED, VERIFIED, SCORED, AWARDED, REJECTED, WITHDRAWN = (
+    InnovationState.DRAFT.value, InnovationState.SUBMITTED.value, InnovationState.VERIFIED.value,
+    InnovationState.SCORED.value, InnovationState.AWARDED.value, InnovationState.REJECTED.value,
+    InnovationState.WITHDRAWN.value)
+
 innovation_workflow = Workflow(
     "innovation",
-    states=("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn"),
-    initial="draft",
+    states=values(InnovationState),
+    initial=DRAFT,
     view_menu="InnovationWorkflow",
     state_labels=INNOVATION_STATE_LABELS,
-    state_styles={"draft": "default", "submitted": "info", "verified": "primary", "scored": "warning",
-                  "awarded": "success", "rejected": "danger", "withdrawn": "default"},
+    state_styles={DRAFT: "default", SUBMITTED: "info", VERIFIED: "primary", SCORED: "warning",
+                  AWARDED: "success", REJECTED: "danger", WITHDRAWN: "default"},
     is_owner=access.owns_innovation,
     transitions=[
-        Transition("submit", "draft", "submitted", roles=("OPD",), owner_only=True, label=_l("Submit"),
+        Transition("submit", DRAFT, SUBMITTED, roles=("OPD",), owner_only=True, label=_l("Submit"),
                    guards=(complete_for_submission, before_deadline)),
-        Transition("return", "submitted", "draft", roles=("Sekretariat",), comment_required=True,
+        Transition("return", SUBMITTED, DRAFT, roles=("Sekretariat",), comment_required=True,
                    label=_l("Return for revision"), effects=(notify_unit("Proposal dikembalikan untuk perbaikan"),)),
-        Transition("verify", "submitted", "verified", roles=("Sekretariat",), label=_l("Verify"),
+        Transition("verify", SUBMITTED, VERIFIED, roles=("Sekretariat",), label=_l("Verify"),
                    guards=(checklist_passes,), data_schema=VERIFY_DATA,
                    effects=(notify_unit("Proposal lolos verifikasi administrasi"),)),
-        Transition("reject", ("submitted", "verified"), "rejected", roles=("Sekretariat",), comment_required=True,
+        Transition("reject", (SUBMITTED, VERIFIED), REJECTED, roles=("Sekretariat",), comment_required=True,
                    label=_l("Reject"), effects=(notify_unit("Proposal ditolak"),)),
-        Transition("withdraw", ("draft", "submitted"), "withdrawn", roles=("OPD",), owner_only=True,
+        Transition("withdraw", (DRAFT, SUBMITTED), WITHDRAWN, roles=("OPD",), owner_only=True,
                    label=_l("Withdraw")),
-        Transition("score", "verified", "scored", roles=("Sekretariat",), label=_l("Mark as scored"),
+        Transition("score", VERIFIED, SCORED, roles=("Sekretariat",), label=_l("Mark as scored"),
                    guards=(round_sheets_final,)),
-        Transition("award", "scored", "awarded", roles=("Sekretariat",), label=_l("Award"),
+        Transition("award", SCORED, AWARDED, roles=("Sekretariat",), label=_l("Award"),
                    data_schema=AWARD_DATA, effects=(create_award,)),
     ],
 )
@@ -115,16 +122,18 @@ def revoke_documents(ctx):
     decrees.revoke_documents(ctx.session, ctx.obj, utcnow())
 
 
+D_DRAFT, D_SIGNED, D_REVOKED = DecreeState.DRAFT.value, DecreeState.SIGNED.value, DecreeState.REVOKED.value
+
 decree_workflow = Workflow(
     "decree",
-    states=("draft", "signed", "revoked"),
-    initial="draft",
+    states=values(DecreeState),
+    initial=D_DRAFT,
     view_menu="DecreeWorkflow",
-    state_labels={"draft": _l("Draft"), "signed": _l("Signed"), "revoked": _l("Revoked")},
-    state_styles={"draft": "default", "signed": "success", "revoked": "danger"},
+    state_labels={D_DRAFT: _l("Draft"), D_SIGNED: _l("Signed"), D_REVOKED: _l("Revoked")},
+    state_styles={D_DRAFT: "default", D_SIGNED: "success", D_REVOKED: "danger"},
     transitions=[
-        Transition("sign", "draft", "signed", roles=("Penandatangan",), label=_l("Sign"), effects=(number_and_sign,)),
-        Transition("revoke", "signed", "revoked", roles=("Penandatangan",), comment_required=True,
+        Transition("sign", D_DRAFT, D_SIGNED, roles=("Penandatangan",), label=_l("Sign"), effects=(number_and_sign,)),
+        Transition("revoke", D_SIGNED, D_REVOKED, roles=("Penandatangan",), comment_required=True,
                    label=_l("Revoke"), effects=(revoke_documents,)),
     ],
 )

@@ -25,9 +25,11 @@ from app.models import (
     Assignment, Competition, Criterion, Innovation, Round, Score, ScoreSheet, Unit, User,
 )
 from app.models.base import utcnow
+from app.models.states import AssignmentStatus, UnitKind
 from app.models.unit import UNIT_KIND_LABELS
 from app.services import attachments as attachment_service
 from app.services import innovations as innovation_service
+from app.services import ranking
 from app.services import users as user_service
 from app.services.competitions import add_default_rounds, local_zone, to_utc_naive
 from app.services.errors import Invalid
@@ -129,10 +131,10 @@ def smp_code(number, place):
 
 def demo_units():
     """Every demo unit as (code, name, kind, SAKIP grade)."""
-    rows = [(code, name, "opd", grade) for code, name, grade in OPD_UNITS]
-    rows += [(kecamatan_code(n), f"Kecamatan {n}", "kecamatan", grade) for n, grade in KECAMATAN]
-    rows += [(puskesmas_code(n), f"Puskesmas {n}", "puskesmas", None) for n in PUSKESMAS]
-    rows += [(smp_code(num, place), f"SMP Negeri {num} {place}", "smp", None) for num, place in SMP]
+    rows = [(code, name, UnitKind.OPD.value, grade) for code, name, grade in OPD_UNITS]
+    rows += [(kecamatan_code(n), f"Kecamatan {n}", UnitKind.KECAMATAN.value, grade) for n, grade in KECAMATAN]
+    rows += [(puskesmas_code(n), f"Puskesmas {n}", UnitKind.PUSKESMAS.value, None) for n in PUSKESMAS]
+    rows += [(smp_code(num, place), f"SMP Negeri {num} {place}", UnitKind.SMP.value, None) for num, place in SMP]
     return rows
 
 
@@ -1377,7 +1379,8 @@ def _add_sheets(session, innovation, proposal, round_, jurors, final, now):
                                                         juror_id=juror.id).first()
         if exists:
             continue
-        assignment = Assignment(round_id=round_.id, innovation_id=innovation.id, juror_id=juror.id, status="active")
+        assignment = Assignment(round_id=round_.id, innovation_id=innovation.id, juror_id=juror.id,
+                                status=AssignmentStatus.ACTIVE.value)
         session.add(assignment)
         if final or number == 0:
             sheet = ScoreSheet(assignment=assignment, comment=rng.choice(JUROR_COMMENTS), is_final=final,
@@ -1387,36 +1390,24 @@ def _add_sheets(session, innovation, proposal, round_, jurors, final, now):
     session.commit()
 
 
-def _sheet_score(sheet):
-    total_weight = sum(s.criterion.weight for s in sheet.scores)
-    return sum(s.criterion.weight * float(s.value) / s.criterion.max_score for s in sheet.scores) / total_weight * 100
-
-
-def round_score(session, innovation_id, round_id):
-    """DESIGN §4 default: mean over the final sheets of Σ(weight × value / max) / Σ weight × 100."""
-    sheets = (session.query(ScoreSheet).join(Assignment)
-              .filter(Assignment.innovation_id == innovation_id, Assignment.round_id == round_id,
-                      Assignment.status == "active", ScoreSheet.is_final.is_(True)).all())
-    if not sheets:
-        return None
-    return sum(_sheet_score(s) for s in sheets) / len(sheets)
-
-
 AWARD_TITLES = (("Juara I", 5_000_000), ("Juara II", 3_500_000), ("Juara III", 2_500_000),
                 ("Harapan I", 1_500_000), ("Harapan II", 1_000_000), ("Harapan III", 1_000_000))
 
 
-def _award_data(session, pending, round_):
-    """Rank the innovations about to be awarded per category (unit kind) by their round score."""
-    by_kind = {}
-    for innovation_id, unit in pending:
-        by_kind.setdefault(unit.kind, []).append((round_score(session, innovation_id, round_.id) or 0, innovation_id))
+def _award_data(session, pending, competition):
+    """Titles for the innovations about to be awarded: per category (unit kind) in the order of the final
+    ranking (app.services.ranking, the rule of app.services.scoring); the award's score comes from the same
+    ranking (app.services.awards), the rank given here is the place among the awarded."""
+    pending = set(pending)
+    places = Counter()
     data = {}
-    for entries in by_kind.values():
-        entries.sort(key=lambda e: (-e[0], e[1]))
-        for rank, (_score, innovation_id) in enumerate(entries, start=1):
-            title, prize = AWARD_TITLES[min(rank, len(AWARD_TITLES)) - 1]
-            data[innovation_id] = {"title": title, "prize_amount": prize, "rank": rank}
+    for entry in ranking.final_ranking(session, competition.id):
+        if entry["innovation_id"] not in pending:
+            continue
+        places[entry["category"]] += 1
+        rank = places[entry["category"]]
+        title, prize = AWARD_TITLES[min(rank, len(AWARD_TITLES)) - 1]
+        data[entry["innovation_id"]] = {"title": title, "prize_amount": prize, "rank": rank}
     return data
 
 
@@ -1490,8 +1481,8 @@ def create_proposals(session, competition, units, accounts, today):
                       comment=f"Seluruh lembar nilai babak {round_.name} telah final.")
             elif trigger == "award":
                 if award_data is None:
-                    pending = [(i, u) for i, p, u, _o in todo if "award" in PLANS[p.plan]]
-                    award_data = _award_data(session, pending, round_)
+                    pending = [i for i, p, _u, _o in todo if "award" in PLANS[p.plan]]
+                    award_data = _award_data(session, pending, competition)
                 data = award_data[pk]
                 _fire(session, pk, "award", sekretariat, data=data,
                       comment=f"Ditetapkan sebagai {data['title']} kategori {UNIT_KIND_LABELS[unit.kind]}.")

@@ -24,12 +24,20 @@ from app.models import (
     Assignment, Award, Competition, Criterion, Innovation, Round, Score, ScoreSheet, Unit, User,
 )
 from app.models.base import utcnow
+from app.models.states import AssignmentStatus, InnovationState, UnitKind
+from app.services import ranking
 from app.services.competitions import add_default_rounds
 
-STATE_WEIGHTS = (("draft", 18), ("submitted", 14), ("verified", 20), ("scored", 22), ("awarded", 2),
-                 ("rejected", 16), ("withdrawn", 8))
+S = InnovationState
+# Share of each state (every state of the lifecycle: a KeyError here means a new state needs its share).
+STATE_SHARES = {S.DRAFT: 18, S.SUBMITTED: 14, S.VERIFIED: 20, S.SCORED: 22, S.AWARDED: 2, S.REJECTED: 16,
+                S.WITHDRAWN: 8}
+STATE_WEIGHTS = tuple((state.value, STATE_SHARES[state]) for state in InnovationState)
+JUDGED = (S.VERIFIED.value, S.SCORED.value, S.AWARDED.value)  # jury assignments in the first round
+SCORED = (S.SCORED.value, S.AWARDED.value)  # and final sheets
 JURORS_PER_INNOVATION = 3
-KIND_WEIGHTS = (("opd", 35), ("kecamatan", 20), ("puskesmas", 25), ("smp", 15), ("lainnya", 5))
+KIND_SHARES = {UnitKind.OPD: 35, UnitKind.KECAMATAN: 20, UnitKind.PUSKESMAS: 25, UnitKind.SMP: 15, UnitKind.LAINNYA: 5}
+KIND_WEIGHTS = tuple((kind.value, KIND_SHARES[kind]) for kind in UnitKind)
 KIND_PREFIXES = {
     "opd": ("Dinas Kesehatan", "Dinas Pendidikan", "Dinas Kependudukan dan Pencatatan Sipil", "DPMPTSP",
             "Dinas Sosial", "Dinas Perhubungan", "Bappeda", "BPKAD", "Bapenda", "RSUD",
@@ -155,15 +163,14 @@ def synthesize(session, count, *, units=None, jurors=None, seed=0, batch_size=50
     session.commit()
     report.competition_id, report.competition_name = competition.id, competition.name
     first_round = session.query(Round).filter(Round.competition_id == competition.id).order_by(Round.sequence).first()
-    criteria = [(c.id, c.weight, c.max_score) for c in
+    criteria = [(c.id, c.max_score) for c in
                 session.query(Criterion).filter(Criterion.round_id == first_round.id).order_by(Criterion.sequence)]
-    total_weight = sum(w for _id, w, _m in criteria)
 
     unit_list, report.units_created = ensure_units(session, units or max(20, count // 8), rng)
     juror_ids, report.jurors_created = ensure_jurors(session, jurors or max(5, min(1000, count // 100)))
     report.units_used, report.jurors_used = len(unit_list), len(juror_ids)
     per_innovation = min(JURORS_PER_INNOVATION, len(juror_ids))
-    awarded = []  # (category, -score, innovation id): awards are ranked per category once all are scored
+    awarded = set()  # innovation ids: awards are ranked per category once all are scored
 
     for offset in range(0, count, batch_size):
         size = min(batch_size, count - offset)
@@ -186,45 +193,41 @@ def synthesize(session, count, *, units=None, jurors=None, seed=0, batch_size=50
         assignment_rows, judged = [], []
         for innovation_id, (state, kind) in zip(innovation_ids, meta):
             report.states[state] += 1
-            if state in ("verified", "scored", "awarded") and per_innovation:
+            if state in JUDGED and per_innovation:
                 quality = rng.uniform(0.55, 0.95)
                 for juror_id in rng.sample(juror_ids, per_innovation):
                     assignment_rows.append({"round_id": first_round.id, "innovation_id": innovation_id,
-                                            "juror_id": juror_id, "status": "active", "created_on": now})
+                                            "juror_id": juror_id, "status": AssignmentStatus.ACTIVE.value,
+                                            "created_on": now})
                     judged.append((innovation_id, state, kind, quality))
         assignment_ids = [r[0] for r in _insert_returning(session, Assignment, assignment_rows, Assignment.id)]
         report.assignments += len(assignment_ids)
 
         sheet_rows, sheet_meta = [], []
         for assignment_id, (innovation_id, state, kind, quality) in zip(assignment_ids, judged):
-            if state in ("scored", "awarded"):
+            if state in SCORED:
                 sheet_rows.append({"assignment_id": assignment_id, "comment": None, "is_final": True,
                                    "submitted_at": now, "updated_at": now})
                 sheet_meta.append((innovation_id, state, kind, quality))
         sheet_ids = [r[0] for r in _insert_returning(session, ScoreSheet, sheet_rows, ScoreSheet.id)]
         report.sheets += len(sheet_ids)
 
-        score_rows, sheet_scores = [], {}
-        for sheet_id, (innovation_id, state, kind, quality) in zip(sheet_ids, sheet_meta):
-            weighted = 0.0
-            for criterion_id, weight, max_score in criteria:
+        score_rows = []
+        for sheet_id, (innovation_id, state, _kind, quality) in zip(sheet_ids, sheet_meta):
+            for criterion_id, max_score in criteria:
                 value = round(max(0.0, min(max_score, quality * max_score + rng.uniform(-8, 8))) * 2) / 2
                 score_rows.append({"sheet_id": sheet_id, "criterion_id": criterion_id, "value": value})
-                weighted += weight * value / max_score
-            sheet_scores.setdefault(innovation_id, (state, kind, []))[2].append(weighted / total_weight * 100)
+            if state == S.AWARDED:
+                awarded.add(innovation_id)
         if score_rows:
             session.execute(insert(Score), score_rows)
         report.scores += len(score_rows)
-
-        for innovation_id, (state, kind, values) in sheet_scores.items():
-            if state == "awarded":
-                awarded.append((kind, -sum(values) / len(values), innovation_id))
         session.commit()
         report.innovations += len(innovation_ids)
         if progress is not None:
             progress(report.innovations)
 
-    report.awards = _insert_awards(session, awarded, now)
+    report.awards = _insert_awards(session, competition.id, awarded, now)
     session.commit()
     report.seconds = time.perf_counter() - started
     return report
@@ -234,15 +237,20 @@ AWARD_TITLES = ("Juara I", "Juara II", "Juara III", "Harapan I", "Harapan II", "
 PRIZES = (5_000_000, 3_500_000, 2_500_000, 1_500_000, 1_000_000, 1_000_000)
 
 
-def _insert_awards(session, awarded, now):
+def _insert_awards(session, competition_id, awarded, now):
+    """Awards of the ``awarded`` innovations: per category in the order of the final ranking (the scoring rule
+    of app.services.scoring, computed by app.services.ranking), with that ranking's score."""
     rows, rank = [], Counter()
-    for kind, negative_score, innovation_id in sorted(awarded):
+    for entry in ranking.final_ranking(session, competition_id):
+        if entry["innovation_id"] not in awarded:
+            continue
+        kind = entry["category"]
         rank[kind] += 1
         position = rank[kind]
-        rows.append({"innovation_id": innovation_id, "rank": position, "category": kind,
+        rows.append({"innovation_id": entry["innovation_id"], "rank": position, "category": kind,
                      "title": AWARD_TITLES[position - 1] if position <= len(AWARD_TITLES) else "Finalis",
                      "prize_amount": PRIZES[position - 1] if position <= len(PRIZES) else None,
-                     "score": round(-negative_score, 4), "created_on": now})
+                     "score": entry["score"], "created_on": now})
     for start in range(0, len(rows), 5000):
         session.execute(insert(Award), rows[start:start + 5000])
     return len(rows)

@@ -5,8 +5,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.models.base import utcnow
+from app.models.states import DecreeState, DocumentKind, DocumentState, check_in, values
 
-DECREE_STATES = ("draft", "signed", "revoked")
+DECREE_STATES = values(DecreeState)
 
 
 class Award(Model):
@@ -47,7 +48,7 @@ class Decree(Model):
 
     __tablename__ = "decree"
     __table_args__ = (
-        CheckConstraint("state IN ('draft', 'signed', 'revoked')", name="ck_decree_state"),
+        CheckConstraint(check_in("state", DecreeState), name="ck_decree_state"),
         CheckConstraint("version >= 1", name="ck_decree_version"),
     )
     id = Column(Integer, primary_key=True)
@@ -56,7 +57,7 @@ class Decree(Model):
     title = Column(String(500), nullable=True)
     considerations = Column(Text, nullable=True)  # Menimbang
     legal_bases = Column(Text, nullable=True)  # Mengingat
-    state = Column(String(16), nullable=False, default="draft", index=True)
+    state = Column(String(16), nullable=False, default=DecreeState.DRAFT.value, index=True)
     version = Column(Integer, nullable=False, default=1)
     signed_at = Column(DateTime, nullable=True)
     signed_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
@@ -70,8 +71,8 @@ class IssuedDocument(Model):
 
     __tablename__ = "issued_document"
     __table_args__ = (
-        CheckConstraint("kind IN ('decree', 'certificate')", name="ck_issued_document_kind"),
-        CheckConstraint("state IN ('valid', 'revoked')", name="ck_issued_document_state"),
+        CheckConstraint(check_in("kind", DocumentKind), name="ck_issued_document_kind"),
+        CheckConstraint(check_in("state", DocumentState), name="ck_issued_document_state"),
         UniqueConstraint("decree_id", "award_id", name="uq_issued_document_award"),
     )
     id = Column(Integer, primary_key=True)
@@ -82,7 +83,7 @@ class IssuedDocument(Model):
     number = Column(String(100), nullable=True)
     stored_name = Column(String(80), nullable=False, unique=True)
     sha256 = Column(String(64), nullable=False, index=True)
-    state = Column(String(16), nullable=False, default="valid")
+    state = Column(String(16), nullable=False, default=DocumentState.VALID.value)
     issued_at = Column(DateTime, nullable=False, default=utcnow)
     revoked_at = Column(DateTime, nullable=True)
     note = Column(Text, nullable=True)

@@ -5,8 +5,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.models.base import utcnow
+from app.models.states import InnovationState, check_in, values
 
-INNOVATION_STATES = ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")
+INNOVATION_STATES = values(InnovationState)
 
 # Proposal sections in form order (reference/domain.md) with their Indonesian headings.
 PROPOSAL_SECTIONS = (
@@ -26,9 +27,7 @@ PROPOSAL_SECTIONS_REQUIRED = PROPOSAL_SECTIONS
 class Innovation(Model):
     __tablename__ = "innovation"
     __table_args__ = (
-        CheckConstraint(
-            "state IN (" + ", ".join(repr(s) for s in INNOVATION_STATES) + ")", name="ck_innovation_state"
-        ),
+        CheckConstraint(check_in("state", InnovationState), name="ck_innovation_state"),
         CheckConstraint("version >= 1", name="ck_innovation_version"),
         Index("ix_innovation_competition_state", "competition_id", "state"),
     )
@@ -47,7 +46,7 @@ class Innovation(Model):
     started_on = Column(Date, nullable=True)
     video_url = Column(String(500), nullable=True)
     sdg_goals = Column(JSON, nullable=True)  # list of SDG numbers 1..17
-    state = Column(String(16), nullable=False, default="draft", index=True)
+    state = Column(String(16), nullable=False, default=InnovationState.DRAFT.value, index=True)
     version = Column(Integer, nullable=False, default=1)  # optimistic lock for workflow fires
     current_round_id = Column(Integer, ForeignKey("round.id", ondelete="SET NULL"), nullable=True)
     created_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)

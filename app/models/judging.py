@@ -5,8 +5,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.models.base import utcnow
+from app.models.states import AssignmentStatus, check_in, values
 
-ASSIGNMENT_STATUSES = ("active", "recused")
+ASSIGNMENT_STATUSES = values(AssignmentStatus)
 
 
 class Assignment(Model):
@@ -15,13 +16,13 @@ class Assignment(Model):
     __tablename__ = "assignment"
     __table_args__ = (
         UniqueConstraint("round_id", "innovation_id", "juror_id", name="uq_assignment"),
-        CheckConstraint("status IN ('active', 'recused')", name="ck_assignment_status"),
+        CheckConstraint(check_in("status", AssignmentStatus), name="ck_assignment_status"),
     )
     id = Column(Integer, primary_key=True)
     round_id = Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False, index=True)
     innovation_id = Column(Integer, ForeignKey("innovation.id", ondelete="CASCADE"), nullable=False, index=True)
     juror_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=False, index=True)
-    status = Column(String(16), nullable=False, default="active")
+    status = Column(String(16), nullable=False, default=AssignmentStatus.ACTIVE.value)
     recusal_reason = Column(Text, nullable=True)
     created_on = Column(DateTime, nullable=False, default=utcnow)
 

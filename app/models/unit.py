@@ -4,20 +4,18 @@ from sqlalchemy.orm import relationship
 
 from flask_appbuilder import Model
 
-UNIT_KINDS = ("opd", "kecamatan", "puskesmas", "smp", "lainnya")
-SAKIP_GRADES = ("AA", "A", "BB", "B", "CC", "C", "D")
+from app.models.states import SakipGrade, UnitKind, check_in, values
+
+UNIT_KINDS = values(UnitKind)
+SAKIP_GRADES = values(SakipGrade)
 
 UNIT_KIND_LABELS = {
-    "opd": "OPD",
-    "kecamatan": "Kecamatan",
-    "puskesmas": "Puskesmas",
-    "smp": "SMP Negeri",
-    "lainnya": "Lainnya",
+    UnitKind.OPD: "OPD",
+    UnitKind.KECAMATAN: "Kecamatan",
+    UnitKind.PUSKESMAS: "Puskesmas",
+    UnitKind.SMP: "SMP Negeri",
+    UnitKind.LAINNYA: "Lainnya",
 }
-
-
-def _in(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Unit(Model):
@@ -25,8 +23,8 @@ class Unit(Model):
 
     __tablename__ = "unit"
     __table_args__ = (
-        CheckConstraint(_in("kind", UNIT_KINDS), name="ck_unit_kind"),
-        CheckConstraint(f"sakip_grade IS NULL OR {_in('sakip_grade', SAKIP_GRADES)}", name="ck_unit_sakip_grade"),
+        CheckConstraint(check_in("kind", UnitKind), name="ck_unit_kind"),
+        CheckConstraint(f"sakip_grade IS NULL OR {check_in('sakip_grade', SakipGrade)}", name="ck_unit_sakip_grade"),
     )
     id = Column(Integer, primary_key=True)
     code = Column(String(32), nullable=False, unique=True)

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from sqlalchemy import func
 
-from app.models import Assignment, Award, Criterion, Innovation, Score, ScoreSheet, Unit, UnitAward
-from app.services import scoring
+from app.models import Award, Innovation, Unit, UnitAward
+from app.services import ranking
 
 # "Juara I" → 1 … "Harapan III" → 6: the rank when the Sekretariat gives none (per category).
 _TITLE_RANKS = {("juara", 1): 1, ("juara", 2): 2, ("juara", 3): 3, ("harapan", 1): 4, ("harapan", 2): 5,
@@ -21,32 +21,19 @@ def rank_from_title(title):
     return _TITLE_RANKS.get((match.group(1).lower(), _ROMAN[match.group(2).lower()]))
 
 
-def innovation_score(session, innovation):
-    """The innovation's score in its current round with the default rule (DESIGN §4): each final sheet
-    Σ(weight × value / max_score) / Σ weight × 100, averaged over the final sheets of active assignments."""
-    rnd = scoring.current_round(session, innovation)
-    if rnd is None:
-        return None
-    rows = (session.query(ScoreSheet.id, Criterion.weight, Criterion.max_score, Score.value)
-            .join(Assignment, ScoreSheet.assignment_id == Assignment.id)
-            .join(Score, Score.sheet_id == ScoreSheet.id).join(Criterion, Score.criterion_id == Criterion.id)
-            .filter(Assignment.round_id == rnd.id, Assignment.innovation_id == innovation.id,
-                    Assignment.status == "active", ScoreSheet.is_final.is_(True)).all())
-    sheets = {}
-    for sheet_id, weight, max_score, value in rows:
-        num, den = sheets.get(sheet_id, (0.0, 0.0))
-        sheets[sheet_id] = (num + weight * float(value) / max_score, den + weight)
-    values = [num / den * 100 for num, den in sheets.values() if den > 0]
-    return round(sum(values) / len(values), 4) if values else None
-
-
 def create_award(session, innovation, title, prize_amount=None, rank=None, score=None):
+    """The award of the ``award`` transition. Its score and rank come from the final ranking (the combined
+    ranking of the competition's last round, :func:`app.services.ranking.final_standing`): the score always
+    (``score`` is only for seeding data without sheets); the rank unless the Sekretariat gives one — DESIGN §9
+    "rank pre-filled from the ranking": the form offers the ranking's rank and the Sekretariat may change it
+    (e.g. a shared "Harapan" place). An innovation never scored gets no score and the rank its title implies."""
     unit = session.get(Unit, innovation.unit_id)
     title = title.strip()
+    standing = ranking.final_standing(session, innovation) if score is None or rank is None else None
     if rank is None:
-        rank = rank_from_title(title)
-    if score is None:
-        score = innovation_score(session, innovation)
+        rank = standing["rank"] if standing else rank_from_title(title)
+    if score is None and standing:
+        score = standing["score"]
     award = Award(innovation_id=innovation.id, title=title, rank=rank,
                   category=unit.kind if unit else None, score=score,
                   prize_amount=Decimal(str(prize_amount)) if prize_amount is not None else None)

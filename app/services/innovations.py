@@ -3,13 +3,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.models import Competition
+from app.models.states import InnovationState
 from app.services import access
 from app.services.errors import Conflict, Forbidden, Invalid
 
 # Labels of the innovation states (the lifecycle's own labels, also used in messages here).
+S = InnovationState
 STATE_LABELS = {
-    "draft": _l("Draft"), "submitted": _l("Submitted"), "verified": _l("Verified"), "scored": _l("Scored"),
-    "awarded": _l("Awarded"), "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
+    S.DRAFT: _l("Draft"), S.SUBMITTED: _l("Submitted"), S.VERIFIED: _l("Verified"), S.SCORED: _l("Scored"),
+    S.AWARDED: _l("Awarded"), S.REJECTED: _l("Rejected"), S.WITHDRAWN: _l("Withdrawn"),
 }
 
 
@@ -19,7 +21,7 @@ def prepare_new(session, innovation, user):
     if not roles & {"OPD", "Admin"}:
         raise Forbidden(_("Only a proposing unit may create innovations."))
     innovation.unit_id = access.ensure_unit_for_proposer(user)
-    innovation.state = "draft"
+    innovation.state = S.DRAFT.value
     innovation.version = 1
     innovation.created_by_id = user.id
     if innovation.competition_id is None or session.get(Competition, innovation.competition_id) is None:
@@ -30,7 +32,7 @@ def ensure_editable(innovation, user, action="edit"):
     """OPD edits and deletes its own drafts only: 403 for another unit or role, 409 outside draft."""
     if not access.owns_innovation(user, innovation):
         raise Forbidden(_("Only the proposing unit may change this innovation."))
-    if innovation.state != "draft":
+    if innovation.state != S.DRAFT:
         if action == "delete":
             raise Conflict(_("Only a draft can be deleted; this innovation is \"%(state)s\".",
                              state=STATE_LABELS.get(innovation.state, innovation.state)))
@@ -72,7 +74,7 @@ def duplicate_title_groups(session, competition_id):
     from app.models import Innovation
 
     key = func.lower(func.trim(Innovation.title))
-    live = ("draft", "submitted", "verified", "scored", "awarded")
+    live = tuple(s.value for s in S if s not in (S.REJECTED, S.WITHDRAWN))
     dup_keys = (session.query(key).filter(Innovation.competition_id == competition_id, Innovation.state.in_(live))
                 .group_by(key).having(func.count(Innovation.id) > 1).subquery())
     rows = (session.query(Innovation).filter(Innovation.competition_id == competition_id,

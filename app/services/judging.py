@@ -16,7 +16,7 @@ from app.models import (
     AuditLog, Assignment, Criterion, Innovation, Round, Score, ScoreSheet, User,
 )
 from app.models.base import utcnow
-from app.services import access, balancing
+from app.services import access, balancing, scoring
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 
 MAX_VALUE = Decimal("99999.99")  # Score.value is NUMERIC(7, 2)
@@ -290,8 +290,7 @@ def sheet_total(criteria, values):
     """The DESIGN §4 sheet score of one (complete) sheet, or None if a criterion has no value."""
     if not criteria or any(c.id not in values for c in criteria):
         return None
-    total_weight = sum(c.weight for c in criteria)
-    return sum(c.weight * float(values[c.id]) / c.max_score for c in criteria) / total_weight * 100
+    return scoring.sheet_score([(c.id, c.weight, c.max_score) for c in criteria], values)
 
 
 def sheet_as_dict(session, assignment, hide_unit=False):

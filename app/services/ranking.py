@@ -1,43 +1,30 @@
-"""Aggregation and ranking of score sheets (DESIGN §4 scoring rule), computed by the database.
+"""Aggregation and ranking of score sheets, computed by the database.
 
-Scoring rule
-    sheet score    = Σ_c (weight_c × value_c / max_score_c) / Σ_c weight_c × 100      (c: the round's criteria)
-    round score    = mean of the innovation's sheet scores over its FINAL sheets of ACTIVE assignments
-                     (recused assignments and unfinished sheets do not count; nothing penalises an entry
-                     with fewer sheets)
-    z-score option (Round.normalize_z, off by default): each sheet score s of juror j becomes
-                     μ + σ × (s − μ_j) / σ_j, where μ_j, σ_j are the mean and population standard deviation
-                     of juror j's sheet scores in the round (σ_j = 0, e.g. a single sheet: the sheet counts as
-                     μ_j, i.e. z = 0) and μ, σ those of all the round's sheet scores; the round score is the
-                     mean of these values, clamped to 0..100. With one juror it equals the raw score.
-
-Ranking, per category (the unit's kind): round score descending; ties (scores equal to 6 decimals) are
-broken deterministically by (1) more final sheets, (2) the higher lowest sheet score (the less disputed
-entry), (3) the lower innovation id (registered earlier). Every rank is distinct: 1 = best; ``tied`` marks
-entries whose score equals another's in the same category. Scores are returned unrounded;
-``score_display`` (2 decimals) is for screens only.
+The rule itself (sheet score, round score with the z-score option, round ranking, final ranking) is written
+once in :mod:`app.services.scoring` — its docstring states it — with the Python version beside the SQL pieces
+used here; tests/test_scoring_rule.py proves them equal. Every rank is distinct: 1 = best; ``tied`` marks
+entries whose score equals another's in the same category. Scores are returned unrounded; ``score_display``
+(2 decimals) is for screens only.
 
 The whole computation of one round is ONE SQL statement (CTEs and window functions; SQLite ≥ 3.25 and
 PostgreSQL): no Python loop over sheets. The combined ranking of several rounds (awards) combines the
 per-round results, one query per round (see :func:`combined_ranking` and docs/architecture.md "Judging").
 """
-from sqlalchemy import Float, Numeric, case, cast, false, func, literal, select
+from sqlalchemy import case, false, func, select
 
 from app.models import Assignment, Criterion, Innovation, Round, Score, ScoreSheet, Unit
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
-
-TIE_DECIMALS = 6  # scores equal to this many decimals are ties (hides floating-point noise)
-ZERO_VARIANCE = 1e-12
+from app.services import scoring
+from app.services.scoring import TIE_DECIMALS  # noqa: F401  (re-exported: the ranking's tie precision)
 
 
 def sheet_scores(round_id):
     """SELECT of (sheet_id, innovation_id, juror_id, raw) for every final sheet of an active assignment."""
     total_weight = select(func.sum(Criterion.weight)).where(Criterion.round_id == round_id).scalar_subquery()
-    contribution = Criterion.weight * cast(Score.value, Float) / Criterion.max_score
     return (
         select(ScoreSheet.id.label("sheet_id"), Assignment.innovation_id.label("innovation_id"),
                Assignment.juror_id.label("juror_id"),
-               (func.sum(contribution) * literal(100.0, Float) / total_weight).label("raw"))
+               scoring.sheet_score_sql(Criterion.weight, Score.value, Criterion.max_score, total_weight).label("raw"))
         .select_from(Score)
         .join(ScoreSheet, ScoreSheet.id == Score.sheet_id)
         .join(Assignment, Assignment.id == ScoreSheet.assignment_id)
@@ -69,19 +56,8 @@ def _sheet_values(round_id, normalize_z):
         func.avg(dev_j * dev_j).over(partition_by=means.c.juror_id).label("var_j"),
         func.avg(dev * dev).over().label("var"),
     ).cte(f"js_spreads_{round_id}")
-    z = case((spreads.c.var_j > ZERO_VARIANCE, (spreads.c.raw - spreads.c.mu_j) / func.sqrt(spreads.c.var_j)),
-             else_=literal(0.0, Float))
-    sigma = case((spreads.c.var > ZERO_VARIANCE, func.sqrt(spreads.c.var)), else_=literal(0.0, Float))
-    value = spreads.c.mu + sigma * z
+    value = scoring.sheet_value_sql(spreads.c.raw, spreads.c.mu_j, spreads.c.var_j, spreads.c.mu, spreads.c.var)
     return select(spreads.c.innovation_id, value.label("value")).cte(f"js_values_{round_id}")
-
-
-def _clamp(expr):
-    return case((expr < 0, literal(0.0, Float)), (expr > 100, literal(100.0, Float)), else_=expr)
-
-
-def _tie_key(expr):
-    return func.round(cast(expr, Numeric(20, 10)), TIE_DECIMALS)
 
 
 def round_ranking_statement(rnd, normalize_z=None):
@@ -91,11 +67,11 @@ def round_ranking_statement(rnd, normalize_z=None):
     per = (select(values.c.innovation_id, func.avg(values.c.value).label("score"),
                   func.count().label("sheets"), func.min(values.c.value).label("low"))
            .group_by(values.c.innovation_id)).cte(f"js_innovations_{rnd.id}")
-    score = _clamp(per.c.score)
-    score_key = _tie_key(score)
+    score = scoring.clamp_sql(per.c.score)
+    score_key = scoring.tie_key_sql(score)
     rank = func.row_number().over(
         partition_by=Unit.kind,
-        order_by=(score_key.desc(), per.c.sheets.desc(), _tie_key(per.c.low).desc(), Innovation.id.asc()),
+        order_by=(score_key.desc(), per.c.sheets.desc(), scoring.tie_key_sql(per.c.low).desc(), Innovation.id.asc()),
     )
     ties = func.count().over(partition_by=(Unit.kind, score_key))
     kind_order = case({kind: n for n, kind in enumerate(UNIT_KINDS)}, value=Unit.kind, else_=len(UNIT_KINDS))
@@ -131,18 +107,14 @@ def round_ranking(session, rnd, normalize_z=None):
     } for r in rows]
 
 
-def _key(value):
-    return round(value, TIE_DECIMALS)
-
-
 def combined_ranking(session, rnd):
     """Final (award) ranking of a competition up to and including round ``rnd``.
 
     An innovation's combined score is the weighted mean of its round scores over the rounds (≤ ``rnd``)
-    it was scored in: Σ weight_r × score_r / Σ weight_r. Per category, innovations that reached a later
-    round come first (``stage`` = sequence of the last round they were scored in: a finalist always
-    outranks an entry that stopped earlier), then combined score descending; ties (6 decimals) are broken
-    by the score of the stage round, then the lower innovation id.
+    it was scored in (:func:`app.services.scoring.combined_score`); per category ordered by
+    :func:`app.services.scoring.combined_order_key`: innovations that reached a later round first (``stage`` =
+    sequence of the last round they were scored in), then combined score descending, then the score of the
+    stage round, then the lower innovation id.
     """
     rounds = (session.query(Round).filter(Round.competition_id == rnd.competition_id,
                                           Round.sequence <= rnd.sequence)
@@ -153,29 +125,45 @@ def combined_ranking(session, rnd):
             entry = entries.setdefault(row["innovation_id"], {
                 "innovation_id": row["innovation_id"], "title": row["title"], "unit": row["unit"],
                 "unit_id": row["unit_id"], "category": row["category"], "category_label": row["category_label"],
-                "state": row["state"], "rounds": [], "_weighted": 0.0, "_weight": 0.0,
+                "state": row["state"], "rounds": [],
             })
             entry["rounds"].append({"round_id": r.id, "sequence": r.sequence, "name": r.name,
                                     "weight": r.weight, "score": row["score"], "rank": row["rank"]})
-            entry["_weighted"] += r.weight * row["score"]
-            entry["_weight"] += r.weight
             entry["stage"] = r.sequence
             entry["stage_score"] = row["score"]
     by_category = {}
     for entry in entries.values():
-        entry["score"] = entry.pop("_weighted") / entry.pop("_weight")
+        entry["score"] = scoring.combined_score((part["weight"], part["score"]) for part in entry["rounds"])
         entry["score_display"] = round(entry["score"], 2)
         by_category.setdefault(entry["category"], []).append(entry)
     result = []
     kinds = sorted(by_category, key=lambda k: (UNIT_KINDS.index(k) if k in UNIT_KINDS else len(UNIT_KINDS), k))
     for kind in kinds:
-        group = sorted(by_category[kind], key=lambda e: (-e["stage"], -_key(e["score"]), -_key(e["stage_score"]),
-                                                         e["innovation_id"]))
+        group = sorted(by_category[kind], key=scoring.combined_order_key)
         counts = {}
         for e in group:
-            counts[(e["stage"], _key(e["score"]))] = counts.get((e["stage"], _key(e["score"])), 0) + 1
+            counts[scoring.combined_tie_key(e)] = counts.get(scoring.combined_tie_key(e), 0) + 1
         for n, e in enumerate(group, start=1):
             e["rank"] = n
-            e["tied"] = counts[(e["stage"], _key(e["score"]))] > 1
+            e["tied"] = counts[scoring.combined_tie_key(e)] > 1
         result += group
     return result
+
+
+def last_round(session, competition_id):
+    return (session.query(Round).filter(Round.competition_id == competition_id)
+            .order_by(Round.sequence.desc()).first())
+
+
+def final_ranking(session, competition_id):
+    """The competition's final ranking: :func:`combined_ranking` of its last round ([] without rounds)."""
+    rnd = last_round(session, competition_id)
+    return combined_ranking(session, rnd) if rnd is not None else []
+
+
+def final_standing(session, innovation):
+    """The innovation's entry in its competition's final ranking (score, rank, …), or None if never scored."""
+    for entry in final_ranking(session, innovation.competition_id):
+        if entry["innovation_id"] == innovation.id:
+            return entry
+    return None

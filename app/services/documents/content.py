@@ -110,11 +110,21 @@ def _money_cell(amount):
     return {"cls": "money", "text": idn.rupiah(amount), "words": idn.rupiah_terbilang(amount)}
 
 
-def award_rows(rows):
-    return [[{"cls": "num", "text": str(i), "words": None}, innovation.title, unit.name,
-             category_label(award.category or unit.kind), {"cls": "num", "text": idn.score(award.score), "words": None},
-             award.title, _money_cell(award.prize_amount)]
-            for i, (award, innovation, unit) in enumerate(rows, 1)]
+AWARD_HEADERS = ("NO", "INOVASI", "UNIT KERJA", "KATEGORI", "NILAI", "PREDIKAT", "HADIAH")
+SCORE_COLUMN = AWARD_HEADERS.index("NILAI")
+
+
+def award_rows(rows, with_scores=True):
+    """The winners annex rows; NILAI is the award's score (its final-ranking score, app.services.awards)."""
+    table = [[{"cls": "num", "text": str(i), "words": None}, innovation.title, unit.name,
+              category_label(award.category or unit.kind), {"cls": "num", "text": idn.score(award.score), "words": None},
+              award.title, _money_cell(award.prize_amount)]
+             for i, (award, innovation, unit) in enumerate(rows, 1)]
+    return table if with_scores else [row[:SCORE_COLUMN] + row[SCORE_COLUMN + 1:] for row in table]
+
+
+def award_headers(with_scores=True):
+    return AWARD_HEADERS if with_scores else AWARD_HEADERS[:SCORE_COLUMN] + AWARD_HEADERS[SCORE_COLUMN + 1:]
 
 
 def unit_award_rows(rows):
@@ -154,9 +164,9 @@ def decree_context(session, decree, config, *, draft, number=None, signed_at=Non
     tz = config["SIKIPP_TIMEZONE"]
     awards = competition_awards(session, competition.id, award_ids)
     units = competition_unit_awards(session, competition.id, unit_award_ids)
+    with_scores = bool(config.get("SIKIPP_DECREE_ANNEX_SCORES", True))
     annexes = [{"roman": ROMAN[0], "heading": f"DAFTAR PEMENANG {competition_full_name(competition)}",
-                "headers": ("NO", "INOVASI", "UNIT KERJA", "KATEGORI", "NILAI", "PREDIKAT", "HADIAH"),
-                "rows": award_rows(awards)}]
+                "headers": award_headers(with_scores), "rows": award_rows(awards, with_scores)}]
     if units:
         annexes.append({"roman": ROMAN[1], "heading": "DAFTAR UNIT KERJA PENERIMA PENGHARGAAN NILAI SAKIP",
                         "headers": ("NO", "UNIT KERJA", "KATEGORI", "NILAI SAKIP", "PENGHARGAAN"),

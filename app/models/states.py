@@ -1,0 +1,72 @@
+"""Lifecycle facts, written once: the states and the other closed sets of codes stored in the database.
+
+A leaf module (imports nothing from the app). The models' CHECK constraints (``check_in``), the workflow
+definitions (workflows/lifecycles.py), the state labels, the demo and the synthetic data derive from these
+enums; ``Workflow.bind()`` refuses a model whose CHECK constraint disagrees with its workflow's states. The
+values are the migrated schema's (migrations/versions/…initial_schema.py); tests/test_states.py checks the
+migrated database allows exactly these values.
+"""
+import enum
+
+
+class InnovationState(enum.StrEnum):
+    """DESIGN §3 (exact)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    SCORED = "scored"
+    AWARDED = "awarded"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class DecreeState(enum.StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+    REVOKED = "revoked"
+
+
+class AssignmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    RECUSED = "recused"
+
+
+class UnitKind(enum.StrEnum):
+    """The unit's kind, also the award category (in this order on screens and in the decree)."""
+
+    OPD = "opd"
+    KECAMATAN = "kecamatan"
+    PUSKESMAS = "puskesmas"
+    SMP = "smp"
+    LAINNYA = "lainnya"
+
+
+class SakipGrade(enum.StrEnum):
+    AA = "AA"
+    A = "A"
+    BB = "BB"
+    B = "B"
+    CC = "CC"
+    C = "C"
+    D = "D"
+
+
+class DocumentKind(enum.StrEnum):
+    DECREE = "decree"
+    CERTIFICATE = "certificate"
+
+
+class DocumentState(enum.StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+def values(codes):
+    """The plain string values of an enum, in declaration order (for tuples, machines, JSON)."""
+    return tuple(member.value for member in codes)
+
+
+def check_in(column, codes):
+    """The CHECK constraint text ``column IN ('a', 'b', …)``, exactly as the migrations wrote it."""
+    return f"{column} IN ({', '.join(repr(v) for v in values(codes))})"
