@@ -107,6 +107,7 @@ def register(app):
                         lease_seconds=float(cfg["SIKIPP_OUTBOX_LEASE_SECONDS"]),
                         backoff_seconds=float(cfg["SIKIPP_OUTBOX_BACKOFF_SECONDS"]),
                         backoff_max_seconds=float(cfg["SIKIPP_OUTBOX_BACKOFF_MAX_SECONDS"]),
+                        batch_size=int(cfg["SIKIPP_OUTBOX_BATCH_SIZE"]),
                         waker=lambda: _wake(app))
     box.register_handler("mail", notifications.send_mail)
     box.register_handler("issue_certificates", enqueue_certificates)

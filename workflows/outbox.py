@@ -100,14 +100,15 @@ def _due(now):
 
 def claim(session, *, limit=20, lease_seconds=300, worker=None, now=None):
     """Claim up to ``limit`` due messages for this worker and commit the claim. Returns the claimed messages as
-    dicts (id, kind, payload, attempts — attempts already counting this one) and the claim's token."""
+    dicts (id, kind, payload, attempts — already counting this one —, lease_until) and the claim's token."""
     now = now or _utcnow()
+    lease_until = now + datetime.timedelta(seconds=lease_seconds)
     token = f"{worker or worker_name()}#{uuid.uuid4().hex[:16]}"
     candidates = (select(_table.c.id).where(_due(now)).order_by(_table.c.id).limit(limit)
                   .with_for_update(skip_locked=True))  # PostgreSQL: skip rows another claimer holds
     stmt = (update(_table).where(_table.c.id.in_(candidates), _due(now))
             .values(status="sending", claimed_by=token, claimed_at=now,
-                    lease_until=now + datetime.timedelta(seconds=lease_seconds), attempts=_table.c.attempts + 1)
+                    lease_until=lease_until, attempts=_table.c.attempts + 1)
             .returning(_table.c.id, _table.c.kind, _table.c.payload, _table.c.attempts))
     try:
         rows = session.execute(stmt).all()
@@ -115,7 +116,8 @@ def claim(session, *, limit=20, lease_seconds=300, worker=None, now=None):
     except BaseException:
         session.rollback()
         raise
-    return sorted(({"id": r.id, "kind": r.kind, "payload": r.payload, "attempts": r.attempts} for r in rows),
+    return sorted(({"id": r.id, "kind": r.kind, "payload": r.payload, "attempts": r.attempts,
+                    "lease_until": lease_until} for r in rows),
                   key=lambda m: m["id"]), token
 
 
@@ -134,7 +136,11 @@ def _finish(session, message_id, token, values):
 
 
 def deliver_one(session, box, message, token):
-    """Deliver one claimed message and record the outcome; returns True when sent."""
+    """Deliver one claimed message and record the outcome; returns True when sent, False when not, None when
+    its lease ran out before its turn (another worker may hold it now: it is left alone, nothing is sent)."""
+    if _utcnow() >= message["lease_until"]:
+        log.warning("outbox message %s: lease expired before delivery; left to the next claimer", message["id"])
+        return None
     if message["attempts"] > box.max_attempts:  # re-claimed after a crash during its last attempt
         _finish(session, message["id"], token, {"status": "failed",
                                                 "last_error": "lease expired during the last attempt"})
@@ -169,8 +175,9 @@ def deliver_pending(session, box=None, *, worker=None, limit=None):
         if not messages:
             break
         for message in messages:
-            if deliver_one(session, box, message, token):
+            outcome = deliver_one(session, box, message, token)
+            if outcome:
                 sent += 1
-            else:
+            elif outcome is False:
                 failed += 1
     return sent, failed
