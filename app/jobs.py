@@ -61,6 +61,15 @@ class Jobs:
             self._issue_certificates)
         self.deliver_outbox = queue.task(name="deliver_outbox")(self._deliver_outbox)
         self.retry_outbox = queue.periodic_task(crontab(minute="*"), name="retry_outbox")(self._deliver_outbox)
+        queue.on_startup()(self._fresh_connections)
+
+    def _fresh_connections(self):
+        """Each consumer worker starts with its own database connections (process workers are forked from a
+        parent whose pool may hold connections: a socket must never be shared across processes)."""
+        with self.app.app_context():
+            from app.extensions import db
+
+            db.engine.dispose(close=False)
 
     def _issue_certificates(self, decree_id):
         """Issue the missing certificates of a signed decree (idempotent; reruns complete only what is missing)."""
