@@ -64,10 +64,19 @@ SIKIPP_UNIT_AWARD_GRADES = tuple(g.strip() for g in os.environ.get("SIKIPP_UNIT_
 SIKIPP_SIGNER_CLASS = os.environ.get("SIKIPP_SIGNER_CLASS")  # "module:Class" of another Signer (remote TTE)
 SIKIPP_DEV_SIGNING_DIR = os.environ.get("SIKIPP_DEV_SIGNING_DIR", os.path.join(INSTANCE_DIR, "signing"))
 SIKIPP_HUEY_FILE = os.environ.get("SIKIPP_HUEY_FILE", os.path.join(INSTANCE_DIR, "huey.db"))
+SIKIPP_HUEY_NAME = os.environ.get("SIKIPP_HUEY_NAME", "sikipp")  # the queue's name (its keys in Redis)
+# Outbox delivery (workflows/outbox.py, by workers only): attempts before "failed", backoff after a failed attempt
+# (doubling up to the maximum), and how long a claim holds a message before another worker may take it over.
+SIKIPP_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("SIKIPP_OUTBOX_MAX_ATTEMPTS", "5"))
+SIKIPP_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("SIKIPP_OUTBOX_BACKOFF_SECONDS", "30"))
+SIKIPP_OUTBOX_BACKOFF_MAX_SECONDS = float(os.environ.get("SIKIPP_OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+SIKIPP_OUTBOX_LEASE_SECONDS = float(os.environ.get("SIKIPP_OUTBOX_LEASE_SECONDS", "300"))
+SIKIPP_OUTBOX_BATCH_SIZE = int(os.environ.get("SIKIPP_OUTBOX_BATCH_SIZE", "20"))  # messages per claim
 
 MAIL_SERVER = os.environ.get("MAIL_SERVER")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "sikipp@localhost")
+MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds (SMTP runs in outbox workers only)
 
 # --- Flask-AppBuilder -------------------------------------------------------
 APP_NAME = "SIKIPP"

@@ -95,7 +95,7 @@ def main(argv=None):
     if not os.environ.get("REDIS_URL"):  # embedded job queue (SQLite): its consumer runs in this process
         from app.jobs import start_embedded_consumer
 
-        start_embedded_consumer()
+        start_embedded_consumer(application)
     print(f" * SIKIPP on http://{args.host}:{args.port}/", flush=True)
     run_simple(args.host, args.port, application, threaded=True, use_reloader=False, use_debugger=False)
 

@@ -48,6 +48,9 @@ def create_app(config=None):
     db.init_app(app)
     csrf.init_app(app)  # before add_api: APIs stay exempt, forms are protected
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    from app import jobs
+
+    jobs.register(app)  # this app's huey (from its config), its tasks and its outbox handlers
 
     with app.app_context():
         appbuilder = AppBuilder(update_perms=False)  # permissions are synced explicitly (sync_security)

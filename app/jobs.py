@@ -1,45 +1,174 @@
-"""Background jobs on huey (DESIGN §6): SQLite storage under the instance directory by default, Redis
-storage when ``REDIS_URL`` is set (consumers then run as separate processes on any host:
-``huey_consumer app.jobs.huey``). ``python run.py`` starts an embedded consumer thread when there is no
-``REDIS_URL`` (:func:`start_embedded_consumer`).
+"""Background jobs on huey (DESIGN §6) and the outbox's workers, wired per app by :func:`register` (called by
+``create_app``): nothing is built or registered when this module is imported.
 
-Jobs are thin: they open an app context and call a service. The decree's ``sign`` transition records an
-outbox message (same transaction); once committed, the outbox handler below enqueues the certificate job —
-so a crash between commit and enqueue leaves a pending message for the periodic retry, not a lost job.
+Each app gets its own huey instance from its own config (``app.extensions["huey"]``): Redis storage when
+``REDIS_URL`` is set, else SQLite storage in ``SIKIPP_HUEY_FILE``. Consumers:
 
-``SIKIPP_JOBS_MODE``: ``queue`` (default) enqueues on huey; ``eager`` runs the job in the process right
-after commit (single-process setups, tests); ``manual`` does nothing automatically (the default under
-``TESTING``: tests drive issuing themselves, or the CLI ``kipp issue-certificates``).
+- ``huey_consumer app.jobs.huey`` (Redis; any host, as many as wanted): ``app.jobs.huey`` is built lazily from
+  a worker app (``create_app()`` with the environment's config) the first time the consumer asks for it;
+- ``python run.py`` without ``REDIS_URL`` runs an embedded consumer thread on the served app
+  (:func:`start_embedded_consumer`).
+
+Tasks: ``issue_certificates`` (a signed decree's missing certificates), ``deliver_outbox`` (claim and deliver
+due outbox messages; enqueued when a commit wakes the outbox) and ``retry_outbox`` (the same, every minute:
+retries after backoff, expired leases, wakes that were lost). The decree's ``sign`` transition records an
+``issue_certificates`` outbox message; a worker delivers it by enqueueing the certificate job — so a crash
+between commit and enqueue leaves a pending message, not a lost job.
+
+``SIKIPP_JOBS_MODE``: ``queue`` (default) — a commit wakes the outbox workers through huey and jobs go to
+huey; ``eager`` — single-process setups: the outbox is delivered (claimed first, like a worker) in-process
+right after commit and jobs run in-process; ``manual`` — nothing automatic (the default under ``TESTING``:
+tests drive delivery with ``workflows.outbox.deliver_pending``, or the CLI ``kipp issue-certificates``).
 """
 import gc
 import logging
 import os
 import threading
 
-from flask import current_app, has_app_context
+from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
+from huey.constants import EmptyData
 
-import config as settings
 from workflows import outbox
 
 log = logging.getLogger(__name__)
 
+EXTENSION = "sikipp.jobs"
+WAKE_KEY = "sikipp-outbox-wake"  # set while a deliver_outbox run is queued and has not started yet
 
-def make_huey(redis_url=None, filename=None):
+
+def make_huey(redis_url=None, filename=None, name="sikipp"):
     if redis_url:
-        return RedisHuey("sikipp", url=redis_url)
+        return RedisHuey(name, url=redis_url)
     os.makedirs(os.path.dirname(os.path.abspath(filename)), exist_ok=True)
-    return SqliteHuey("sikipp", filename=filename)
+    return SqliteHuey(name, filename=filename)
 
 
-huey = make_huey(settings.REDIS_URL, settings.SIKIPP_HUEY_FILE)
+def jobs_mode(app_config):
+    mode = app_config.get("SIKIPP_JOBS_MODE")
+    if mode:
+        return mode
+    return "manual" if app_config.get("TESTING") else "queue"
+
+
+class Jobs:
+    """One app's job queue and its tasks (the tasks open the app's context; a consumer needs no other app)."""
+
+    def __init__(self, app, queue):
+        self.app = app
+        self.huey = queue
+        self.issue_certificates = queue.task(retries=3, retry_delay=30, name="issue_certificates")(
+            self._issue_certificates)
+        self.deliver_outbox = queue.task(name="deliver_outbox")(self._deliver_outbox)
+        self.retry_outbox = queue.periodic_task(crontab(minute="*"), name="retry_outbox")(self._deliver_outbox)
+        queue.on_startup()(self._fresh_connections)
+
+    def _fresh_connections(self):
+        """Each consumer worker starts with its own database connections (process workers are forked from a
+        parent whose pool may hold connections: a socket must never be shared across processes)."""
+        with self.app.app_context():
+            from app.extensions import db
+
+            db.engine.dispose(close=False)
+
+    def _issue_certificates(self, decree_id):
+        """Issue the missing certificates of a signed decree (idempotent; reruns complete only what is missing)."""
+        with self.app.app_context():
+            from app.extensions import db
+
+            try:
+                return run_issue_certificates(decree_id)
+            finally:
+                db.session.remove()
+
+    def _deliver_outbox(self):
+        """Claim and deliver the due outbox messages (mail, certificate jobs) in this app's own session."""
+        with self.app.app_context():
+            from app.extensions import db
+
+            self.huey.get(WAKE_KEY)  # consume the wake: a commit from now on wakes a new run
+            try:
+                return outbox.deliver_pending(db.session)
+            finally:
+                db.session.remove()
+
+    def wake_outbox(self):
+        """Enqueue one ``deliver_outbox`` run unless one is already queued and not started: a run that has not
+        consumed the wake key yet will claim after this commit, so it sees the new messages (a bulk fire of
+        1,000 rows costs a key look-up per row, not 1,000 tasks)."""
+        if self.huey.storage.peek_data(WAKE_KEY) is not EmptyData:
+            return
+        if self.huey.put_if_empty(WAKE_KEY, "1"):
+            self.deliver_outbox()
+
+
+def register(app):
+    """Build ``app``'s job queue from its config, its tasks and its outbox (handlers and waker)."""
+    from app.services import notifications
+
+    cfg = app.config
+    queue = make_huey(cfg.get("REDIS_URL"), cfg.get("SIKIPP_HUEY_FILE"), name=cfg["SIKIPP_HUEY_NAME"])
+    jobs = Jobs(app, queue)
+    app.extensions["huey"] = queue
+    app.extensions[EXTENSION] = jobs
+
+    box = outbox.Outbox(max_attempts=int(cfg["SIKIPP_OUTBOX_MAX_ATTEMPTS"]),
+                        lease_seconds=float(cfg["SIKIPP_OUTBOX_LEASE_SECONDS"]),
+                        backoff_seconds=float(cfg["SIKIPP_OUTBOX_BACKOFF_SECONDS"]),
+                        backoff_max_seconds=float(cfg["SIKIPP_OUTBOX_BACKOFF_MAX_SECONDS"]),
+                        batch_size=int(cfg["SIKIPP_OUTBOX_BATCH_SIZE"]),
+                        waker=lambda: _wake(app))
+    box.register_handler("mail", notifications.send_mail)
+    box.register_handler("issue_certificates", enqueue_certificates)
+    box.init_app(app)
+    return jobs
+
+
+def _wake(app):
+    """The outbox's waker: what a commit that recorded messages does, by ``SIKIPP_JOBS_MODE``."""
+    mode = jobs_mode(app.config)
+    if mode == "queue":
+        app.extensions[EXTENSION].wake_outbox()
+    elif mode == "eager":  # single process: deliver now, in this thread, claiming like any worker
+        from app.extensions import db
+
+        outbox.deliver_pending(db.session, outbox.current(app))
+
+
+def queue(app=None):
+    """The :class:`Jobs` of ``app`` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def issue_certificates_task(decree_id):
+    """Hand a decree's certificates to the current app's job queue."""
+    return queue().issue_certificates(decree_id)
+
+
+def run_issue_certificates(decree_id, progress_callback=None):
+    """Issue the missing certificates now, in this process (inside an app context)."""
+    from app.extensions import db
+    from app.services.documents import issuing
+
+    return issuing.issue_missing(db.session, decree_id, current_app.config, progress_callback=progress_callback)
+
+
+def enqueue_certificates(payload):
+    """Outbox handler of ``issue_certificates``: hand the decree's certificates to the job queue."""
+    decree_id = int(payload["decree_id"])
+    mode = jobs_mode(current_app.config)
+    if mode == "eager":
+        run_issue_certificates(decree_id)
+    elif mode == "queue":
+        issue_certificates_task(decree_id)
+
 
 _app = None
 _app_lock = threading.Lock()
 
 
 def _worker_app():
-    """The Flask app of a consumer process (created once per process)."""
+    """The Flask app of a consumer process started by ``huey_consumer app.jobs.huey`` (created once)."""
     global _app
     with _app_lock:
         if _app is None:
@@ -50,6 +179,13 @@ def _worker_app():
             _app = create_app()
             freeze_long_lived()
         return _app
+
+
+def __getattr__(name):
+    """``app.jobs.huey``: the worker app's huey, built on first access (``huey_consumer app.jobs.huey``)."""
+    if name == "huey":
+        return queue(_worker_app()).huey
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def freeze_long_lived():
@@ -68,73 +204,12 @@ def freeze_long_lived():
     gc.freeze()
 
 
-class _context:
-    """Use the current app context (eager mode, tests) or open one on the worker's app."""
-
-    def __enter__(self):
-        self._ctx = None
-        if not has_app_context():
-            self._ctx = _worker_app().app_context()
-            self._ctx.push()
-        return current_app
-
-    def __exit__(self, *exc):
-        from app.extensions import db
-
-        if self._ctx is not None:
-            db.session.remove()
-            self._ctx.pop()
-
-
-def run_issue_certificates(decree_id, progress_callback=None):
-    from app.extensions import db
-    from app.services.documents import issuing
-
-    with _context() as app:
-        return issuing.issue_missing(db.session, decree_id, app.config, progress_callback=progress_callback)
-
-
-@huey.task(retries=3, retry_delay=30)
-def issue_certificates_task(decree_id):
-    """Issue the missing certificates of a signed decree (idempotent; reruns complete only what is missing)."""
-    return run_issue_certificates(decree_id)
-
-
-@huey.periodic_task(crontab(minute="*/5"))
-def retry_outbox():
-    """Deliver outbox messages whose first delivery failed (mail, certificate jobs)."""
-    from app.extensions import db
-
-    with _context():
-        return outbox.deliver_pending(db.session)
-
-
-def jobs_mode(app_config):
-    mode = app_config.get("SIKIPP_JOBS_MODE")
-    if mode:
-        return mode
-    return "manual" if app_config.get("TESTING") else "queue"
-
-
-def enqueue_certificates(payload):
-    """Outbox handler of ``issue_certificates``: hand the decree's certificates to the job queue."""
-    decree_id = int(payload["decree_id"])
-    mode = jobs_mode(current_app.config)
-    if mode == "eager":
-        run_issue_certificates(decree_id)
-    elif mode == "queue":
-        issue_certificates_task(decree_id)
-
-
-outbox.register_handler("issue_certificates", enqueue_certificates)
-
-
-def start_embedded_consumer(workers=1):
-    """Run a huey consumer in this process's threads (``python run.py`` without REDIS_URL)."""
-    if settings.REDIS_URL:
+def start_embedded_consumer(app, workers=1):
+    """Run a huey consumer on ``app``'s queue in this process's threads (``python run.py`` without REDIS_URL)."""
+    if app.config.get("REDIS_URL"):
         return None
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer = queue(app).huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer._set_signal_handlers = lambda: None  # the web server keeps its own Ctrl+C handling
     consumer.start()
-    log.info("embedded job consumer started (%s)", settings.SIKIPP_HUEY_FILE)
+    log.info("embedded job consumer started (%s)", app.config.get("SIKIPP_HUEY_FILE"))
     return consumer

@@ -84,8 +84,8 @@ def register(app, appbuilder):
     appbuilder.add_view(WorkflowDiagramView, "Workflow Diagrams", label=_l("Workflow diagrams"), icon="fa-sitemap",
                         category=category)
     appbuilder.add_view(crud.AuditLogView, "Audit Log", label=_l("Audit log"), icon="fa-history", category=category)
-    # Official documents: job handlers on the outbox, the documents screen, public verification (/verify).
-    from app import jobs  # noqa: F401
+    # Official documents: the documents screen, public verification (/verify). Jobs and outbox handlers are
+    # wired by create_app (app.jobs.register).
     from app.views import public
     from app.views.documents import DocumentsView
 

@@ -52,6 +52,7 @@ def app_config():
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_root),
         "SIKIPP_STORAGE_DIR": os.path.join(tmp_root, "storage"),
+        "SIKIPP_HUEY_FILE": os.path.join(tmp_root, "huey.db"),
         "WTF_CSRF_ENABLED": False,
         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing for fixtures only
         "SERVER_NAME": None,

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import AuditLog, Innovation, Round
 from tests.judging_helpers import assign, criteria, ensure_jurors, rounds_of, verified, write_sheet
 from workflows.models import WorkflowHistory
+from workflows.outbox import deliver_pending
 
 HJ = [("hj1", None), ("hj2", None), ("hj3", None), ("hj4", None)]
 
@@ -194,6 +195,9 @@ def test_reminders_are_logged_and_mailed_when_mail_is_configured(app, api, compe
     try:
         r = sek.post(f"/api/v1/round/{r1}/remind", json={"juror_ids": [hj[1]]})
         assert r.status_code == 200 and [x["mailed"] for x in r.get_json()["result"]] == [True]
+        assert sink.messages == []  # recorded in the outbox; a worker delivers it
+        with app.app_context():
+            assert deliver_pending(db.session) == (1, 0)
     finally:
         app.config.update(old)
         controller.stop()

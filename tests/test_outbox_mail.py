@@ -1,5 +1,5 @@
-"""Mail goes through the outbox after commit: a real SMTP sink receives it; an unreachable server
-never loses or blocks the transition, and a later delivery run sends what was pending."""
+"""Mail goes through the outbox: the transition records it, a worker delivers it to a real SMTP sink; an
+unreachable server never loses or blocks the transition, and a later delivery run sends what was pending."""
 import datetime
 import socket
 
@@ -59,6 +59,10 @@ def test_return_mails_the_unit_through_a_real_smtp_sink(app, api, competition, m
         r = api("sekretariat").post(f"/api/v1/innovation/{pk}/transitions/return",
                                     json={"comment": "Lengkapi SK tim inovasi"})
         assert r.status_code == 200, r.get_json()
+        assert sink.messages == []  # the request only recorded the message: workers deliver it
+        with app.app_context():
+            assert db.session.query(OutboxMessage).one().status == "pending"
+            assert deliver_pending(db.session) == (1, 0)  # what a worker does
     finally:
         controller.stop()
     assert len(sink.messages) == 1
@@ -67,7 +71,8 @@ def test_return_mails_the_unit_through_a_real_smtp_sink(app, api, competition, m
     assert "Inovasi Surat" in mail["Subject"]
     assert "Lengkapi SK tim inovasi" in mail.get_payload()
     with app.app_context():
-        assert db.session.query(OutboxMessage).filter_by(status="sent").count() == 1
+        message = db.session.query(OutboxMessage).filter_by(status="sent").one()
+        assert message.attempts == 1 and message.claimed_by and message.sent_at
 
 
 def test_unreachable_mail_server_never_blocks_the_transition(app, api, competition, mail_config):
@@ -76,8 +81,13 @@ def test_unreachable_mail_server_never_blocks_the_transition(app, api, competiti
     assert r.status_code == 200
     assert r.get_json()["state"] == "draft"
     with app.app_context():
+        assert deliver_pending(db.session) == (0, 1)  # a worker's attempt fails: kept for a retry
         msg = db.session.query(OutboxMessage).one()
         assert msg.status == "pending" and msg.attempts == 1 and msg.last_error
+        assert msg.next_attempt_at > datetime.datetime.utcnow()  # backoff: not due yet
+        assert deliver_pending(db.session) == (0, 0)
+        msg.next_attempt_at = None  # the backoff has passed
+        db.session.commit()
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=mail_config)
     controller.start()

@@ -28,10 +28,16 @@ class WorkflowHistory(Model):
 
 
 class OutboxMessage(Model):
-    """A side effect outside the database (mail) recorded inside the transition's transaction and
-    delivered after commit, so a failed delivery never loses or blocks a transition."""
+    """A side effect outside the database (mail, a job to enqueue) recorded inside the transition's transaction
+    and delivered by a worker after commit (``workflows.outbox``), so a failed delivery never loses or blocks a
+    transition.
+
+    Status: ``pending`` (due at ``next_attempt_at``, or now when null) → ``sending`` (claimed by ``claimed_by``
+    until ``lease_until``; an expired lease makes it claimable again) → ``sent``, or back to ``pending`` with a
+    backoff after a failed attempt, or ``failed`` after the last attempt."""
 
     __tablename__ = "workflow_outbox"
+    __table_args__ = (Index("ix_workflow_outbox_due", "status", "next_attempt_at"),)
     id = Column(Integer, primary_key=True)
     kind = Column(String(32), nullable=False)
     payload = Column(JSON, nullable=False)
@@ -40,3 +46,7 @@ class OutboxMessage(Model):
     last_error = Column(Text, nullable=True)
     created_at = Column(DateTime, nullable=False, default=_utcnow)
     sent_at = Column(DateTime, nullable=True)
+    next_attempt_at = Column(DateTime, nullable=True)
+    claimed_at = Column(DateTime, nullable=True)
+    claimed_by = Column(String(128), nullable=True)
+    lease_until = Column(DateTime, nullable=True)

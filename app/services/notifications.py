@@ -1,5 +1,6 @@
 """E-mail notifications about workflow events, sent through the workflow outbox (SMTP from config).
-Without MAIL_SERVER nothing is queued and nothing fails (DESIGN §6)."""
+Without MAIL_SERVER nothing is queued and nothing fails (DESIGN §6). :func:`send_mail` is the outbox's ``mail``
+handler (wired by ``app.jobs.register``): it runs in outbox workers, never in a request."""
 import smtplib
 from email.message import EmailMessage
 
@@ -20,7 +21,8 @@ def send_mail(payload):
     msg["To"] = ", ".join(payload["to"])
     msg["Subject"] = payload["subject"]
     msg.set_content(payload["body"])
-    with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT", 25)), timeout=10) as smtp:
+    with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT", 25)),
+                      timeout=float(cfg.get("MAIL_TIMEOUT", 10))) as smtp:
         smtp.send_message(msg)
 
 
@@ -43,5 +45,3 @@ def unit_name(session, unit_id):
     unit = session.get(Unit, unit_id)
     return unit.name if unit else "-"
 
-
-outbox.register_handler("mail", send_mail)
