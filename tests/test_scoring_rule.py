@@ -135,6 +135,14 @@ def _decree_text(app, pk):
     return flat(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).replace("(", " (").replace(") ", ") "))
 
 
+def _pdf_text(data):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(BytesIO(data)).pages)
+
+
 @pytest.mark.usefixtures("docs")
 def test_award_score_rank_and_decree_annex_follow_the_combined_ranking(app, client, competition, sj, monkeypatch):
     from app.services.documents import indonesian as idn
@@ -169,6 +177,9 @@ def test_award_score_rank_and_decree_annex_follow_the_combined_ranking(app, clie
     assert f"Dinas Uji B OPD {scores[ids['b']]} Juara I Rp5.000.000,00" in text, text[-1500:]
     assert f"Dinas Uji A OPD {scores[ids['a']]} Harapan I" in text
     assert f"Kecamatan Uji C Kecamatan {scores[ids['k']]} Juara I" in text
+    # and so does the PDF itself (text read back with pypdf)
+    pdf = flat(_pdf_text(sek.get(f"/api/v1/decree/{pk}/pdf").data))
+    assert "NILAI" in pdf and all(score in pdf for score in scores.values())
 
     # NILAI switched off: no column, no score
     monkeypatch.setitem(app.config, "SIKIPP_DECREE_ANNEX_SCORES", False)
@@ -176,6 +187,8 @@ def test_award_score_rank_and_decree_annex_follow_the_combined_ranking(app, clie
     assert "NO INOVASI UNIT KERJA KATEGORI PREDIKAT HADIAH" in text
     assert "Dinas Uji B OPD Juara I Rp5.000.000,00" in text
     assert all(score not in text for score in scores.values())
+    pdf = flat(_pdf_text(sek.get(f"/api/v1/decree/{pk}/pdf").data))
+    assert "NILAI" not in pdf.replace("NILAI SAKIP", "") and all(score not in pdf for score in scores.values())
 
 
 def test_an_innovation_never_scored_gets_no_score_and_the_rank_of_its_title(app, client, competition):
