@@ -209,12 +209,13 @@ def _submitted(app, competition, count):
 
 def test_bulk_fire_of_1000_answers_without_waiting_for_a_hung_smtp_server(app, api, competition, monkeypatch):
     """Each of the 1,000 returns records a mail. Delivered in the request, every one would wait for the hung server
-    (MAIL_TIMEOUT each); recorded and left to the workers, the request never connects to it and answers in less
-    than a third of ONE timeout (the bound is a behaviour check: the fires themselves take what they take)."""
+    (MAIL_TIMEOUT each: 1,000 × 10 min here); recorded and left to the workers, the request never connects to it
+    and answers within ONE timeout. The bound is a behaviour check, not a benchmark: the 1,000 fires themselves
+    take ~1 minute on a loaded 2-core machine, whatever happens to mail."""
     from app import jobs
 
     hole = Blackhole()
-    timeout = 300
+    timeout = 600
     monkeypatch.setitem(app.config, "SIKIPP_JOBS_MODE", "queue")  # production: a commit wakes the workers
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", hole.port)
@@ -234,7 +235,7 @@ def test_bulk_fire_of_1000_answers_without_waiting_for_a_hung_smtp_server(app, a
     thread = threading.Thread(target=request)
     try:
         thread.start()
-        thread.join(timeout / 3)
+        thread.join(timeout)
         assert not thread.is_alive(), "the bulk fire is still waiting"
         assert hole.accepted == []  # the request never opened a connection to the mail server
     finally:
@@ -242,6 +243,7 @@ def test_bulk_fire_of_1000_answers_without_waiting_for_a_hung_smtp_server(app, a
         thread.join(60)
         queue_length = len(queue)
         queue.flush()
+    assert answer["elapsed"] < timeout
     r = answer["response"]
     assert r.status_code == 200, r.get_json()
     assert [x["ok"] for x in r.get_json()["result"]] == [True] * 1000
