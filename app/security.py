@@ -274,6 +274,20 @@ class SikippSecurityManager(SecurityManager):
             if view.base_permissions is not None:
                 view.base_permissions = sorted(by_menu[view.class_permission_name])
 
+    def reset_password(self, userid, password):
+        """FAB's own callers (``flask fab reset-password``) go through SetPassword too."""
+        from app.commands.users import SetPassword
+
+        actor = getattr(g, "user", None) if has_request_context() else None  # None: the CLI
+        try:
+            SetPassword(actor, userid, password).run()
+        except DomainError as err:
+            if has_request_context():
+                raise
+            import click
+
+            raise click.ClickException(err.message) from None
+
     # -- sessions and tokens end when the password changes ---------------------------
     def load_user(self, pk):
         """Flask-Login's loader for the browser session: refused once the password changed since login."""
