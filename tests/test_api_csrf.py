@@ -117,3 +117,14 @@ def test_login_refresh_and_anonymous_calls_are_not_blocked(app, api, competition
         # no session, no token: the API's own 401, not a CSRF refusal
         assert client.post(f"/api/v1/innovation/{pk}/transitions/withdraw", json={}).status_code == 401
         assert state(app, pk) == "draft"
+
+
+def test_swagger_try_it_out_sends_the_token(app):
+    with csrf_on(app):
+        browser = browser_login(app, "admin")
+        html = browser.get("/swagger/v1").get_data(as_text=True)
+        match = re.search(r'const csrfToken = "([^"]+)"', html)
+        assert match and "X-CSRFToken" in html
+        # the token the page carries is accepted by the API for a cookie write
+        r = browser.post("/api/v1/security/users/", json={}, headers={"X-CSRFToken": match.group(1)})
+        assert r.status_code == 400 and "CSRF" not in str(r.get_json())  # the schema's answer, not a CSRF refusal
