@@ -18,10 +18,11 @@ from flask_appbuilder.security.views import ResetMyPasswordView, ResetPasswordVi
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from app.models import SeededPermission, User
 from app.services import login_throttle
-from app.services.errors import DomainError
+from app.services.errors import Conflict, DomainError
 from app.services.users import credential_stamp
 
 # The browser session's copy of the credential stamp (app.services.users.credential_stamp), set at login.
@@ -151,6 +152,16 @@ class SikippUserApi(UserApi):
 
     datamodel = SQLAInterface(User)
 
+    def _impossible_ids(self):
+        """Role/group ids no row can have (PostgreSQL: an integer out of range → 500): 400."""
+        from app.api.base import _out_of_range_ids
+
+        body = request.get_json(silent=True)
+        bad = _out_of_range_ids(body, None) if isinstance(body, dict) else []
+        bad += [k for k in ("roles", "groups") if isinstance(body, dict) and isinstance(body.get(k), list)
+                and any(isinstance(v, int) and not isinstance(v, bool) and not 0 < v < 2**31 for v in body[k])]
+        return self.response_400(message={k: [gettext("No such record.")] for k in bad}) if bad else None
+
     @expose("/", methods=["POST"])
     @protect()
     @safe
@@ -159,6 +170,9 @@ class SikippUserApi(UserApi):
         from app.api.base import error_response
         from app.commands.users import SetPassword
 
+        refused = self._impossible_ids()
+        if refused:
+            return refused
         try:
             item = self.add_model_schema.load(request.json)
         except ValidationError as error:
@@ -187,6 +201,9 @@ class SikippUserApi(UserApi):
 
         if not str(pk).isdigit() or int(pk) >= 2**31 or self.datamodel.get(int(pk), self._base_filters) is None:
             return self.response_404()
+        refused = self._impossible_ids()
+        if refused:
+            return refused
         try:
             return _undecorated(UserApi.put)(self, pk)
         except DomainError as err:
@@ -200,6 +217,11 @@ class SikippUserApi(UserApi):
         item.changed_by_fk = g.user.id
         if data.get("password"):
             SetPassword(g.user, item, data["password"]).run()
+            return
+        try:
+            self.datamodel.session.flush()  # a duplicate username/e-mail: 409, not FAB's 500
+        except IntegrityError:
+            raise Conflict(gettext("The username or e-mail address is already used by another account.")) from None
 
 
 class SikippSecurityManager(SecurityManager):

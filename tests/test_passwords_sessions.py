@@ -368,3 +368,32 @@ def test_every_role_sees_its_profile_and_password_form(app, username):
     assert browser.get("/users/action/resetmypassword/1").status_code == 302
     assert browser.get("/resetmypassword/form").status_code == 200
     assert browser.get("/userinfoeditview/form").status_code == 200
+
+
+def test_security_user_api_bad_input_is_never_a_500(app, api, account):
+    admin = api("admin")
+    pk = _user(app, account).id
+    with app.app_context():
+        role_id = app.appbuilder.sm.find_role("Juri").id
+    username = _name("bad")
+    body = {"first_name": "A", "last_name": "B", "username": username, "email": f"{username}@example.test",
+            "roles": [role_id], "password": NEW}
+    cases = [
+        ("post", "/api/v1/security/users/", {**body, "roles": [2**40]}),
+        ("post", "/api/v1/security/users/", {**body, "roles": []}),
+        ("post", "/api/v1/security/users/", {**body, "password": None}),
+        ("post", "/api/v1/security/users/", {**body, "password": 12345}),
+        ("post", "/api/v1/security/users/", {**body, "username": "admin"}),
+        ("post", "/api/v1/security/users/", {**body, "email": "admin@example.test"}),
+        ("post", "/api/v1/security/users/", ["not", "an", "object"]),
+        ("put", f"/api/v1/security/users/{pk}", {"email": "admin@example.test"}),
+        ("put", f"/api/v1/security/users/{pk}", {"email": "admin@example.test", "password": NEW}),
+        ("put", f"/api/v1/security/users/{pk}", {"roles": [2**40]}),
+        ("put", f"/api/v1/security/users/{pk}", {"password": ""}),
+        ("put", "/api/v1/security/users/abc", {"password": NEW}),
+        ("put", f"/api/v1/security/users/{2**40}", {"password": NEW}),
+    ]
+    for method, url, payload in cases:
+        r = getattr(admin, method)(url, json=payload)
+        assert 400 <= r.status_code < 500, (method, url, payload, r.status_code, r.get_data(as_text=True)[:300])
+    assert api_login(app.test_client(), account, PASSWORD).status_code == 200  # nothing was changed
