@@ -91,10 +91,16 @@ AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
 FAB_PASSWORD_COMPLEXITY_ENABLED = True
-FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.services.users.validate_password_strength"
+# FAB calls this: the dotted path is resolved to the function by create_app (config cannot import the app).
+FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.services.users.validate_password_complexity"
+# Public API endpoints a browser may write to without a CSRF token (DESIGN §8); login/refresh are always exempt.
+SIKIPP_API_CSRF_EXEMPT_PATHS = ("/api/v1/objection/",)
 
-# Login throttling: failed attempts per account and per address (app.services.login_throttle).
+# Login throttling (app.services.login_throttle, DESIGN §8): failed attempts per account and per account +
+# address (SIKIPP_LOGIN_MAX_FAILURES each), and per address for all accounts together (at least 20, so one
+# account's failures never lock the other accounts of that address out).
 SIKIPP_LOGIN_MAX_FAILURES = int(os.environ.get("SIKIPP_LOGIN_MAX_FAILURES", "5"))
+SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
 SIKIPP_LOGIN_WINDOW_SECONDS = int(os.environ.get("SIKIPP_LOGIN_WINDOW_SECONDS", "300"))
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"

@@ -36,6 +36,10 @@ def create_app(config=None):
     app.config.from_object(default_config)
     if config:
         app.config.update(config)
+    if isinstance(app.config.get("FAB_PASSWORD_COMPLEXITY_VALIDATOR"), str):  # FAB calls it: a function
+        from werkzeug.utils import import_string
+
+        app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = import_string(app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"])
     if (app.config["SECRET_KEY"] == default_config.DEV_SECRET_KEY
             and not (app.debug or app.testing or os.environ.get("SIKIPP_DEV") == "1")):
         raise InsecureConfiguration(

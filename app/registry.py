@@ -1,7 +1,8 @@
 """Registration of lifecycles, views, APIs and hooks on an app (called by create_app)."""
 from flask_babel import lazy_gettext as _l
 
-from app.security import SikippSecurityManager, throttle_login_requests
+from app.security import (SikippSecurityManager, require_csrf_for_cookie_api_writes, stamp_session_at_login,
+                          throttle_login_requests)
 
 
 def workflow_permissions():
@@ -38,6 +39,10 @@ def register(app, appbuilder):
     lifecycles.bind_all(FabAuthorizer())
     SikippSecurityManager.extra_role_grants = _workflow_grants()
     app.before_request(throttle_login_requests)
+    app.before_request(require_csrf_for_cookie_api_writes)
+    from flask_login import user_logged_in
+
+    user_logged_in.connect(stamp_session_at_login, app)
     app.after_request(security_headers)
 
     from app.api.workflow_apis import InnovationApi

@@ -1,16 +1,33 @@
-"""One security manager: SIKIPP's user model, role definitions and their seeding, login throttling.
+"""One security manager: SIKIPP's user model, role definitions and their seeding, login throttling, password
+doors, session and token revocation, CSRF on cookie-authenticated API writes (DESIGN §8).
 
 Role definitions (DESIGN §2) are seeded at every start: what is missing is added, and a grant seeded
 once is recorded in ``seeded_permission`` so that it is never re-added after an Admin removes it in
 the Security screens, and never removed by us.
 """
-from flask import current_app, g, jsonify, request
-from flask_babel import lazy_gettext
+import datetime as dt
+
+from flask import current_app, flash, g, has_request_context, jsonify, request, session
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_appbuilder.security.sqla.apis.user.api import UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.sqla.models import Group, Role
+from flask_appbuilder.security.views import ResetMyPasswordView, ResetPasswordView, UserDBModelView
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from app.models import SeededPermission, User
 from app.services import login_throttle
+from app.services.errors import Conflict, DomainError
+from app.services.users import credential_stamp
+
+# The browser session's copy of the credential stamp (app.services.users.credential_stamp), set at login.
+SESSION_STAMP_KEY = "_sikipp_cred"
+JWT_STAMP_CLAIM = "cred"
 
 READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
 ALL = (READ, ADD, EDIT, DELETE)
@@ -52,11 +69,12 @@ ROLE_MENUS = {
     "Public": ("Innovation Catalogue",),
 }
 
-# What every signed-in user needs: own profile, own password, the API spec.
+# What every signed-in user needs: own profile, own password, the API spec. "UserView" is the user screen's
+# view menu (its class name: SikippUserDBModelView), filled in by role_definitions.
 SELF_SERVICE = (
-    ("can_userinfo", "UserDBModelView"),
-    ("resetmypassword", "UserDBModelView"),
-    ("userinfoedit", "UserDBModelView"),
+    ("can_userinfo", "UserView"),
+    ("resetmypassword", "UserView"),
+    ("userinfoedit", "UserView"),
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
     ("can_this_form_get", "UserInfoEditView"),
@@ -68,8 +86,43 @@ SELF_SERVICE = (
 ROLES = ("Admin", "Sekretariat", "OPD", "Juri", "Penandatangan")
 
 
+def _set_password(target, password):
+    """The screens' door to SetPassword: True when set; a refusal is flashed."""
+    from app.commands.users import SetPassword
+
+    try:
+        SetPassword(g.user, target, password).run()
+    except DomainError as err:
+        flash(err.message, "danger")
+        return False
+    return True
+
+
+class SikippResetMyPasswordView(ResetMyPasswordView):
+    """Own password change through SetPassword; this session stays signed in, the user's others end."""
+
+    class_permission_name = "ResetMyPasswordView"
+    message = lazy_gettext("Your password has been changed. Your other sessions have been signed out.")
+
+    def form_post(self, form):
+        if _set_password(g.user, form.password.data):
+            session[SESSION_STAMP_KEY] = credential_stamp(g.user)
+            flash(str(self.message), "info")
+
+
+class SikippResetPasswordView(ResetPasswordView):
+    """An Admin resets a user's password through SetPassword: every session and token of that user ends."""
+
+    class_permission_name = "ResetPasswordView"
+    message = lazy_gettext("The password has been reset. That user's sessions and tokens have been ended.")
+
+    def form_post(self, form):
+        if _set_password(request.args.get("pk"), form.password.data):
+            flash(str(self.message), "info")
+
+
 class SikippUserDBModelView(UserDBModelView):
-    """FAB's user screens with the user's unit."""
+    """FAB's user screens with the user's unit; the first password is set through SetPassword."""
 
     label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit")}
     add_columns = UserDBModelView.add_columns + ["unit"]
@@ -78,14 +131,105 @@ class SikippUserDBModelView(UserDBModelView):
     show_fieldsets = [
         ("User info", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
         ("Personal Info", {"fields": ["first_name", "last_name", "email"], "expanded": True}),
-        ("Audit Info", {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
-                        "expanded": False}),
+        ("Audit Info", {"fields": ["last_login", "fail_login_count", "created_on", "changed_on",
+                                   "password_changed_at"], "expanded": False}),
     ]
+
+    def pre_add(self, item):
+        from app.commands.users import SetPassword
+
+        SetPassword(g.user, item, item.password).run()  # FAB flashes a refusal (its message) and adds nothing
+
+
+def _undecorated(func):
+    while hasattr(func, "__wrapped__"):
+        func = func.__wrapped__
+    return func
+
+
+class SikippUserApi(UserApi):
+    """FAB's security user API on SIKIPP's user model; passwords through SetPassword, refusals as 4xx."""
+
+    datamodel = SQLAInterface(User)
+
+    def _impossible_ids(self):
+        """Role/group ids no row can have (PostgreSQL: an integer out of range → 500): 400."""
+        from app.api.base import _out_of_range_ids
+
+        body = request.get_json(silent=True)
+        bad = _out_of_range_ids(body, None) if isinstance(body, dict) else []
+        bad += [k for k in ("roles", "groups") if isinstance(body, dict) and isinstance(body.get(k), list)
+                and any(isinstance(v, int) and not isinstance(v, bool) and not 0 < v < 2**31 for v in body[k])]
+        return self.response_400(message={k: [gettext("No such record.")] for k in bad}) if bad else None
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def post(self):
+        from app.api.base import error_response
+        from app.commands.users import SetPassword
+
+        refused = self._impossible_ids()
+        if refused:
+            return refused
+        try:
+            item = self.add_model_schema.load(request.json)
+        except ValidationError as error:
+            return self.response_400(message=error.messages)
+        related = {}
+        for key, model in (("roles", Role), ("groups", Group)):
+            ids = item.pop(key, None) or []
+            related[key] = self._fetch_entities(model, ids)
+            missing = set(ids) - {r.id for r in related[key]}
+            if missing:
+                return self.response_400(message={key: [f"Not found: {sorted(missing)}"]})
+        password = item.pop("password")
+        user = User(**item, roles=related["roles"], groups=related["groups"])
+        try:
+            SetPassword(g.user, user, password).run()
+        except DomainError as err:
+            return error_response(self, err)
+        return self.response(201, id=user.id)
+
+    @expose("/<pk>", methods=("PUT",))
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk):
+        from app.api.base import error_response
+
+        if not str(pk).isdigit() or int(pk) >= 2**31 or self.datamodel.get(int(pk), self._base_filters) is None:
+            return self.response_404()
+        refused = self._impossible_ids()
+        if refused:
+            return refused
+        try:
+            return _undecorated(UserApi.put)(self, pk)
+        except DomainError as err:
+            self.datamodel.session.rollback()
+            return error_response(self, err)
+
+    def pre_update(self, item, data):
+        from app.commands.users import SetPassword
+
+        item.changed_on = dt.datetime.now()
+        item.changed_by_fk = g.user.id
+        if data.get("password"):
+            SetPassword(g.user, item, data["password"]).run()
+            return
+        try:
+            self.datamodel.session.flush()  # a duplicate username/e-mail: 409, not FAB's 500
+        except IntegrityError:
+            raise Conflict(gettext("The username or e-mail address is already used by another account.")) from None
 
 
 class SikippSecurityManager(SecurityManager):
     user_model = User
     userdbmodelview = SikippUserDBModelView
+    resetmypasswordview = SikippResetMyPasswordView
+    resetpasswordview = SikippResetPasswordView
+    user_api = SikippUserApi
 
     # Extra grants contributed by other modules (workflow triggers): {role: [(perm, view_menu)]}
     extra_role_grants: dict = {}
@@ -99,8 +243,9 @@ class SikippSecurityManager(SecurityManager):
         for role, menus in ROLE_MENUS.items():
             role = self.auth_role_public if role == "Public" else role  # the configured AUTH_ROLE_PUBLIC
             grants += [(role, "menu_access", menu) for menu in menus]
+        user_view = self.userdbmodelview.__name__
         for role in ROLES[1:]:
-            grants += [(role, perm, vm) for perm, vm in SELF_SERVICE]
+            grants += [(role, perm, user_view if vm == "UserView" else vm) for perm, vm in SELF_SERVICE]
         for role, pairs in self.extra_role_grants.items():
             grants += [(role, perm, vm) for perm, vm in pairs]
         return grants
@@ -151,6 +296,49 @@ class SikippSecurityManager(SecurityManager):
             if view.base_permissions is not None:
                 view.base_permissions = sorted(by_menu[view.class_permission_name])
 
+    def reset_password(self, userid, password):
+        """FAB's own callers (``flask fab reset-password``) go through SetPassword too."""
+        from app.commands.users import SetPassword
+
+        actor = getattr(g, "user", None) if has_request_context() else None  # None: the CLI
+        try:
+            SetPassword(actor, userid, password).run()
+        except DomainError as err:
+            if has_request_context():
+                raise
+            import click
+
+            raise click.ClickException(err.message) from None
+
+    # -- sessions and tokens end when the password changes ---------------------------
+    def load_user(self, pk):
+        """Flask-Login's loader for the browser session: refused once the password changed since login."""
+        user = super().load_user(pk)
+        if user is not None and has_request_context() and session.get(SESSION_STAMP_KEY) != credential_stamp(user):
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        user = self.get_user_by_id(int(jwt_data["sub"])) if str(jwt_data.get("sub", "")).isdigit() else None
+        if user is None or not user.is_active or jwt_data.get(JWT_STAMP_CLAIM) != credential_stamp(user):
+            return None
+        g.user = user
+        return user
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(self._jwt_claims)
+        jwt_manager.token_in_blocklist_loader(self._jwt_revoked)
+        return jwt_manager
+
+    def _jwt_claims(self, identity):
+        user = self.get_user_by_id(int(identity)) if str(identity).isdigit() else None
+        return {JWT_STAMP_CLAIM: credential_stamp(user)} if user is not None else {}
+
+    def _jwt_revoked(self, _jwt_header, jwt_data):
+        """Access and refresh tokens issued before the user's last password change are revoked (401)."""
+        return self.load_user_jwt(_jwt_header, jwt_data) is None
+
     # -- login throttling (form and API share auth_user_db) --------------------------
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)
@@ -164,6 +352,44 @@ class SikippSecurityManager(SecurityManager):
 
 def is_admin(user) -> bool:
     return any(r.name == current_app.config.get("AUTH_ROLE_ADMIN", "Admin") for r in getattr(user, "roles", []))
+
+
+def stamp_session_at_login(_app, user, **_extra):
+    """flask_login.user_logged_in: the session remembers which password it was opened with."""
+    session[SESSION_STAMP_KEY] = credential_stamp(user)
+
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# API endpoints a browser may call without a CSRF token: logging in (no session yet) and token refresh
+# (a bearer token). Paths in SIKIPP_API_CSRF_EXEMPT_PATHS (public endpoints) are added to these.
+API_CSRF_EXEMPT_ENDPOINTS = ("SecurityApi.login", "SecurityApi.refresh")
+
+
+def require_csrf_for_cookie_api_writes():
+    """before_request hook (DESIGN §8): an API write authenticated by the browser session cookie needs
+    Flask-WTF's CSRF token in the X-CSRFToken header (the forms' token); a bearer-token call needs none."""
+    if request.method not in WRITE_METHODS or not request.path.startswith("/api/"):
+        return None
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or request.endpoint in API_CSRF_EXEMPT_ENDPOINTS:
+        return None
+    if any(request.path.startswith(p) for p in current_app.config.get("SIKIPP_API_CSRF_EXEMPT_PATHS", ())):
+        return None
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return None  # a cross-site page cannot send this header; the token authenticates the call
+    if not current_user.is_authenticated:
+        return None  # no cookie session: the API answers 401 itself
+    from flask_wtf.csrf import ValidationError as CSRFValidationError
+    from flask_wtf.csrf import validate_csrf
+
+    token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
+    try:
+        validate_csrf(token)
+    except CSRFValidationError:
+        response = jsonify(message=gettext("The security token (CSRF) is missing or invalid: reload the page and "
+                                           "try again. Programs should sign in with a bearer token."))
+        response.status_code = 400
+        return response
+    return None
 
 
 def throttle_login_requests():

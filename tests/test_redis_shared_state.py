@@ -31,7 +31,7 @@ def test_login_failures_are_counted_in_redis_for_every_process(app, client, redi
 
     with app.app_context():
         other_process = FixedWindowRateLimiter(storage_from_string(REDIS))
-        assert not other_process.test(login_throttle._limit(), "sikipp-login-user", user)
+        assert not other_process.test(login_throttle._limits()[0], "sikipp-login-user", user)
     r = client.post("/api/v1/security/login", json={"username": user, "password": "salah", "provider": "db"})
     assert r.status_code == 429
 

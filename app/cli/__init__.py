@@ -30,13 +30,13 @@ def init_command():
 @click.option("--email", default=None)
 @with_appcontext
 def add_user_command(username, password, role, unit_code, name, email):
+    from app.commands.users import CreateUser
     from app.extensions import db
-    from app.services import users
     from app.services.errors import DomainError
 
     try:
-        user = users.add_user(db.session, username=username, password=password, role=role, unit_code=unit_code,
-                              name=name, email=email)
+        user = CreateUser(None, username=username, password=password, role=role, unit_code=unit_code, name=name,
+                          email=email, session=db.session).run()
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(err.message) from None

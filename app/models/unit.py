@@ -1,5 +1,5 @@
 from flask_appbuilder.security.sqla.models import User as FabUser
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 
 from flask_appbuilder import Model
@@ -43,6 +43,9 @@ class SikippUser(FabUser):
     __tablename__ = "ab_user"
     unit_id = Column(Integer, ForeignKey("unit.id", ondelete="RESTRICT"), nullable=True, index=True)
     unit = relationship(Unit, foreign_keys=[unit_id])
+    # When the password was last set (app.commands.users.SetPassword); NULL: never since the account's creation
+    # by an older version. Sessions and tokens are tied to the password hash itself (credential_stamp).
+    password_changed_at = Column(DateTime, nullable=True)
 
 
 User = SikippUser  # the application user model (FAB security manager user_model)

@@ -1,4 +1,6 @@
-"""Failed-login counting per account and per address (DESIGN §4): successful logins never count.
+"""Failed-login counting (DESIGN §8): per account, per account + address, and per address over all accounts
+with a higher ceiling (SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS, at least 20), so one account's failures never
+lock another account out of that address. Successful logins never count.
 
 Counters live in the ``limits`` storage configured by RATELIMIT_STORAGE_URI (Redis when REDIS_URL is set),
 so several processes share them.
@@ -18,29 +20,37 @@ def _limiter():
     return _limiters[uri]
 
 
-def _limit():
+def _limits():
     cfg = current_app.config
-    return parse(f"{cfg['SIKIPP_LOGIN_MAX_FAILURES']} per {cfg['SIKIPP_LOGIN_WINDOW_SECONDS']} seconds")
+    window = cfg["SIKIPP_LOGIN_WINDOW_SECONDS"]
+    per_account = parse(f"{cfg['SIKIPP_LOGIN_MAX_FAILURES']} per {window} seconds")
+    per_address = parse(f"{max(20, cfg.get('SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS', 20))} per {window} seconds")
+    return per_account, per_address
 
 
 def _keys(username, address):
+    """(limit, key…) of every counter an attempt touches."""
+    per_account, per_address = _limits()
+    account = str(username).strip().lower() if username else None
     keys = []
-    if username:
-        keys.append(("sikipp-login-user", str(username).strip().lower()))
+    if account:
+        keys.append((per_account, "sikipp-login-user", account))
+        if address:
+            keys.append((per_account, "sikipp-login-user-addr", account, address))
     if address:
-        keys.append(("sikipp-login-addr", address))
+        keys.append((per_address, "sikipp-login-addr", address))
     return keys
 
 
 def record_failure(username, address):
-    limiter, limit = _limiter(), _limit()
-    for key in _keys(username, address):
+    limiter = _limiter()
+    for limit, *key in _keys(username, address):
         limiter.hit(limit, *key)
 
 
 def is_blocked(username, address):
-    limiter, limit = _limiter(), _limit()
-    return any(not limiter.test(limit, *key) for key in _keys(username, address))
+    limiter = _limiter()
+    return any(not limiter.test(limit, *key) for limit, *key in _keys(username, address))
 
 
 def reset():

@@ -1,4 +1,11 @@
-"""User accounts: creation with role and unit rules, password strength."""
+"""User accounts: the password rule, password hashing, the credential stamp, and the checks of a new account.
+
+The password rule is written once (:func:`password_problem`); FAB's forms and security API call it through
+``FAB_PASSWORD_COMPLEXITY_VALIDATOR`` (:func:`validate_password_complexity`), the commands in
+``app.commands.users`` through :func:`password_problem` directly.
+"""
+import hashlib
+import hmac
 import re
 
 from flask import current_app
@@ -10,28 +17,49 @@ from app.services.errors import Invalid
 
 ROLES_REQUIRING_UNIT = ("OPD",)
 ROLES_ALLOWING_UNIT = ("OPD", "Juri")
+MIN_PASSWORD_LENGTH = 10
 
 
 def password_problem(password):
-    """None if strong enough: at least 10 characters with lower case, upper case, a digit and a symbol."""
-    password = password or ""
-    if (len(password) < 10 or not re.search(r"[a-z]", password) or not re.search(r"[A-Z]", password)
-            or not re.search(r"\d", password) or not re.search(r"[^A-Za-z0-9]", password)):
+    """None if strong enough: at least 10 characters with lower case, upper case, a digit and a symbol;
+    otherwise the reason, for the user."""
+    password = password if isinstance(password, str) else ""
+    if (len(password) < MIN_PASSWORD_LENGTH or not re.search(r"[a-z]", password)
+            or not re.search(r"[A-Z]", password) or not re.search(r"\d", password)
+            or not re.search(r"[^A-Za-z0-9]", password)):
         return _("The password is too weak: use at least 10 characters with upper and lower case letters, "
                  "a digit and a symbol.")
     return None
 
 
-def validate_password_strength(password):
-    """FAB_PASSWORD_COMPLEXITY_VALIDATOR: raises wtforms' ValidationError like FAB expects."""
-    from wtforms.validators import ValidationError
+def validate_password_complexity(password):
+    """FAB_PASSWORD_COMPLEXITY_VALIDATOR: FAB's form and API validators call it and turn the
+    ``PasswordComplexityValidationError`` it raises into a field error (form) or a 400 (API)."""
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
     problem = password_problem(password)
     if problem:
-        raise ValidationError(problem)
+        raise PasswordComplexityValidationError(problem)
 
 
-def add_user(session, *, username, password, role, unit_code=None, name=None, email=None):
+def hash_password(password):
+    cfg = current_app.config
+    return generate_password_hash(password, method=cfg.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+                                  salt_length=cfg.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+
+
+def credential_stamp(user):
+    """A short keyed digest of the user's stored password hash. Logins put it in the browser session and in
+    JWTs (claim ``cred``); a session or token whose stamp no longer matches (the password was changed or
+    reset since, by any door, in any process) is refused. Keyed by SECRET_KEY: it reveals nothing."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    stored = (getattr(user, "password", None) or "").encode()
+    return hmac.new(secret, b"sikipp-credential:" + stored, hashlib.sha256).hexdigest()[:32]
+
+
+def check_new_user(session, *, username, role, unit_code=None, email=None):
+    """Check a new account's username, role, unit and e-mail (raises Invalid); returns (username, role, unit)."""
     sm = current_app.appbuilder.sm
     username = (username or "").strip()
     if not username:
@@ -51,17 +79,14 @@ def add_user(session, *, username, password, role, unit_code=None, name=None, em
         raise Invalid(_("A user with role OPD must belong to a unit (--unit CODE)."), field="unit")
     if session.query(User.id).filter(User.username == username).first():
         raise Invalid(_("The username \"%(username)s\" is already taken.", username=username), field="username")
-    problem = password_problem(password)
-    if problem:
-        raise Invalid(problem, field="password")
-    email = email or f"{username}@sikipp.invalid"
-    if session.query(User.id).filter(User.email == email).first():
+    if email and session.query(User.id).filter(User.email == email).first():
         raise Invalid(_("The e-mail address \"%(email)s\" is already used.", email=email), field="email")
-    first, _sep, last = (name or username).partition(" ")
-    user = User(username=username, first_name=first[:64], last_name=(last or "-")[:64], email=email, active=True,
-                roles=[role_obj], unit_id=unit.id if unit else None)
-    user.password = generate_password_hash(password,
-                                           method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"))
-    session.add(user)
-    session.commit()
-    return user
+    return username, role_obj, unit
+
+
+def add_user(session, *, username, password, role, unit_code=None, name=None, email=None):
+    """Create an account through its command (``app.commands.users.CreateUser``; kept here for its callers)."""
+    from app.commands.users import CreateUser
+
+    return CreateUser(None, username=username, password=password, role=role, unit_code=unit_code, name=name,
+                      email=email, session=session).run()
