@@ -14,8 +14,10 @@ from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 
+from app.api.command_crud import CommandCrudApiMixin
 from app.api.resources import AwardApi
 from app.api.workflow_apis import DecreeApi
+from app.commands import decrees as decree_commands
 from app.extensions import db
 from app.models import Innovation
 from app.services import access
@@ -46,7 +48,14 @@ def may_see_award(user, award):
     return False
 
 
-class DecreeDocumentsApi(DecreeApi):
+class DecreeDocumentsApi(CommandCrudApiMixin, DecreeApi):
+    """The decree API: drafts are created, edited and deleted through the decree commands (only a draft is
+    editable), the lifecycle through its transitions, and the documents below."""
+
+    create_command = decree_commands.CreateDecreeDraft
+    edit_command = decree_commands.EditDecreeDraft
+    delete_command = decree_commands.DeleteDecreeDraft
+
     @expose("/<int:pk>/pdf", methods=["GET"])
     @protect()
     @safe

@@ -6,6 +6,8 @@ from marshmallow import validate
 
 from app.api import validators as v
 from app.api.base import SikippModelApi, row_filter
+from app.api.command_crud import CommandCrudApiMixin
+from app.commands import judging as judging_commands
 from app.extensions import db
 from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
 from app.services import access, assignments, competitions, innovations
@@ -84,7 +86,9 @@ class RoundApi(SikippModelApi):
         competitions.ensure_rubric_editable(db.session, item.id)
 
 
-class CriterionApi(SikippModelApi):
+class CriterionApi(CommandCrudApiMixin, SikippModelApi):
+    """Criteria through their commands (app.commands.judging): frozen with the round once it has sheets."""
+
     resource_name = "criterion"
     class_permission_name = "Criterion"
     datamodel = SQLAInterface(Criterion)
@@ -94,18 +98,10 @@ class CriterionApi(SikippModelApi):
     edit_columns = ["name", "description", "weight", "max_score", "sequence"]
     search_columns = ["round_id", "name"]
     order_columns = ["round_id", "sequence", "name"]
-    validators_columns = {"weight": v.positive, "max_score": v.positive, "name": validate.Length(min=1, max=200),
-                          "sequence": validate.Range(min=0, max=1000)}
-
-    def before_create(self, item):
-        _ensure_exists(Round, item.round_id, "round_id", _("Unknown round."))
-        competitions.ensure_rubric_editable(db.session, item.round_id)
-
-    def before_update(self, item, original):
-        competitions.ensure_rubric_editable(db.session, item.round_id)
-
-    def before_delete(self, item):
-        competitions.ensure_rubric_editable(db.session, item.round_id)
+    validators_columns = {}  # the bounds are checked once, by the command
+    create_command = judging_commands.CreateCriterion
+    edit_command = judging_commands.EditCriterion
+    delete_command = judging_commands.DeleteCriterion
 
 
 INNOVATION_SECTIONS = ["summary", "background", "novelty", "implementation", "significance", "adaptability",
