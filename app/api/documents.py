@@ -14,10 +14,8 @@ from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 
-from app.api.command_crud import CommandCrudApiMixin
 from app.api.resources import AwardApi
 from app.api.workflow_apis import DecreeApi
-from app.commands import decrees as decree_commands
 from app.extensions import db
 from app.models import Innovation
 from app.services import access
@@ -48,13 +46,9 @@ def may_see_award(user, award):
     return False
 
 
-class DecreeDocumentsApi(CommandCrudApiMixin, DecreeApi):
-    """The decree API: drafts are created, edited and deleted through the decree commands (only a draft is
-    editable), the lifecycle through its transitions, and the documents below."""
-
-    create_command = decree_commands.CreateDecreeDraft
-    edit_command = decree_commands.EditDecreeDraft
-    delete_command = decree_commands.DeleteDecreeDraft
+class DecreeDocumentsApi(DecreeApi):
+    """The decree API: drafts through the decree commands (app.commands.decrees, via DecreeCrudApi: only a
+    draft is editable), the lifecycle through its transitions, and the documents below."""
 
     @expose("/<int:pk>/pdf", methods=["GET"])
     @protect()

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from app.api import resources
 from app.api.base import METHOD_PERMISSIONS, _is_pk, error_response
-from app.api.command_crud import CommandCrudApiMixin
 from app.commands import judging as commands
 from app.extensions import db
 from app.models import Assignment, Round
@@ -417,28 +416,20 @@ class ScoreSheetApi(JudgingBaseApi):
                                  lambda a: {"result": judging.sheet_as_dict(db.session, a)})
 
 
-class RoundApi(CommandCrudApiMixin, resources.RoundApi):
+class RoundApi(resources.RoundApi):
     """The `round` CRUD API through the round commands (app.commands.judging): the fields that change
     rankings (weight, z-score option, blind, order) are frozen once the round has a score sheet, like its
     criteria; the name and shortlist size stay editable until the round is closed; a round with sheets
     cannot be deleted. The bounds are the commands' (the same on the screens)."""
 
-    validators_columns = {}  # the bounds are checked once, by the command
-    create_command = commands.CreateRound
-    edit_command = commands.EditRound
-    delete_command = commands.DeleteRound
 
-
-class AssignmentApi(CommandCrudApiMixin, resources.AssignmentApi):
+class AssignmentApi(resources.AssignmentApi):
     """The `assignment` CRUD API (through the assignment commands) plus reassigning a recused assignment.
     An assignment with a score sheet or a recused one is neither moved to another juror nor deleted
     (recusal and reopening are logged instead); nothing is assigned in a closed round; the juror is never
     one of the innovation's own unit."""
 
     method_permission_name = {**METHOD_PERMISSIONS, "reassign": "add"}
-    create_command = commands.CreateAssignment
-    edit_command = commands.EditAssignment
-    delete_command = commands.DeleteAssignment
 
     @expose("/<int:pk>/reassign", methods=["POST"])
     @protect()
