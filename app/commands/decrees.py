@@ -3,12 +3,9 @@ revoked) decree is the record and changes only through its lifecycle transitions
 Every door (the decree API in app/api/documents.py, the decree screens) runs these commands."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
-from app.commands.judging import Field, _RowCommand, parse_fields
+from app.commands.judging import Field, _RowCommand
 from app.models import Decree
-from app.services import access, decrees
-from app.services.errors import Forbidden
+from app.services import decrees
 
 DECREE_FIELDS = {
     "competition_id": Field("id"),
@@ -20,23 +17,20 @@ DECREE_EDITABLE = ("title", "considerations", "legal_bases")
 DECREE_COLUMNS = ("competition_id", "state", "number") + DECREE_EDITABLE
 
 
-def require_secretariat(actor) -> None:
-    if not access.is_privileged(actor):
-        raise Forbidden(_("Only the Sekretariat may do this."))
+class _DecreeCommand(_RowCommand):
+    target_type = "decree"
+    model = Decree
+    fields = DECREE_FIELDS
+    editable = DECREE_EDITABLE
+    columns = DECREE_COLUMNS
 
 
-class CreateDecreeDraft(_RowCommand):
+class CreateDecreeDraft(_DecreeCommand):
     """A new draft: title, Menimbang and Mengingat get their editable defaults when left empty, and the
     competition's SAKIP unit awards are brought up to date (app.services.decrees.prepare_draft)."""
 
     action = "decree.create"
-    target_type = "decree"
-    model = Decree
-    columns = DECREE_COLUMNS
-
-    def validate(self):
-        require_secretariat(self.actor)
-        self.values = parse_fields(DECREE_FIELDS, self.data, DECREE_FIELDS, create=True)
+    mode = "create"
 
     def perform(self):
         decree = Decree(**self.values)
@@ -44,36 +38,19 @@ class CreateDecreeDraft(_RowCommand):
         return self._created(decree)
 
 
-class EditDecreeDraft(_RowCommand):
+class EditDecreeDraft(_DecreeCommand):
     action = "decree.edit"
-    target_type = "decree"
-    model = Decree
-    columns = DECREE_COLUMNS
-
-    def validate(self):
-        require_secretariat(self.actor)
-        self.values = parse_fields(DECREE_FIELDS, self.data, [n for n in DECREE_EDITABLE if n in self.data],
-                                   create=False)
 
     def perform(self):
         decree = self._get()
         self.session.refresh(decree, with_for_update=True)  # a concurrent `sign` waits, or we see it
         decrees.ensure_draft(decree)
+        if self.mode == "delete":
+            return self._deleted(decree)
         self._apply(decree, self.values)
         return decree
 
 
-class DeleteDecreeDraft(_RowCommand):
+class DeleteDecreeDraft(EditDecreeDraft):
     action = "decree.delete"
-    target_type = "decree"
-    model = Decree
-    columns = DECREE_COLUMNS
-
-    def validate(self):
-        require_secretariat(self.actor)
-
-    def perform(self):
-        decree = self._get()
-        self.session.refresh(decree, with_for_update=True)
-        decrees.ensure_draft(decree)
-        return self._deleted(decree)
+    mode = "delete"

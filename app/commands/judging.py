@@ -150,9 +150,14 @@ def _flush_delete(session, row) -> None:
 
 
 class _RowCommand(BaseCommand):
-    """Create / edit / delete of one row: ``model``, audited ``columns``; subclasses add the rules."""
+    """Create / edit / delete (``mode``) of one row of ``model``: the actor must be the Sekretariat (or Admin),
+    the input is parsed by ``fields`` (all of them on create, the ``editable`` ones sent on edit); ``columns``
+    are audited. Subclasses add the rules in ``perform``."""
 
     model: Any = None
+    mode: str = "edit"
+    fields: dict = {}
+    editable: tuple = ()
     columns: tuple = ()
 
     def __init__(self, actor, pk: Optional[int] = None, data: Optional[dict] = None, *, session=None):
@@ -160,6 +165,20 @@ class _RowCommand(BaseCommand):
         self.pk = pk
         self.data = dict(data or {})
         self.target_id = pk
+
+    def validate(self):
+        require_privileged(self.actor)
+        if self.mode == "create":
+            self.values = parse_fields(self.fields, self.data, self.fields, create=True)
+        elif self.mode == "edit":
+            self.values = parse_fields(self.fields, self.data, [n for n in self.editable if n in self.data],
+                                       create=False)
+        else:
+            self.values = {}
+
+    def _ensure_exists(self, model, field, message):
+        if self.session.get(model, self.values[field]) is None:
+            raise Invalid(message, field=field)
 
     def _get(self, criterion=None):
         query = select(self.model).where(self.model.id == self.pk)
@@ -200,36 +219,29 @@ def _ensure_sequence_free(session, competition_id, sequence, round_id=None) -> N
         raise Invalid(_("Another round of this competition already has this order."), field="sequence")
 
 
-class CreateRound(_RowCommand):
-    action = "round.create"
+class _RoundCommand(_RowCommand):
     target_type = "round"
     model = Round
+    fields = ROUND_FIELDS
+    editable = columns = ROUND_EDITABLE
+
+
+class CreateRound(_RoundCommand):
+    action = "round.create"
+    mode = "create"
     columns = tuple(ROUND_FIELDS)
 
-    def validate(self):
-        require_privileged(self.actor)
-        self.values = parse_fields(ROUND_FIELDS, self.data, ROUND_FIELDS, create=True)
-        if self.session.get(Competition, self.values["competition_id"]) is None:
-            raise Invalid(_("Unknown competition."), field="competition_id")
-
     def perform(self):
+        self._ensure_exists(Competition, "competition_id", _("Unknown competition."))
         _ensure_sequence_free(self.session, self.values["competition_id"], self.values["sequence"])
         return self._created(Round(**self.values))
 
 
-class EditRound(_RowCommand):
+class EditRound(_RoundCommand):
     """Name and shortlist size stay editable until the round is closed; the fields that change rankings are
     frozen once the round has a score sheet."""
 
     action = "round.edit"
-    target_type = "round"
-    model = Round
-    columns = ROUND_EDITABLE
-
-    def validate(self):
-        require_privileged(self.actor)
-        self.values = parse_fields(ROUND_FIELDS, self.data, [n for n in ROUND_EDITABLE if n in self.data],
-                                   create=False)
 
     def perform(self):
         if not judging._lock(self.session, Round, self.pk):
@@ -246,14 +258,9 @@ class EditRound(_RowCommand):
         return rnd
 
 
-class DeleteRound(_RowCommand):
+class DeleteRound(_RoundCommand):
     action = "round.delete"
-    target_type = "round"
-    model = Round
-    columns = ROUND_EDITABLE
-
-    def validate(self):
-        require_privileged(self.actor)
+    mode = "delete"
 
     def perform(self):
         rnd = self._get()
@@ -263,57 +270,41 @@ class DeleteRound(_RowCommand):
 
 # -- criteria (the rubric) ------------------------------------------------------------------------------
 
-class CreateCriterion(_RowCommand):
-    action = "criterion.create"
+class _CriterionCommand(_RowCommand):
     target_type = "criterion"
     model = Criterion
-    columns = tuple(CRITERION_FIELDS)
+    fields = CRITERION_FIELDS
+    editable = CRITERION_EDITABLE
+    columns = ("round_id",) + CRITERION_EDITABLE
 
-    def validate(self):
-        require_privileged(self.actor)
-        self.values = parse_fields(CRITERION_FIELDS, self.data, CRITERION_FIELDS, create=True)
-        if self.session.get(Round, self.values["round_id"]) is None:
-            raise Invalid(_("Unknown round."), field="round_id")
+
+class CreateCriterion(_CriterionCommand):
+    action = "criterion.create"
+    mode = "create"
 
     def perform(self):
+        self._ensure_exists(Round, "round_id", _("Unknown round."))
         judging._lock(self.session, Round, self.values["round_id"])
         competitions.ensure_rubric_editable(self.session, self.values["round_id"])
         return self._created(Criterion(**self.values))
 
 
-class EditCriterion(_RowCommand):
+class EditCriterion(_CriterionCommand):
     action = "criterion.edit"
-    target_type = "criterion"
-    model = Criterion
-    columns = CRITERION_EDITABLE
-
-    def validate(self):
-        require_privileged(self.actor)
-        self.values = parse_fields(CRITERION_FIELDS, self.data,
-                                   [n for n in CRITERION_EDITABLE if n in self.data], create=False)
 
     def perform(self):
         criterion = self._get()
         judging._lock(self.session, Round, criterion.round_id)
         competitions.ensure_rubric_editable(self.session, criterion.round_id)
+        if self.mode == "delete":
+            return self._deleted(criterion)
         self._apply(criterion, self.values)
         return criterion
 
 
-class DeleteCriterion(_RowCommand):
+class DeleteCriterion(EditCriterion):
     action = "criterion.delete"
-    target_type = "criterion"
-    model = Criterion
-    columns = ("round_id",) + CRITERION_EDITABLE
-
-    def validate(self):
-        require_privileged(self.actor)
-
-    def perform(self):
-        criterion = self._get()
-        judging._lock(self.session, Round, criterion.round_id)
-        competitions.ensure_rubric_editable(self.session, criterion.round_id)
-        return self._deleted(criterion)
+    mode = "delete"
 
 
 # -- assignments ----------------------------------------------------------------------------------------
@@ -328,15 +319,17 @@ def ensure_assignment_movable(assignment) -> None:
         raise Conflict(_("A recused assignment stays as the record: reassign it instead."))
 
 
-class CreateAssignment(_RowCommand):
-    action = "assignment.create"
+class _AssignmentRowCommand(_RowCommand):
     target_type = "assignment"
     model = Assignment
+    fields = ASSIGNMENT_FIELDS
+    editable = ("juror_id",)
     columns = ASSIGNMENT_COLUMNS
 
-    def validate(self):
-        require_privileged(self.actor)
-        self.values = parse_fields(ASSIGNMENT_FIELDS, self.data, ASSIGNMENT_FIELDS, create=True)
+
+class CreateAssignment(_AssignmentRowCommand):
+    action = "assignment.create"
+    mode = "create"
 
     def perform(self):
         row = Assignment(status="active", **self.values)
@@ -351,26 +344,17 @@ class CreateAssignment(_RowCommand):
         return self._created(row)
 
 
-class EditAssignment(_RowCommand):
+class EditAssignment(_AssignmentRowCommand):
     """Move an assignment to another juror: refused once it has a sheet or is recused, or in a closed round;
-    the new juror must be eligible."""
+    the new juror must be eligible. (Delete: refused once it has a sheet or is recused.)"""
 
     action = "assignment.edit"
-    target_type = "assignment"
-    model = Assignment
-    columns = ASSIGNMENT_COLUMNS
-
-    def validate(self):
-        require_privileged(self.actor)
-        self.values = parse_fields(ASSIGNMENT_FIELDS, self.data, [n for n in ("juror_id",) if n in self.data],
-                                   create=False)
 
     def perform(self):
-        if self.session.execute(select(Assignment.id).where(
-                Assignment.id == self.pk, access.assignment_criterion(self.actor))).first() is None:
-            raise NotFound(_("Not found"))
-        row = judging._load_assignment(self.session, self.pk)
+        row = judging._load_assignment(self.session, self._get(access.assignment_criterion(self.actor)).id)
         ensure_assignment_movable(row)
+        if self.mode == "delete":
+            return self._deleted(row)
         judging.ensure_open(row.round)
         if "juror_id" in self.values and self.values["juror_id"] != row.juror_id:
             probe = Assignment(round_id=row.round_id, innovation_id=row.innovation_id,
@@ -380,20 +364,9 @@ class EditAssignment(_RowCommand):
         return row
 
 
-class DeleteAssignment(_RowCommand):
+class DeleteAssignment(EditAssignment):
     action = "assignment.delete"
-    target_type = "assignment"
-    model = Assignment
-    columns = ASSIGNMENT_COLUMNS
-
-    def validate(self):
-        require_privileged(self.actor)
-
-    def perform(self):
-        row = self._get(access.assignment_criterion(self.actor))
-        row = judging._load_assignment(self.session, row.id)
-        ensure_assignment_movable(row)
-        return self._deleted(row)
+    mode = "delete"
 
 
 def _visible_assignment(session, actor, pk) -> Assignment:
