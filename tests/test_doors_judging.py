@@ -4,7 +4,7 @@ round is atomic; every command writes its audit row."""
 import pytest
 
 from app.extensions import db
-from app.models import Assignment, AuditLog, Criterion, Decree, Innovation, Round, ScoreSheet
+from app.models import Assignment, AuditLog, Decree, Innovation, Round, ScoreSheet
 from tests.conftest import PASSWORD
 from tests.judging_helpers import assign, criteria, rounds_of, user_id, verified, write_sheet
 from workflows.models import WorkflowHistory
@@ -395,3 +395,18 @@ def test_every_judging_command_writes_its_audit_row(app, api, world, competition
         assert (edit.data["before"]["weight"], edit.data["after"]["weight"]) == (1.0, 0.5)
         assert audit("criterion.edit", cid)[0].data["after"]["max_score"] == 20.0
         assert audit("round.delete", extra)[0].data["before"]["name"] == "Tambahan"
+
+
+def test_screen_forms_render_and_a_form_error_writes_nothing(app, world):
+    page = screen(app)
+    r1 = world["rounds"][0]
+    for url in (f"/roundview/edit/{r1}", "/roundview/add", f"/criterionview/edit/{world['criteria'][0]}",
+                "/criterionview/add", f"/assignmentview/edit/{world['assignment']}", "/assignmentview/add",
+                "/decreeview/add"):
+        assert page.get(url).status_code == 200, url
+    rnd = _round(app, r1)
+    r = page.post(f"/roundview/edit/{r1}", data=round_form(rnd, name=""))  # WTForms: required
+    assert r.status_code in (200, 302)
+    with app.app_context():
+        assert db.session.get(Round, r1).name == rnd.name
+        assert audit("round.edit") == [] and audit("round.edit.refused") == []
