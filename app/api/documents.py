@@ -47,6 +47,9 @@ def may_see_award(user, award):
 
 
 class DecreeDocumentsApi(DecreeApi):
+    """The decree API: drafts through the decree commands (app.commands.decrees, via DecreeCrudApi: only a
+    draft is editable), the lifecycle through its transitions, and the documents below."""
+
     @expose("/<int:pk>/pdf", methods=["GET"])
     @protect()
     @safe

@@ -1,6 +1,7 @@
 """Judging endpoints (DESIGN §4): assignment, score sheets, ranking, progress, reminders, closing rounds.
 
-Thin: parse, authorise, call app.services.judging / app.services.ranking. Permissions (app.security):
+Thin: parse, run a command of app.commands.judging (writes) or read through app.services.judging /
+app.services.ranking, map DomainErrors to 4xx answers. Permissions (app.security):
 - ``Judging`` (Sekretariat): ``can_read`` ranking and progress, ``can_edit`` assign, remind and close;
 - ``ScoreSheet``: ``can_read`` a sheet (a juror only its own: the assignment row filter), ``can_edit`` fill it
   in (only the assigned juror), ``can_recuse`` (juror, Sekretariat), ``can_reopen`` (Sekretariat);
@@ -16,13 +17,11 @@ from sqlalchemy import select
 
 from app.api import resources
 from app.api.base import METHOD_PERMISSIONS, _is_pk, error_response
+from app.commands import judging as commands
 from app.extensions import db
 from app.models import Assignment, Round
-from app.services import access, competitions, exports, judging, ranking
-from app.services.errors import Conflict, DomainError
-
-# Round fields that change rankings (or their meaning) once sheets exist: frozen with the rubric.
-FROZEN_ROUND_FIELDS = ("weight", "normalize_z", "blind", "sequence")
+from app.services import access, exports, judging, ranking
+from app.services.errors import DomainError
 
 
 class JudgingBaseApi(BaseApi):
@@ -53,10 +52,10 @@ class JudgingBaseApi(BaseApi):
         return body if isinstance(body, dict) else None
 
     def _run(self, func, *args, status=200, **kwargs):
+        """``func`` runs a command (it owns the transaction); a refusal is a 4xx answer."""
         try:
             return self.response(status, **func(*args, **kwargs))
         except DomainError as err:
-            db.session.rollback()
             return error_response(self, err)
 
 
@@ -108,8 +107,8 @@ class RoundJudgingApi(JudgingBaseApi):
         body = self._body()
         if body is None:
             return _bad_body(self)
-        return self._run(judging.auto_assign, db.session, rnd, body.get("jurors_per_innovation"), g.user,
-                         juror_ids=body.get("juror_ids"))
+        return self._run(lambda: commands.AutoAssign(g.user, pk, body.get("jurors_per_innovation"),
+                                                     body.get("juror_ids")).run())
 
     @expose("/<int:pk>/ranking", methods=["GET"])
     @protect()
@@ -250,8 +249,7 @@ class RoundJudgingApi(JudgingBaseApi):
         body = self._body()
         if body is None:
             return _bad_body(self)
-        return self._run(lambda: {"result": judging.remind_late_jurors(db.session, rnd, g.user,
-                                                                        body.get("juror_ids"))})
+        return self._run(lambda: {"result": commands.RemindJurors(g.user, pk, body.get("juror_ids")).run()})
 
     @expose("/<int:pk>/close", methods=["POST"])
     @protect()
@@ -273,7 +271,7 @@ class RoundJudgingApi(JudgingBaseApi):
         rnd = self._round(pk)
         if rnd is None:
             return self.response_404()
-        return self._run(judging.close_round, db.session, rnd, g.user)
+        return self._run(lambda: commands.CloseRound(g.user, pk).run())
 
 
 class ScoreSheetApi(JudgingBaseApi):
@@ -287,14 +285,14 @@ class ScoreSheetApi(JudgingBaseApi):
         return db.session.execute(select(Assignment).where(
             Assignment.id == pk, access.assignment_criterion(g.user))).scalar_one_or_none()
 
-    def _with_reason(self, pk, action, answer):
-        """A visible assignment, a JSON body with its ``reason``, one service action (recuse, reopen)."""
+    def _with_reason(self, pk, command, answer):
+        """A visible assignment, a JSON body with its ``reason``, one command (recuse, reopen)."""
         if self._visible(pk) is None:
             return self.response_404()
         body = self._body()
         if body is None:
             return _bad_body(self)
-        return self._run(lambda: answer(action(db.session, pk, g.user, body.get("reason"))))
+        return self._run(lambda: answer(command(g.user, pk, body.get("reason")).run()))
 
     def _sheet(self, assignment):
         hide = assignment.round.blind and judging.is_blind_juror(g.user)
@@ -362,8 +360,8 @@ class ScoreSheetApi(JudgingBaseApi):
             return _bad_body(self)
 
         def save():
-            assignment = judging.save_scores(db.session, pk, g.user, body.get("scores"), body.get("comment"),
-                                             body.get("final", False))
+            assignment = commands.SaveScoreSheet(g.user, pk, body.get("scores"), body.get("comment"),
+                                                 body.get("final", False)).run()
             return {"result": self._sheet(assignment)}
 
         return self._run(save)
@@ -390,7 +388,7 @@ class ScoreSheetApi(JudgingBaseApi):
             409: {description: Already recused, sheet final or round closed}
             422: {description: Reason missing}
         """
-        return self._with_reason(pk, judging.recuse, lambda a: {"id": a.id, "status": a.status})
+        return self._with_reason(pk, commands.Recuse, lambda a: {"id": a.id, "status": a.status})
 
     @expose("/<int:pk>/scores/reopen", methods=["POST"])
     @protect()
@@ -414,49 +412,24 @@ class ScoreSheetApi(JudgingBaseApi):
             409: {description: Not final or round closed}
             422: {description: Reason missing}
         """
-        return self._with_reason(pk, judging.reopen,
+        return self._with_reason(pk, commands.ReopenScoreSheet,
                                  lambda a: {"result": judging.sheet_as_dict(db.session, a)})
 
 
 class RoundApi(resources.RoundApi):
-    """The `round` CRUD API with judging rules: the fields that change rankings (weight, z-score option,
-    blind, order) are frozen once the round has a score sheet, like its criteria; the name and shortlist
-    size stay editable until the round is closed; a round with sheets cannot be deleted."""
-
-    def before_update(self, item, original):
-        g.round_before_update = dict(original)  # per request (the API object is shared)
-
-    def validate_update(self, item):
-        original = g.pop("round_before_update", {})
-        changed = [f for f in FROZEN_ROUND_FIELDS if getattr(item, f) != original.get(f)]
-        if changed:
-            competitions.ensure_rubric_editable(db.session, item.id)
-        if item.closed_at is not None and item.shortlist_size != original.get("shortlist_size"):
-            raise Conflict(_("Round \"%(round)s\" is closed.", round=item.name))
-
-    def before_delete(self, item):
-        competitions.ensure_rubric_editable(db.session, item.id)
+    """The `round` CRUD API through the round commands (app.commands.judging): the fields that change
+    rankings (weight, z-score option, blind, order) are frozen once the round has a score sheet, like its
+    criteria; the name and shortlist size stay editable until the round is closed; a round with sheets
+    cannot be deleted. The bounds are the commands' (the same on the screens)."""
 
 
 class AssignmentApi(resources.AssignmentApi):
-    """The `assignment` CRUD API plus reassigning a recused assignment. An assignment with a score sheet
-    is neither moved to another juror nor deleted (recusal and reopening are logged instead); nothing is
-    assigned in a closed round."""
+    """The `assignment` CRUD API (through the assignment commands) plus reassigning a recused assignment.
+    An assignment with a score sheet or a recused one is neither moved to another juror nor deleted
+    (recusal and reopening are logged instead); nothing is assigned in a closed round; the juror is never
+    one of the innovation's own unit."""
 
     method_permission_name = {**METHOD_PERMISSIONS, "reassign": "add"}
-
-    def before_create(self, item):
-        super().before_create(item)
-        judging.validate_new_assignment(db.session, item)
-
-    def before_update(self, item, original):
-        judging.ensure_assignment_changeable(item)
-        judging.ensure_open(item.round)
-        if item.status != "active":
-            raise Conflict(_("A recused assignment stays as the record: reassign it instead."))
-
-    def before_delete(self, item):
-        judging.ensure_assignment_changeable(item)
 
     @expose("/<int:pk>/reassign", methods=["POST"])
     @protect()
@@ -486,9 +459,8 @@ class AssignmentApi(resources.AssignmentApi):
         if not isinstance(body, dict):
             return _bad_body(self)
         try:
-            new = judging.reassign(db.session, pk, g.user, body.get("juror_id"))
+            new = commands.Reassign(g.user, pk, body.get("juror_id")).run()
         except DomainError as err:
-            db.session.rollback()
             return error_response(self, err)
         return self.response(201, id=new.id, result={"id": new.id, "round_id": new.round_id,
                                                      "innovation_id": new.innovation_id, "juror_id": new.juror_id,

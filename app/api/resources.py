@@ -1,20 +1,16 @@
 """CRUD APIs of DESIGN §4 (resource names exact). Thin: parse, authorise, call a service."""
 from flask import g
-from flask_babel import gettext as _
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import validate
 
 from app.api import validators as v
 from app.api.base import SikippModelApi, row_filter
+from app.api.command_crud import CommandCrudApiMixin
+from app.commands import decrees as decree_commands
+from app.commands import judging as judging_commands
 from app.extensions import db
 from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
-from app.services import access, assignments, competitions, innovations
-from app.services.errors import Invalid
-
-
-def _ensure_exists(model, pk, field, message):
-    if pk is None or db.session.get(model, pk) is None:
-        raise Invalid(message, field=field)
+from app.services import access, competitions, innovations
 
 
 class UnitApi(SikippModelApi):
@@ -60,7 +56,10 @@ class CompetitionApi(SikippModelApi):
         competitions.log_deadline_change(db.session, item, g.sikipp_old_deadline, g.user)
 
 
-class RoundApi(SikippModelApi):
+class RoundApi(CommandCrudApiMixin, SikippModelApi):
+    """Rounds through their commands (app.commands.judging): bounds, and the fields that change rankings
+    frozen once the round has a score sheet."""
+
     resource_name = "round"
     class_permission_name = "Round"
     datamodel = SQLAInterface(Round)
@@ -71,20 +70,16 @@ class RoundApi(SikippModelApi):
     edit_columns = ["name", "sequence", "weight", "shortlist_size", "blind", "normalize_z"]
     search_columns = ["competition_id", "name"]
     order_columns = ["competition_id", "sequence", "name"]
-    # Upper bounds keep values inside the database's INTEGER (a bigger one was a 500 on PostgreSQL).
-    validators_columns = {"weight": v.positive, "sequence": validate.Range(min=1, max=1000),
-                          "shortlist_size": validate.Range(min=1, max=1_000_000),
-                          "name": validate.Length(min=1, max=200)}
-
-    def before_create(self, item):
-        # An unknown competition names its field (the foreign key error did not).
-        _ensure_exists(Competition, item.competition_id, "competition_id", _("Unknown competition."))
-
-    def validate_update(self, item):
-        competitions.ensure_rubric_editable(db.session, item.id)
+    # The bounds (inside the database's INTEGER, the same as the screens') are checked once, by the command.
+    validators_columns = {}
+    create_command = judging_commands.CreateRound
+    edit_command = judging_commands.EditRound
+    delete_command = judging_commands.DeleteRound
 
 
-class CriterionApi(SikippModelApi):
+class CriterionApi(CommandCrudApiMixin, SikippModelApi):
+    """Criteria through their commands (app.commands.judging): frozen with the round once it has sheets."""
+
     resource_name = "criterion"
     class_permission_name = "Criterion"
     datamodel = SQLAInterface(Criterion)
@@ -94,18 +89,10 @@ class CriterionApi(SikippModelApi):
     edit_columns = ["name", "description", "weight", "max_score", "sequence"]
     search_columns = ["round_id", "name"]
     order_columns = ["round_id", "sequence", "name"]
-    validators_columns = {"weight": v.positive, "max_score": v.positive, "name": validate.Length(min=1, max=200),
-                          "sequence": validate.Range(min=0, max=1000)}
-
-    def before_create(self, item):
-        _ensure_exists(Round, item.round_id, "round_id", _("Unknown round."))
-        competitions.ensure_rubric_editable(db.session, item.round_id)
-
-    def before_update(self, item, original):
-        competitions.ensure_rubric_editable(db.session, item.round_id)
-
-    def before_delete(self, item):
-        competitions.ensure_rubric_editable(db.session, item.round_id)
+    validators_columns = {}  # the bounds are checked once, by the command
+    create_command = judging_commands.CreateCriterion
+    edit_command = judging_commands.EditCriterion
+    delete_command = judging_commands.DeleteCriterion
 
 
 INNOVATION_SECTIONS = ["summary", "background", "novelty", "implementation", "significance", "adaptability",
@@ -140,7 +127,10 @@ class InnovationCrudApi(SikippModelApi):
         innovations.ensure_editable(item, g.user, action="delete")
 
 
-class AssignmentApi(SikippModelApi):
+class AssignmentApi(CommandCrudApiMixin, SikippModelApi):
+    """Manual assignments through their commands: an eligible juror, an open round; a recused assignment
+    or one with a sheet is neither moved nor deleted."""
+
     resource_name = "assignment"
     class_permission_name = "Assignment"
     datamodel = SQLAInterface(Assignment)
@@ -152,12 +142,9 @@ class AssignmentApi(SikippModelApi):
     edit_columns = ["juror_id"]
     search_columns = ["round_id", "innovation_id", "juror_id", "status"]
     order_columns = ["id", "round_id", "innovation_id", "juror_id"]
-
-    def before_create(self, item):
-        assignments.validate_assignment(db.session, item)
-
-    def validate_update(self, item):
-        assignments.validate_assignment(db.session, item)
+    create_command = judging_commands.CreateAssignment
+    edit_command = judging_commands.EditAssignment
+    delete_command = judging_commands.DeleteAssignment
 
 
 class AwardApi(SikippModelApi):
@@ -173,7 +160,9 @@ class AwardApi(SikippModelApi):
     include_route_methods = {"get", "get_list", "info"}  # awards come only from the `award` transition
 
 
-class DecreeCrudApi(SikippModelApi):
+class DecreeCrudApi(CommandCrudApiMixin, SikippModelApi):
+    """Decree drafts through their commands: only a draft is editable (the lifecycle is the workflow's)."""
+
     resource_name = "decree"
     class_permission_name = "Decree"
     datamodel = SQLAInterface(Decree)
@@ -184,18 +173,6 @@ class DecreeCrudApi(SikippModelApi):
     edit_columns = ["title", "considerations", "legal_bases"]
     search_columns = ["competition_id", "state", "number"]
     order_columns = ["id", "created_on", "state"]
-
-    def before_create(self, item):
-        from app.services import decrees
-
-        decrees.prepare_draft(db.session, item)
-
-    def before_update(self, item, original):
-        from app.services import decrees
-
-        decrees.ensure_draft(item)
-
-    def before_delete(self, item):
-        from app.services import decrees
-
-        decrees.ensure_draft(item)
+    create_command = decree_commands.CreateDecreeDraft
+    edit_command = decree_commands.EditDecreeDraft
+    delete_command = decree_commands.DeleteDecreeDraft

@@ -1,5 +1,6 @@
 """Judging: who takes part in a round, automatic assignment, recusal, score sheets, progress, reminders
-and closing a round. Plain functions (no request, no view); errors are DomainErrors.
+and closing a round. Plain domain functions (no request, no view, no commit): the use cases in
+app.commands.judging own the transaction and the audit rows; errors are DomainErrors.
 
 Locking: every write starts with a no-op UPDATE of the row it protects (the round, or the assignment).
 On PostgreSQL that takes the row lock; on SQLite it takes the database write lock before anything is read,
@@ -10,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from app.models import (
     AuditLog, Assignment, Criterion, Innovation, Round, Score, ScoreSheet, User,
@@ -18,6 +19,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import access, balancing, scoring
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from workflows.engine import is_lost_race, pending_after_commit
 
 MAX_VALUE = Decimal("99999.99")  # Score.value is NUMERIC(7, 2)
 MAX_COMMENT = 5000
@@ -36,31 +38,17 @@ _LOCK_COLUMNS = {"round": "name", "assignment": "status"}
 
 def _lock(session, model, pk):
     """Take the row's write lock (see the module docstring); False if the row does not exist.
-    The no-op UPDATE touches a non-key column (updating a key would also check foreign keys)."""
+    The no-op UPDATE touches a non-key column (updating a key would also check foreign keys).
+    A lock timeout is a 409; rolling back is the enclosing command's business (it owns the transaction)."""
     column = _LOCK_COLUMNS[model.__tablename__]
     try:
         result = session.execute(update(model).where(model.id == pk).values({column: getattr(model, column)})
                                  .execution_options(synchronize_session=False))
     except OperationalError as err:  # SQLite: another writer held the database longer than busy_timeout
-        session.rollback()
-        if "locked" in str(err).lower() or "could not serialize" in str(err).lower():
+        if is_lost_race(err):
             raise Conflict(_("The record is being changed by someone else; try again.")) from None
         raise
     return result.rowcount == 1
-
-
-def commit(session):
-    """Commit, turning lost races into 409 answers."""
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(_("Someone else changed the same data at the same time; reload and try again.")) from None
-    except OperationalError as err:
-        session.rollback()
-        if "locked" in str(err).lower() or "could not serialize" in str(err).lower():
-            raise Conflict(_("The record is being changed by someone else; try again.")) from None
-        raise
 
 
 def is_blind_juror(user):
@@ -181,12 +169,8 @@ def auto_assign(session, rnd, jurors_per_innovation, user, juror_ids=None):
     rows = [Assignment(round_id=rnd.id, innovation_id=i, juror_id=j, status="active")
             for i in sorted(chosen) for j in chosen[i]]
     session.add_all(rows)
+    session.flush()
     loads = balancing.loads_of(chosen, fixed_load)
-    _audit(session, user, "round_auto_assigned", "round", rnd.id,
-           detail=f"{len(rows)} assignments, {n} jurors per innovation",
-           data={"created": len(rows), "jurors_per_innovation": n,
-                 "loads": {str(k): v for k, v in sorted(loads.items())}})
-    commit(session)
     return {"created": len(rows), "jurors_per_innovation": n, "innovations": len(participants),
             "loads": [{"juror_id": j.id, "name": j.username, "load": loads.get(j.id, 0)} for j in jurors],
             "assignments": [{"id": a.id, "innovation_id": a.innovation_id, "juror_id": a.juror_id} for a in rows]}
@@ -233,10 +217,7 @@ def recuse(session, assignment_id, user, reason):
         raise Conflict(_("The score sheet is final; ask the Sekretariat to reopen it first."))
     assignment.status = "recused"
     assignment.recusal_reason = reason
-    _audit(session, user, "assignment_recused", "assignment", assignment.id, detail=reason,
-           data={"round_id": assignment.round_id, "innovation_id": assignment.innovation_id,
-                 "juror_id": assignment.juror_id})
-    commit(session)
+    session.flush()
     return assignment
 
 
@@ -271,11 +252,6 @@ def reassign(session, assignment_id, user, juror_id=None):
     new = Assignment(round_id=rnd.id, innovation_id=innovation.id, juror_id=juror.id, status="active")
     session.add(new)
     session.flush()
-    _audit(session, user, "assignment_reassigned", "assignment", new.id,
-           detail=f"#{old.id} → #{new.id}",
-           data={"from_assignment_id": old.id, "from_juror_id": old.juror_id, "juror_id": juror.id,
-                 "round_id": rnd.id, "innovation_id": innovation.id})
-    commit(session)
     return new
 
 
@@ -403,7 +379,7 @@ def save_scores(session, assignment_id, user, scores, comment=None, final=False)
     if final:
         sheet.is_final = True
         sheet.submitted_at = utcnow()
-    commit(session)
+    session.flush()
     session.refresh(assignment)
     return assignment
 
@@ -422,10 +398,7 @@ def reopen(session, assignment_id, user, reason):
         raise Conflict(_("Only a final score sheet can be reopened."))
     sheet.is_final = False
     sheet.submitted_at = None
-    _audit(session, user, "score_sheet_reopened", "score_sheet", sheet.id, detail=reason,
-           data={"assignment_id": assignment.id, "juror_id": assignment.juror_id,
-                 "innovation_id": assignment.innovation_id, "round_id": assignment.round_id})
-    commit(session)
+    session.flush()
     return assignment
 
 
@@ -480,19 +453,20 @@ def progress(session, rnd):
 
 
 class _MailContext:
-    """The bit of a transition context the outbox needs (session + after-commit callbacks)."""
+    """The bit of a transition context the outbox needs: the session, and after-commit callbacks queued on
+    it (the enclosing command runs them once it has committed, and drops them on rollback)."""
 
     def __init__(self, session):
         self.session = session
-        self.callbacks = []
 
     def after_commit(self, callback):
-        self.callbacks.append(callback)
+        pending_after_commit(self.session).append(("judging.remind", callback))
 
 
 def remind_late_jurors(session, rnd, user, juror_ids=None):
     """Remind every juror of ``rnd`` with unfinished sheets (or only ``juror_ids``): always recorded in the
-    audit log; mailed through the outbox when MAIL_SERVER is set and the juror has an address."""
+    audit log (one ``juror_reminded`` row per juror: the progress page shows the last one); mailed through
+    the outbox when MAIL_SERVER is set and the juror has an address (after the command's commit)."""
     from app.services import notifications
     from workflows import outbox
 
@@ -521,12 +495,7 @@ def remind_late_jurors(session, rnd, user, juror_ids=None):
         _audit(session, user, "juror_reminded", "round", rnd.id, detail=f"{j['username']}: {pending}",
                data={"juror_id": j["juror_id"], "pending": pending, "mailed": mailed})
         reminded.append({"juror_id": j["juror_id"], "username": j["username"], "pending": pending, "mailed": mailed})
-    commit(session)
-    for callback in ctx.callbacks:
-        try:
-            callback()
-        except Exception:  # delivery problems stay in the outbox for a retry
-            current_app.logger.exception("reminder delivery failed")
+    session.flush()
     return reminded
 
 
@@ -554,54 +523,39 @@ def unscored_participants(session, rnd):
         .order_by(Innovation.id)).all()
 
 
-def close_round(session, rnd, user):
-    """Close ``rnd``: per category the top ``shortlist_size`` participants advance to the next round (all of
-    them if the size is not set), the others move to `scored` (the `score` transition, with its guard);
-    closing the last round moves every participant to `scored`. Needs every participant fully scored.
-
-    Advancing and closing commit together; the `score` transitions follow, each in its own transaction
-    (like a bulk transition). If one fails, closing again retries the remaining ones."""
+def close_round(session, rnd):
+    """Advance and close ``rnd`` (the first half of closing; app.commands.judging.CloseRound then fires
+    `score` on the others in the same transaction): per category the top ``shortlist_size`` participants
+    advance to the next round (all of them if the size is not set); closing the last round advances nobody.
+    Needs every participant fully scored. Returns {"next_round", "advanced", "remaining"} (ids, sorted)."""
     from app.services import ranking
-    from workflows.lifecycles import innovation_workflow
 
     _lock(session, Round, rnd.id)
     session.refresh(rnd)
+    ensure_open(rnd)
     nxt = next_round(session, rnd)
     participants = set(session.execute(select(Innovation.id).where(participant_criterion(session, rnd))).scalars())
-    if rnd.closed_at is not None:
-        if not participants:
-            raise Conflict(_("Round \"%(round)s\" is closed.", round=rnd.name))
-        advanced = []  # retry: whoever is still here did not advance
-    else:
-        if not participants:
-            raise Conflict(_("No verified innovation takes part in round \"%(round)s\".", round=rnd.name))
-        problems = unscored_participants(session, rnd)
-        if problems:
-            sample = "; ".join(f"#{p.id} {p.title} ({p.final}/{p.active})" for p in problems[:10])
-            raise Conflict(_("%(count)s innovations are not fully scored yet (final/active sheets): %(list)s.",
-                             count=len(problems), list=sample))
-        advanced = []
-        if nxt is not None:
-            per_category = {}
-            for row in ranking.round_ranking(session, rnd):
-                if row["innovation_id"] in participants:
-                    per_category.setdefault(row["category"], []).append(row["innovation_id"])
-            for ids in per_category.values():
-                advanced += ids if rnd.shortlist_size is None else ids[:rnd.shortlist_size]
-            if advanced:
-                session.execute(update(Innovation).where(Innovation.id.in_(advanced))
-                                .values(current_round_id=nxt.id).execution_options(synchronize_session=False))
-        rnd.closed_at = utcnow()
-        _audit(session, user, "round_closed", "round", rnd.id,
-               detail=f"{len(advanced)} advance to {nxt.name if nxt else '-'}",
-               data={"advanced": sorted(advanced), "next_round_id": nxt.id if nxt else None})
-        commit(session)
-    remaining = sorted(participants - set(advanced))
-    results = innovation_workflow.fire_many(session, remaining, "score", user)
-    failed = [r for r in results if not r["ok"]]
-    return {"round_id": rnd.id, "closed_at": rnd.closed_at.isoformat() + "Z",
-            "next_round_id": nxt.id if nxt else None, "advanced": sorted(advanced),
-            "scored": [r["id"] for r in results if r["ok"]], "failed": failed}
+    if not participants:
+        raise Conflict(_("No verified innovation takes part in round \"%(round)s\".", round=rnd.name))
+    problems = unscored_participants(session, rnd)
+    if problems:
+        sample = "; ".join(f"#{p.id} {p.title} ({p.final}/{p.active})" for p in problems[:10])
+        raise Conflict(_("%(count)s innovations are not fully scored yet (final/active sheets): %(list)s.",
+                         count=len(problems), list=sample))
+    advanced = []
+    if nxt is not None:
+        per_category = {}
+        for row in ranking.round_ranking(session, rnd):
+            if row["innovation_id"] in participants:
+                per_category.setdefault(row["category"], []).append(row["innovation_id"])
+        for ids in per_category.values():
+            advanced += ids if rnd.shortlist_size is None else ids[:rnd.shortlist_size]
+        if advanced:
+            session.execute(update(Innovation).where(Innovation.id.in_(advanced))
+                            .values(current_round_id=nxt.id).execution_options(synchronize_session=False))
+    rnd.closed_at = utcnow()
+    session.flush()
+    return {"next_round": nxt, "advanced": sorted(advanced), "remaining": sorted(participants - set(advanced))}
 
 
 def round_overview(session, competition_id=None):

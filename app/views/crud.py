@@ -7,11 +7,14 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
+from app.commands import decrees as decree_commands
+from app.commands import judging as judging_commands
 from app.extensions import db
 from app.models import AuditLog, Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
 from app.services import access, competitions, innovations
 from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services.errors import DomainError
+from app.views.command_crud import CommandCrudViewMixin
 from wtforms import DateField, DateTimeLocalField, SelectMultipleField
 from wtforms.widgets import DateInput
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
@@ -52,7 +55,9 @@ class UnitView(SikippModelView):
                      "is_demo": _l("Demo data")}
 
 
-class CriterionView(SikippModelView):
+class CriterionView(CommandCrudViewMixin, SikippModelView):
+    """Criteria through their commands: frozen with the round once it has sheets (as in the API)."""
+
     list_title = _l("Criteria")
     show_title = _l("Criterion details")
     add_title = _l("Add criterion")
@@ -65,18 +70,14 @@ class CriterionView(SikippModelView):
     show_columns = add_columns
     label_columns = {"round": _l("Round"), "sequence": _l("Order"), "name": _l("Name"),
                      "description": _l("Description"), "weight": _l("Weight"), "max_score": _l("Maximum score")}
-
-    def pre_add(self, item):
-        self._run(competitions.ensure_rubric_editable, db.session, item.round.id if item.round else None)
-
-    def pre_update(self, item):
-        self._run(competitions.ensure_rubric_editable, db.session, item.round_id)
-
-    def pre_delete(self, item):
-        self._run(competitions.ensure_rubric_editable, db.session, item.round_id)
+    create_command = judging_commands.CreateCriterion
+    edit_command = judging_commands.EditCriterion
+    delete_command = judging_commands.DeleteCriterion
 
 
-class RoundView(SikippModelView):
+class RoundView(CommandCrudViewMixin, SikippModelView):
+    """Rounds through their commands (frozen fields once sheets exist, the same bounds as the API)."""
+
     list_title = _l("Rounds")
     show_title = _l("Round details")
     add_title = _l("Add round")
@@ -91,9 +92,9 @@ class RoundView(SikippModelView):
     label_columns = {"competition": _l("Competition"), "sequence": _l("Order"), "name": _l("Name"),
                      "weight": _l("Weight"), "shortlist_size": _l("Shortlist size"), "blind": _l("Blind review"),
                      "normalize_z": _l("Z-score normalisation"), "closed_at": _l("Closed at")}
-
-    def pre_update(self, item):
-        self._run(competitions.ensure_rubric_editable, db.session, item.id)
+    create_command = judging_commands.CreateRound
+    edit_command = judging_commands.EditRound
+    delete_command = judging_commands.DeleteRound
 
 
 class CompetitionView(SikippModelView):
@@ -257,7 +258,10 @@ class InnovationCrudView(SikippModelView):
         return super().edit(pk)
 
 
-class AssignmentView(SikippModelView):
+class AssignmentView(CommandCrudViewMixin, SikippModelView):
+    """Manual assignments through their commands (eligible juror, open round; a recused assignment or one
+    with a sheet is neither moved nor deleted)."""
+
     list_title = _l("Jury assignments")
     show_title = _l("Assignment details")
     add_title = _l("Add assignment")
@@ -271,13 +275,9 @@ class AssignmentView(SikippModelView):
     show_columns = ["round", "innovation", "juror", "status", "recusal_reason", "created_on"]
     label_columns = {"round": _l("Round"), "innovation": _l("Innovation"), "juror": _l("Juror"),
                      "status": _l("Status"), "recusal_reason": _l("Recusal reason"), "created_on": _l("Created on")}
-
-    def pre_add(self, item):
-        from app.services import assignments
-
-        item.round_id, item.innovation_id = item.round.id, item.innovation.id
-        item.juror_id = item.juror.id
-        self._run(assignments.validate_assignment, db.session, item)
+    create_command = judging_commands.CreateAssignment
+    edit_command = judging_commands.EditAssignment
+    delete_command = judging_commands.DeleteAssignment
 
 
 class AwardView(SikippModelView):
@@ -295,7 +295,9 @@ class AwardView(SikippModelView):
                      "created_on": _l("Created on")}
 
 
-class DecreeCrudView(SikippModelView):
+class DecreeCrudView(CommandCrudViewMixin, SikippModelView):
+    """Decree drafts through their commands: only a draft is editable (signing is a transition)."""
+
     list_title = _l("Decrees")
     show_title = _l("Decree details")
     add_title = _l("New decree draft")
@@ -309,22 +311,9 @@ class DecreeCrudView(SikippModelView):
     label_columns = {"competition": _l("Competition"), "number": _l("Number"), "title": _l("Title"),
                      "considerations": _l("Considerations (Menimbang)"), "legal_bases": _l("Legal bases (Mengingat)"),
                      "state": _l("State"), "signed_at": _l("Signed at")}
-
-    def pre_add(self, item):
-        from app.services import decrees
-
-        item.competition_id = item.competition.id if item.competition else None
-        self._run(decrees.prepare_draft, db.session, item)
-
-    def pre_update(self, item):
-        from app.services import decrees
-
-        self._run(decrees.ensure_draft, item)
-
-    def pre_delete(self, item):
-        from app.services import decrees
-
-        self._run(decrees.ensure_draft, item)
+    create_command = decree_commands.CreateDecreeDraft
+    edit_command = decree_commands.EditDecreeDraft
+    delete_command = decree_commands.DeleteDecreeDraft
 
 
 class AuditLogView(SikippModelView):

@@ -1,6 +1,7 @@
 """Judging screens: the juror's score sheets, and the Sekretariat's ranking and progress pages.
 
-Thin: parse the form, authorise (the same row rules as the API), call app.services.judging / ranking.
+Thin: parse the form, run the command of app.commands.judging (the same as the API's), flash the outcome;
+read through app.services.judging / ranking.
 """
 from decimal import Decimal, InvalidOperation
 
@@ -11,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.api.base import METHOD_PERMISSIONS
+from app.commands import judging as commands
 from app.extensions import db
 from app.models import Assignment, Attachment, Innovation, Round, User
 from app.models.innovation import PROPOSAL_SECTIONS
@@ -117,9 +119,8 @@ class ScoreSheetView(BaseView):
             scores.append({"criterion_id": criterion.id, "value": float(value) if value.is_finite() else raw})
         if not problems:
             try:
-                judging.save_scores(db.session, pk, g.user, scores, comment, final)
+                commands.SaveScoreSheet(g.user, pk, scores, comment, final).run()
             except DomainError as err:
-                db.session.rollback()
                 problems.append(_form_message(err))
         if problems:
             for p in problems:
@@ -134,10 +135,9 @@ class ScoreSheetView(BaseView):
     def recuse(self, pk):
         self._assignment(pk)
         try:
-            judging.recuse(db.session, pk, g.user, request.form.get("reason"))
+            commands.Recuse(g.user, pk, request.form.get("reason")).run()
             flash(_("Your conflict of interest is recorded; the Sekretariat will reassign the proposal."), "info")
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "danger")
         return redirect(url_for("ScoreSheetView.sheet", pk=pk))
 
@@ -146,10 +146,9 @@ class ScoreSheetView(BaseView):
     def reopen(self, pk):
         self._assignment(pk)
         try:
-            judging.reopen(db.session, pk, g.user, request.form.get("reason"))
+            commands.ReopenScoreSheet(g.user, pk, request.form.get("reason")).run()
             flash(_("The score sheet is open again for the juror."), "info")
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "danger")
         return redirect(request.form.get("next") if _safe_next(request.form.get("next"))
                         else url_for("ScoreSheetView.sheet", pk=pk))
@@ -229,7 +228,6 @@ class JudgingView(BaseView):
         try:
             result = func()
         except DomainError as err:
-            db.session.rollback()
             flash(err.message, "danger")
         else:
             flash(success(result), "success")
@@ -238,34 +236,31 @@ class JudgingView(BaseView):
     @expose("/assign/<int:pk>", methods=["POST"])
     @has_access
     def assign(self, pk):
-        rnd = self._round(pk)
+        self._round(pk)
         try:
             n = int(request.form.get("jurors_per_innovation", ""))
         except ValueError:
             n = None
-        return self._post(pk, lambda: judging.auto_assign(db.session, rnd, n, g.user),
+        return self._post(pk, lambda: commands.AutoAssign(g.user, pk, n).run(),
                           lambda r: _("%(count)s assignments created.", count=r["created"]))
 
     @expose("/remind/<int:pk>", methods=["POST"])
     @has_access
     def remind(self, pk):
-        rnd = self._round(pk)
-        return self._post(pk, lambda: judging.remind_late_jurors(db.session, rnd, g.user),
+        self._round(pk)
+        return self._post(pk, lambda: commands.RemindJurors(g.user, pk).run(),
                           lambda r: _("%(count)s jurors reminded.", count=len(r)))
 
     @expose("/close/<int:pk>", methods=["POST"])
     @has_access
     def close(self, pk):
-        rnd = self._round(pk)
+        self._round(pk)
 
         def message(r):
-            text = _("Round closed: %(advanced)s advance, %(scored)s scored.", advanced=len(r["advanced"]),
+            return _("Round closed: %(advanced)s advance, %(scored)s scored.", advanced=len(r["advanced"]),
                      scored=len(r["scored"]))
-            if r["failed"]:
-                text += " " + _("%(count)s could not be scored; close again to retry.", count=len(r["failed"]))
-            return text
 
-        return self._post(pk, lambda: judging.close_round(db.session, rnd, g.user), message)
+        return self._post(pk, lambda: commands.CloseRound(g.user, pk).run(), message)
 
     @expose("/reassign/<int:assignment_id>", methods=["POST"])
     @has_access
@@ -276,7 +271,7 @@ class JudgingView(BaseView):
         pk = assignment.round_id
         raw = request.form.get("juror_id") or None
         juror_id = int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
-        return self._post(pk, lambda: judging.reassign(db.session, assignment_id, g.user, juror_id),
+        return self._post(pk, lambda: commands.Reassign(g.user, assignment_id, juror_id).run(),
                           lambda new: _("Reassigned to %(name)s.", name=new.juror.username))
 
 
@@ -333,49 +328,11 @@ def _option_fields():
 
 
 class RoundView(crud.RoundView):
-    """Rounds: the fields that change rankings are frozen once sheets exist (as in the API); the options are
-    plain check boxes."""
+    """Rounds (the rules are the round commands', as in the API); the options are plain check boxes."""
 
     add_form_extra_fields = _option_fields()
     edit_form_extra_fields = _option_fields()
 
-    def pre_update(self, item):
-        from app.api.judging import FROZEN_ROUND_FIELDS
-        from app.services import competitions
-
-        with db.session.no_autoflush:  # the stored row, not the form's values
-            stored = db.session.query(Round.weight, Round.normalize_z, Round.blind, Round.sequence,
-                                      Round.shortlist_size, Round.closed_at).filter(Round.id == item.id).one()
-        if any(_same(getattr(item, f)) != _same(getattr(stored, f)) for f in FROZEN_ROUND_FIELDS):
-            self._run(competitions.ensure_rubric_editable, db.session, item.id)
-        if stored.closed_at is not None and item.shortlist_size != stored.shortlist_size:
-            raise Exception(_("Round \"%(round)s\" is closed.", round=item.name))
-
-    def pre_delete(self, item):
-        from app.services import competitions
-
-        self._run(competitions.ensure_rubric_editable, db.session, item.id)
-
-
-def _same(value):
-    """Form values arrive as Decimal where the column is a float."""
-    return float(value) if isinstance(value, Decimal) else value
-
 
 class AssignmentView(crud.AssignmentView):
-    """Manual assignment screens: nothing in a closed round; an assignment with a sheet stays."""
-
-    def pre_add(self, item):
-        super().pre_add(item)
-        self._run(judging.validate_new_assignment, db.session, item)
-
-    def pre_update(self, item):
-        self._run(judging.ensure_assignment_changeable, item)
-        self._run(judging.ensure_open, item.round)
-        from app.services import assignments
-
-        item.juror_id = item.juror.id if item.juror else None
-        self._run(assignments.validate_assignment, db.session, item)
-
-    def pre_delete(self, item):
-        self._run(judging.ensure_assignment_changeable, item)
+    """Manual assignment screens (the rules are the assignment commands', as in the API)."""
