@@ -1,6 +1,7 @@
 """The workflow resources: CRUD plus the workflow endpoints of DESIGN §4."""
 from app.api.attachments import AttachmentEndpointsMixin
 from app.api.resources import DecreeCrudApi, InnovationCrudApi
+from app.commands.transitions import FireThroughCommand
 from app.extensions import db
 from app.models import Competition
 from app.services import innovations
@@ -8,7 +9,7 @@ from workflows.fab import WorkflowApiMixin
 from workflows.lifecycles import decree_workflow, innovation_workflow
 
 
-class InnovationApi(AttachmentEndpointsMixin, WorkflowApiMixin, InnovationCrudApi):
+class InnovationApi(FireThroughCommand, AttachmentEndpointsMixin, WorkflowApiMixin, InnovationCrudApi):
     workflow = innovation_workflow
 
     def before_create(self, item):
@@ -20,5 +21,5 @@ class InnovationApi(AttachmentEndpointsMixin, WorkflowApiMixin, InnovationCrudAp
         innovations.check_word_limits(item, db.session.get(Competition, item.competition_id))
 
 
-class DecreeApi(WorkflowApiMixin, DecreeCrudApi):
+class DecreeApi(FireThroughCommand, WorkflowApiMixin, DecreeCrudApi):
     workflow = decree_workflow

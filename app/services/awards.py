@@ -40,6 +40,22 @@ def innovation_score(session, innovation):
     return round(sum(values) / len(values), 4) if values else None
 
 
+def suggested_rank(session, innovation):
+    """The innovation's rank in its category in the final (combined) ranking of its competition's last round,
+    or None when that round has no ranking for it: what the award form proposes."""
+    from app.models import Round
+    from app.services.ranking import combined_ranking
+
+    last = (session.query(Round).filter(Round.competition_id == innovation.competition_id)
+            .order_by(Round.sequence.desc()).first())
+    if last is None:
+        return None
+    for entry in combined_ranking(session, last):
+        if entry["innovation_id"] == innovation.id:
+            return entry["rank"]
+    return None
+
+
 def create_award(session, innovation, title, prize_amount=None, rank=None, score=None):
     unit = session.get(Unit, innovation.unit_id)
     title = title.strip()
