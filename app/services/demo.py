@@ -26,7 +26,6 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import attachments as attachment_service
 from app.services import innovations as innovation_service
 from app.services import users as user_service
 from app.services.competitions import add_default_rounds, local_zone, to_utc_naive
@@ -1453,9 +1452,10 @@ def create_proposals(session, competition, units, accounts, today):
         session.add(innovation)
         session.commit()
         # the real upload path: PDF checked by content, stored under a generated name, sha256 recorded
-        attachment_service.add_attachment(session, innovation, opd,
-                                          f"SK_Tim_Inovasi_{proposal.acronym.replace(' ', '_')}.pdf",
-                                          team_decree_pdf(proposal, unit, index))
+        from app.commands.proposals import AddAttachment
+
+        AddAttachment(opd, innovation, f"SK_Tim_Inovasi_{proposal.acronym.replace(' ', '_')}.pdf",
+                      team_decree_pdf(proposal, unit, index), session=session).run()
         todo.append((innovation.id, proposal, unit, opd))
 
     # Walk the plans step by step across all proposals, so the history reads like a season.

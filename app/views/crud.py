@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
+from app.commands import proposals
 from app.extensions import db
 from app.models import AuditLog, Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
 from app.services import access, competitions, innovations
@@ -160,17 +161,17 @@ def _form_competition(form):
 
 
 class WordLimit:
-    """WTForms validator: the section's word limit of the competition (the form keeps what was typed)."""
+    """WTForms validator: the section's word limit of the competition, shown at the field (the form keeps what
+    was typed). The rule itself is the service's (``innovations.section_word_problem``), which the proposal
+    commands apply again on save."""
 
     def __init__(self, section):
         self.section = section
 
     def __call__(self, form, field):
-        competition = _form_competition(form)
-        limits = competition.effective_word_limits() if competition is not None else DEFAULT_WORD_LIMITS
-        count, limit = innovations.word_count(field.data), limits.get(self.section)
-        if limit and count > limit:
-            raise ValidationError(_l("%(count)s words; the limit is %(limit)s.", count=count, limit=limit))
+        problem = innovations.section_word_problem(_form_competition(form), self.section, field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class InnovationCrudView(SikippModelView):
@@ -231,16 +232,29 @@ class InnovationCrudView(SikippModelView):
                                      "current": current}
         return super().render_template(template, **kwargs)
 
+    # The proposal commands save (ownership, draft-only, title and word limits, audit); FAB's own save after
+    # them finds nothing left to write. A refusal is flashed (SikippModelView._run).
     def pre_add(self, item):
         if item.competition is not None:
             item.competition_id = item.competition.id
-        self._run(innovations.prepare_new, db.session, item, g.user)
+        self._run(lambda: proposals.CreateProposal(g.user, item).run())
 
     def pre_update(self, item):
-        self._run(innovations.ensure_editable, item, g.user)
+        original = proposals.pending_original(item)
+        self._run(lambda: proposals.EditProposal(g.user, item, original=original).run())
 
-    def pre_delete(self, item):
-        self._run(innovations.ensure_editable, item, g.user, "delete")
+    def _delete(self, pk):
+        """Delete through the command (FAB's own delete would then find a row that is already gone)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            proposals.DeleteProposal(g.user, item).run()
+        except DomainError as err:
+            flash(err.message, "danger")
+        else:
+            flash(self.delete_row_message, "success")
+        self.update_redirect()
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access

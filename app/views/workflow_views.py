@@ -10,6 +10,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
+from app.commands.proposals import AddAttachment, RemoveAttachment
 from app.commands.transitions import FireThroughCommand
 from app.extensions import db
 from app.models import Attachment
@@ -84,7 +85,7 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
             if upload is None:
                 flash(_("Choose a PDF file first."), "warning")
             else:
-                attachments.add_attachment(db.session, item, g.user, upload.filename, upload.read())
+                AddAttachment(g.user, item, upload.filename, upload.read()).run()
                 flash(_("Attachment uploaded."), "success")
         except DomainError as err:
             flash(err.message, "danger")
@@ -110,7 +111,7 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
         if attachment is None or attachment.innovation_id != item.id:
             abort(404)
         try:
-            attachments.remove_attachment(db.session, item, attachment, g.user)
+            RemoveAttachment(g.user, item, attachment).run()
             flash(_("Attachment removed."), "success")
         except DomainError as err:
             flash(err.message, "danger")
