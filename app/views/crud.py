@@ -341,8 +341,68 @@ class DecreeCrudView(SikippModelView):
         self._run(decrees.ensure_draft, item)
 
 
+AUDIT_TARGETS = {"innovation": _l("Innovation"), "decree": _l("Decree"), "competition": _l("Competition"),
+                 "assignment": _l("Assignment"), "score_sheet": _l("Score sheet"), "user": _l("User")}
+AUDIT_ACTIONS = {"create": _l("Created"), "edit": _l("Changed"), "delete": _l("Deleted"),
+                 "attachment_add": _l("Attachment added"), "attachment_remove": _l("Attachment removed")}
+
+
+def audit_action_label(action):
+    """"innovation.verify" → "Inovasi: Verifikasi"; a refused attempt is marked as such."""
+    from workflows.lifecycles import ALL_WORKFLOWS
+
+    action = action or ""
+    refused = action.endswith(".refused")
+    base = action[: -len(".refused")] if refused else action
+    kind, _dot, verb = base.partition(".")
+    label = AUDIT_ACTIONS.get(verb)
+    for wf in ALL_WORKFLOWS:
+        if wf.name == kind and verb in wf.transitions:
+            label = wf.transitions[verb].label or verb
+    text = f"{AUDIT_TARGETS.get(kind, kind)}: {label or verb or kind}" if verb else str(AUDIT_TARGETS.get(kind, kind))
+    if refused:
+        return Markup('<span class="label label-danger">{0}</span> {1}').format(_l("Refused"), text)
+    return text
+
+
+def _audit_value(value):
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_audit_value(v) for v in value) or "-"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_audit_value(v)}" for k, v in value.items()) or "-"
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def audit_data_display(data):
+    """The audit row's before → after, one changed field a line (and the answer status of a refusal)."""
+    if not data:
+        return "-"
+    lines = []
+    before, after = data.get("before"), data.get("after")
+    if isinstance(before, dict) or isinstance(after, dict):
+        before, after = before or {}, after or {}
+        for key in dict.fromkeys([*before, *after]):
+            lines.append(f"{key}: {_audit_value(before.get(key))} → {_audit_value(after.get(key))}")
+    elif before is not None or after is not None:
+        lines.append(f"{_audit_value(before)} → {_audit_value(after)}")
+    for key, value in data.items():
+        if key in ("before", "after"):
+            continue
+        if key == "status":
+            lines.append(str(_l("Answer: HTTP %(status)s", status=value)))
+        else:
+            lines.append(f"{key}: {_audit_value(value)}")
+    return Markup("<br>").join(lines) if lines else "-"
+
+
 class AuditLogView(SikippModelView):
-    """The audit trail of actions that are not workflow transitions (read only)."""
+    """The audit trail (read only): every command's row (who, what, when, target, before → after) and every
+    refused attempt (``<action>.refused``). Readable by the Sekretariat and the Admin (app/security.py)."""
 
     datamodel = SQLAInterface(AuditLog)
     class_permission_name = "AuditLog"
@@ -350,9 +410,12 @@ class AuditLogView(SikippModelView):
     base_order = ("at", "desc")
     list_title = _l("Audit log")
     show_title = _l("Audit entry")
-    list_columns = ["at", "user", "action", "target_type", "target_id", "detail"]
+    list_columns = ["at", "user", "action", "target_type", "target_id", "detail", "data"]
     show_columns = ["at", "user", "action", "target_type", "target_id", "detail", "data"]
     search_columns = ["action", "target_type", "target_id", "at"]
-    formatters_columns = {"at": competitions.format_local}
+    formatters_columns = {"at": competitions.format_local, "action": audit_action_label,
+                          "target_type": lambda kind: AUDIT_TARGETS.get(kind, kind),
+                          "target_id": lambda pk: f"#{pk}" if pk else "-", "data": audit_data_display,
+                          "detail": lambda text: text or "-"}
     label_columns = {"at": _l("Time"), "user": _l("User"), "action": _l("Action"), "target_type": _l("Object"),
-                     "target_id": _l("Object id"), "detail": _l("Detail"), "data": _l("Data")}
+                     "target_id": _l("Object id"), "detail": _l("Detail"), "data": _l("Before → after")}
