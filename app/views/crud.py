@@ -259,14 +259,21 @@ class InnovationCrudView(SikippModelView):
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
     def edit(self, pk):
-        """Refuse before showing the form when the proposal is not an editable draft of the user's unit."""
+        """Refuse before showing the form when the proposal is not an editable draft of the user's unit (a form
+        sent anyway is refused by the command itself, which records the attempt)."""
         item = self.datamodel.get(pk, self._base_filters) if str(pk).isdigit() else None
         if item is None:
             abort(404)
         try:
             innovations.ensure_editable(item, g.user)
         except DomainError as err:
-            flash(err.message, "warning")
+            message = err.message
+            if request.method == "POST":  # sent anyway: the command refuses it and records the attempt
+                try:
+                    proposals.EditProposal(g.user, item, original={}).run()
+                except DomainError as refused:
+                    message = refused.message
+            flash(message, "warning")
             return redirect(url_for(f"{self.endpoint}.show", pk=pk))
         return super().edit(pk)
 
