@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.models.competition import DEFAULT_CHECKLIST
 from tests.conftest import Api
 
 STATES = ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")
@@ -46,6 +47,8 @@ BODIES = {
     "return": {"comment": "Lampiran kurang lengkap, mohon dilengkapi."},
     "reject": {"comment": "Tidak memenuhi syarat umur implementasi."},
     "award": {"data": {"title": "Juara I", "prize_amount": 15000000}},
+    # Verifying attests every item of the competition's checklist (the standard list by default, DESIGN §3/§4).
+    "verify": {"data": {"checklist": {item: True for item in DEFAULT_CHECKLIST}}},
 }
 
 
@@ -203,7 +206,7 @@ def test_a_full_life_as_the_proper_users(app, client):
         pk = seed_innovation("draft")
     steps = [("opd_a", "submit", {}, "submitted"), ("sekretariat", "return", BODIES["return"], "draft"),
              ("opd_a", "submit", {}, "submitted"),
-             ("sekretariat", "verify", {"data": {"checklist": {"relevan": True}}}, "verified"),
+             ("sekretariat", "verify", BODIES["verify"], "verified"),
              ("sekretariat", "score", {}, "scored"), ("sekretariat", "award", BODIES["award"], "awarded")]
     for username, trigger, body, state in steps:
         r = fire(client, username, pk, trigger, body)
@@ -215,7 +218,7 @@ def test_a_full_life_as_the_proper_users(app, client):
         ("submit", "draft", "submitted", "opd_a"), ("verify", "submitted", "verified", "sekretariat"),
         ("score", "verified", "scored", "sekretariat"), ("award", "scored", "awarded", "sekretariat")]
     assert rows[1]["comment"] == BODIES["return"]["comment"]
-    assert rows[3]["data"] == {"checklist": {"relevan": True}}
+    assert rows[3]["data"] == BODIES["verify"]["data"]
     with app.app_context():
         assert db_state(pk) == ("awarded", 7)
 

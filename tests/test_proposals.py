@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import AuditLog, Innovation
+from app.models.competition import DEFAULT_CHECKLIST
 from tests.conftest import PASSWORD, future
 from tests.pdfs import blank_pdf
 from workflows.models import WorkflowHistory
@@ -89,6 +90,9 @@ def test_verify_records_checklist_and_return_note_reaches_opd(app, api, competit
     assert opd.post(f"/api/v1/innovation/{pk}/transitions/submit", json={}).status_code == 200
     checklist = {"SK tim inovasi terlampir": True, "Usia inovasi memenuhi": True}
     r = sek.post(f"/api/v1/innovation/{pk}/transitions/verify", json={"data": {"checklist": checklist}})
+    assert r.status_code == 409 and "Semua bagian terisi" in r.get_json()["message"]  # every item, not some
+    checklist = {item: True for item in DEFAULT_CHECKLIST}
+    r = sek.post(f"/api/v1/innovation/{pk}/transitions/verify", json={"data": {"checklist": checklist}})
     assert r.status_code == 200
     with app.app_context():
         row = db.session.query(WorkflowHistory).filter_by(object_id=pk, trigger="verify").one()
@@ -104,13 +108,17 @@ def test_verify_from_the_queue_screen_with_checklist(app, api, competition):
     assert f"/verification/show/{pk}" in listing
     page = client.get(f"/verification/show/{pk}").get_data(as_text=True)
     assert 'name="checklist_0"' in page and "SK tim inovasi terlampir" in page
+    # Two boxes of four: refused (the server demands every box, not only the browser's "required").
     r = client.post(f"/verification/fire/{pk}/verify", data={"checklist_0": "1", "checklist_1": "1"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Innovation, pk).state == "submitted"
+    r = client.post(f"/verification/fire/{pk}/verify", data={f"checklist_{i}": "1" for i in range(4)})
     assert r.status_code == 302 and r.headers["Location"].endswith("/verification/list/")
     with app.app_context():
         assert db.session.get(Innovation, pk).state == "verified"
         data = db.session.query(WorkflowHistory).filter_by(object_id=pk, trigger="verify").one().data
-        assert data["checklist"]["SK tim inovasi terlampir"] is True
-        assert data["checklist"]["Semua bagian terisi"] is False
+        assert data["checklist"] == {item: True for item in DEFAULT_CHECKLIST}
     assert f"/verification/show/{pk}" not in client.get("/verification/list/").get_data(as_text=True)
     # The OPD has no access to the queue.
     client.get("/logout/")

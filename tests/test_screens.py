@@ -62,15 +62,24 @@ def test_opd_sees_own_buttons_and_not_other_units_rows(app, client, api, competi
 def test_bulk_action_reports_each_row(app, client, api, competition):
     good = _innovation(app, api, competition)
     incomplete = _innovation(app, api, competition, complete=False)
+    good2, incomplete2 = _innovation(app, api, competition), _innovation(app, api, competition, complete=False)
     login(client, "sekretariat")
-    r = client.post("/innovationview/action_post", data={"action": "wf_verify", "rowid": [str(good), str(incomplete)]},
+    r = client.post("/innovationview/action_post", data={"action": "wf_reject", "rowid": [str(good), str(incomplete)],
+                                                        "wf_comment": "Tidak memenuhi syarat."},
                     follow_redirects=True)
     assert r.status_code == 200
     with app.app_context():
-        assert db.session.get(Innovation, good).state == "verified"
-        assert db.session.get(Innovation, incomplete).state == "submitted"
+        assert db.session.get(Innovation, good).state == "rejected"
+        assert db.session.get(Innovation, incomplete).state == "rejected"
+    # Bulk verify cannot attest each proposal's checklist: every row is refused, each with its reason.
+    r = client.post("/innovationview/action_post", data={"action": "wf_verify",
+                                                        "rowid": [str(good2), str(incomplete2)]},
+                    follow_redirects=True)
+    with app.app_context():
+        assert db.session.get(Innovation, good2).state == "submitted"
+        assert db.session.get(Innovation, incomplete2).state == "submitted"
     html = r.get_data(as_text=True)
-    assert f"#{incomplete}" in html
+    assert f"#{incomplete2}" in html and f"#{good2}" in html
 
 
 def test_bulk_action_cannot_touch_other_units_rows(app, client, api, competition):

@@ -91,7 +91,7 @@ def test_simultaneous_different_triggers_from_one_state_exactly_one_wins(app):
     """verify and return both leave "submitted" and neither is possible from the other's destination."""
     with app.app_context():
         pk = seed_innovation("submitted")
-    plan = [("sekretariat", "verify", {}), ("sekretariat", "return", BODIES["return"])] * (N // 2)
+    plan = [("sekretariat", "verify", BODIES["verify"]), ("sekretariat", "return", BODIES["return"])] * (N // 2)
     results = _race(app, pk, plan)
     winners = [(plan[n][1], r) for n, r in enumerate(results) if r[0] == 200]
     assert len(winners) == 1, results
@@ -109,7 +109,7 @@ def test_a_mixed_race_is_serialisable(app):
 
     with app.app_context():
         pk = seed_innovation("submitted")
-    plan = ([("sekretariat", "verify", {})] * 5 + [("sekretariat", "return", BODIES["return"])] * 5
+    plan = ([("sekretariat", "verify", BODIES["verify"])] * 5 + [("sekretariat", "return", BODIES["return"])] * 5
             + [("sekretariat", "reject", BODIES["reject"])] * 5 + [("opd_a", "withdraw", {})] * 5)
     results = _race(app, pk, plan)
     assert all(s in (200, 409) for s, _ in results), results

@@ -69,6 +69,17 @@ def discard_after_commit(session) -> None:
     session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
+def _schema_message(err) -> str:
+    """A readable message for data refused by a transition's JSON schema."""
+    where = ".".join(str(p) for p in err.absolute_path)
+    if err.validator == "required":
+        missing = [name for name in err.validator_value if name not in (err.instance or {})]
+        if missing:
+            field = ".".join(filter(None, (where, missing[0])))
+            return _("Invalid data: \"%(field)s\" is required.", field=field)
+    return _("Invalid data (%(field)s): %(error)s", field=where or "data", error=err.message)
+
+
 class WorkflowError(Exception):
     status = 400
 
@@ -133,6 +144,9 @@ class Transition:
     effects: Sequence[Effect] = ()
     comment_required: bool = False
     data_schema: Optional[dict] = None
+    # Guards that judge the data sent with the fire (e.g. a checklist to attest): checked by fire() only,
+    # after the data schema; available() does not run them (before firing there is no data yet).
+    data_guards: Sequence[Guard] = ()
     owner_only: bool = False  # the user must own the row (Workflow.is_owner)
     label: Optional[str] = None
 
@@ -367,11 +381,11 @@ class Workflow:
                 try:
                     jsonschema.validate(data, t.data_schema)
                 except jsonschema.ValidationError as err:
-                    where = ".".join(str(p) for p in err.absolute_path) or "data"
-                    raise WorkflowInvalid(_("Invalid data (%(field)s): %(error)s", field=where,
-                                            error=err.message)) from None
+                    raise WorkflowInvalid(_schema_message(err)) from None
             ctx = TransitionContext(self, t, session, obj, user, comment=comment, data=data, source=source)
             reason = self._check_guards(ctx)
+            for data_guard in t.data_guards:
+                reason = reason or data_guard(ctx)
             if reason:
                 raise WorkflowConflict(reason)
             dest = ctx.dest = self._destination(source, trigger)

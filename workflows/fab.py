@@ -41,7 +41,18 @@ def _session():
     return current_app.appbuilder.session
 
 
-class WorkflowApiMixin:
+class WorkflowFireHook:
+    """The one place the screens and the API fire a transition (every door, single and bulk)."""
+
+    workflow = None
+
+    def wf_fire(self, pk, trigger, comment=None, data=None, visible=None):
+        """Fire one transition for the current user (hook: an application routes it through its command
+        layer). Raises ``WorkflowError``; returns the updated row."""
+        return self.workflow.fire(_session(), pk, trigger, g.user, comment=comment, data=data, visible=visible)
+
+
+class WorkflowApiMixin(WorkflowFireHook):
     """Adds, for ``workflow`` (a bound Workflow): transitions, fire, bulk fire and history endpoints."""
 
     workflow = None
@@ -133,8 +144,8 @@ class WorkflowApiMixin:
         if comment is not None and not isinstance(comment, str):
             return self.response_422(message={"comment": [_("Must be text.")]})
         try:
-            obj = self.workflow.fire(_session(), pk, trigger, g.user, comment=comment, data=body.get("data"),
-                                     visible=lambda o: self._wf_visible(pk) is not None)
+            obj = self.wf_fire(pk, trigger, comment=comment, data=body.get("data"),
+                               visible=lambda o: self._wf_visible(pk) is not None)
         except WorkflowError as err:
             return self.response(err.status, message=err.message)
         return self.response(200, state=getattr(obj, self.workflow.state_attr))
@@ -192,9 +203,11 @@ class WorkflowApiMixin:
             self.workflow.transition(trigger)
         except WorkflowError as err:
             return self.response(err.status, message=err.message)
+        comment, data = body.get("comment"), body.get("data")
         results = self.workflow.fire_many(
-            _session(), ids, trigger, g.user, comment=body.get("comment"), data=body.get("data"),
-            visible=lambda o: self._wf_visible(o.id) is not None,
+            _session(), ids, trigger, g.user, comment=comment, data=data,
+            fire=lambda pk: self.wf_fire(pk, trigger, comment=comment, data=data,
+                                         visible=lambda o: self._wf_visible(o.id) is not None),
         )
         return self.response(200, result=results)
 
@@ -240,7 +253,11 @@ def state_badge(workflow, state):
         style=escape(workflow.state_styles.get(state, "default")), s=escape(state), label=workflow.label(state))
 
 
-class WorkflowViewMixin:
+FIELD_DEFAULTS = {"type": "checkbox", "required": False, "value": None, "help": None, "min": None, "step": None,
+                  "placeholder": None}
+
+
+class WorkflowViewMixin(WorkflowFireHook):
     """State badge, transition buttons, history and bulk actions on a FAB ModelView."""
 
     workflow = None
@@ -266,11 +283,17 @@ class WorkflowViewMixin:
 
     # -- hooks for the concrete view ---------------------------------------------------
     def wf_form_fields(self, trigger, item):
-        """Checkboxes shown in the trigger's form: [{"name", "label", "required"}]."""
+        """Fields shown in the trigger's form, each a dict: ``name``, ``label``, ``type`` (``checkbox``
+        (default), ``text`` or ``number``), ``required``, and optionally ``value`` (pre-filled), ``help``,
+        ``min``, ``step``, ``placeholder``."""
         return []
 
     def wf_data_from_form(self, trigger, form):
         """The ``data`` sent with a trigger fired from the screen."""
+        return {}
+
+    def wf_bulk_data(self, trigger, form):
+        """The ``data`` sent with a bulk action (its form carries only the row ids and a comment)."""
         return {}
 
     def wf_notices(self, item):
@@ -284,8 +307,11 @@ class WorkflowViewMixin:
     def _wf_bulk(self, trigger, items):
         comment = request.form.get("wf_comment")
         ids = [i.id for i in items if i is not None]
-        results = self.workflow.fire_many(_session(), ids, trigger, g.user, comment=comment,
-                                          visible=lambda o: self._wf_visible(o.id) is not None)
+        data = self.wf_bulk_data(trigger, request.form)
+        results = self.workflow.fire_many(
+            _session(), ids, trigger, g.user, comment=comment, data=data,
+            fire=lambda pk: self.wf_fire(pk, trigger, comment=comment, data=data,
+                                         visible=lambda o: self._wf_visible(o.id) is not None))
         ok = sum(1 for r in results if r["ok"])
         if ok:
             flash(_("%(n)s row(s) changed.", n=ok), "success")
@@ -312,7 +338,8 @@ class WorkflowViewMixin:
                         for h in wf.history(_session(), item.id)],
             wf_labels=wf.state_labels,
             wf_fire_endpoint=f"{self.endpoint}.fire_view",
-            wf_fields={t.trigger: self.wf_form_fields(t.trigger, item) for t in wf.transitions.values()},
+            wf_fields={t.trigger: [{**FIELD_DEFAULTS, **f} for f in self.wf_form_fields(t.trigger, item)]
+                       for t in wf.transitions.values()},
             wf_notices=self.wf_notices(item),
         )
 
@@ -320,9 +347,9 @@ class WorkflowViewMixin:
     @has_access
     def fire_view(self, pk, trigger):
         try:
-            obj = self.workflow.fire(_session(), pk, trigger, g.user, comment=request.form.get("comment"),
-                                     data=self.wf_data_from_form(trigger, request.form),
-                                     visible=lambda o: self._wf_visible(pk) is not None)
+            obj = self.wf_fire(pk, trigger, comment=request.form.get("comment"),
+                               data=self.wf_data_from_form(trigger, request.form),
+                               visible=lambda o: self._wf_visible(pk) is not None)
             flash(_("Done: the state is now \"%(state)s\".",
                     state=self.workflow.label(getattr(obj, self.workflow.state_attr))), "success")
         except WorkflowError as err:

@@ -30,6 +30,12 @@ def checklist_passes(ctx):
     return " ".join(problems) if problems else None
 
 
+def checklist_attested(ctx):
+    """Data guard of ``verify``: every item of the competition's checklist marked true in ``data.checklist``
+    (the rule and its choice of list: ``submission.checklist_problem``)."""
+    return submission.checklist_problem(ctx.obj.competition, ctx.data.get("checklist"))
+
+
 def round_sheets_final(ctx):
     return scoring.score_problem(ctx.session, ctx.obj)
 
@@ -87,7 +93,7 @@ innovation_workflow = Workflow(
         Transition("return", SUBMITTED, DRAFT, roles=("Sekretariat",), comment_required=True,
                    label=_l("Return for revision"), effects=(notify_unit("Proposal dikembalikan untuk perbaikan"),)),
         Transition("verify", SUBMITTED, VERIFIED, roles=("Sekretariat",), label=_l("Verify"),
-                   guards=(checklist_passes,), data_schema=VERIFY_DATA,
+                   guards=(checklist_passes,), data_schema=VERIFY_DATA, data_guards=(checklist_attested,),
                    effects=(notify_unit("Proposal lolos verifikasi administrasi"),)),
         Transition("reject", (SUBMITTED, VERIFIED), REJECTED, roles=("Sekretariat",), comment_required=True,
                    label=_l("Reject"), effects=(notify_unit("Proposal ditolak"),)),

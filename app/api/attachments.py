@@ -6,6 +6,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 
 from app.api.base import error_response
+from app.commands.proposals import AddAttachment, RemoveAttachment
 from app.extensions import db
 from app.models import Attachment
 from app.services import attachments
@@ -89,7 +90,7 @@ class AttachmentEndpointsMixin:
         if upload is None:
             return self.response_422(message={"file": [_("A file is required (multipart field \"file\").")]})
         try:
-            attachment = attachments.add_attachment(db.session, innovation, g.user, upload.filename, upload.read())
+            attachment = AddAttachment(g.user, innovation, upload.filename, upload.read()).run()
         except DomainError as err:
             return error_response(self, err)
         return self.response(201, result=attachments.as_dict(attachment), id=attachment.id)
@@ -145,7 +146,7 @@ class AttachmentEndpointsMixin:
         if innovation is None or attachment is None or attachment.innovation_id != innovation.id:
             return self.response_404()
         try:
-            attachments.remove_attachment(db.session, innovation, attachment, g.user)
+            RemoveAttachment(g.user, innovation, attachment).run()
         except DomainError as err:
             return error_response(self, err)
         return self.response(200, message="OK")

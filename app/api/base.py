@@ -184,11 +184,10 @@ class SikippModelApi(ModelRestApi):
         except ValidationError as err:
             return self.response_422(message=err.messages)
         try:
-            self.before_create(item)
+            failed = self.create_item(item)
         except (DomainError, WorkflowError) as err:
             db.session.rollback()
             return error_response(self, err)
-        failed = self._commit(item, 201)
         if failed:
             return failed
         self.post_add(item)
@@ -226,28 +225,45 @@ class SikippModelApi(ModelRestApi):
         if not item:
             return self.response_404()
         body = self._json_body()
-        original = {c: getattr(item, c, None) for c in self.edit_columns}
         try:
-            self.before_update(item, original)  # state/ownership locks are judged on the stored row
-        except (DomainError, WorkflowError) as err:
-            db.session.rollback()
-            return error_response(self, err)
-        try:
-            data = self._merge_update_item(item, body)
-            item = self.edit_model_schema.load(data, instance=item)
+            failed = self.update_item(item, body)
         except ValidationError as err:
             db.session.rollback()
             return self.response_422(message=err.messages)
-        try:
-            self.validate_update(item)
         except (DomainError, WorkflowError) as err:
             db.session.rollback()
             return error_response(self, err)
-        failed = self._commit(item, 200)
         if failed:
             return failed
         self.post_update(item)
         return self.response(200, result=self.edit_model_schema.dump(item, many=False))
+
+    # -- saving (a resource with commands overrides these three) ----------------------
+    def create_item(self, item):
+        """Save a new row; return an error response or None. Raises DomainError/WorkflowError."""
+        self.before_create(item)
+        return self._commit(item, 201)
+
+    def update_item(self, item, body):
+        """Apply ``body`` to the stored row and save; an error response or None. Raises DomainError,
+        WorkflowError or marshmallow's ValidationError."""
+        original = {c: getattr(item, c, None) for c in self.edit_columns}
+        self.before_update(item, original)  # state/ownership locks are judged on the stored row
+        self.load_update(item, body)
+        self.validate_update(item)
+        return self._commit(item, 200)
+
+    def load_update(self, item, body):
+        """Write the PUT body into the row through the edit schema (raises ValidationError)."""
+        return self.edit_model_schema.load(self._merge_update_item(item, body), instance=item)
+
+    def delete_item(self, item):
+        """Delete the row; an error response or None. Raises DomainError/WorkflowError."""
+        self.before_delete(item)
+        failed = self._commit(item, 200, delete=True)
+        if failed:
+            return self.response(409, message=_("This record is still used by other data and cannot be deleted."))
+        return None
 
     def validate_update(self, item):
         pass
@@ -259,10 +275,10 @@ class SikippModelApi(ModelRestApi):
         if not item:
             return self.response_404()
         try:
-            self.before_delete(item)
+            failed = self.delete_item(item)
         except (DomainError, WorkflowError) as err:
+            db.session.rollback()
             return error_response(self, err)
-        failed = self._commit(item, 200, delete=True)
         if failed:
-            return self.response(409, message=_("This record is still used by other data and cannot be deleted."))
+            return failed
         return self.response(200, message="OK")

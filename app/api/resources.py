@@ -8,9 +8,10 @@ from app.api.base import SikippModelApi, row_filter
 from app.api.command_crud import CommandCrudApiMixin
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
+from app.commands import proposals
 from app.extensions import db
 from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
-from app.services import access, competitions, innovations
+from app.services import access, competitions
 
 
 class UnitApi(SikippModelApi):
@@ -117,14 +118,15 @@ class InnovationCrudApi(SikippModelApi):
     order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id"]
     validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals}
 
-    def before_create(self, item):
-        innovations.prepare_new(db.session, item, g.user)
+    # The proposal commands: ownership, draft-only, title and word limits, audit (app/commands/proposals.py).
+    def create_item(self, item):
+        proposals.CreateProposal(g.user, item).run()
 
-    def before_update(self, item, original):
-        innovations.ensure_editable(item, g.user)
+    def update_item(self, item, body):
+        proposals.EditProposal(g.user, item, apply=lambda: self.load_update(item, body)).run()
 
-    def before_delete(self, item):
-        innovations.ensure_editable(item, g.user, action="delete")
+    def delete_item(self, item):
+        proposals.DeleteProposal(g.user, item).run()
 
 
 class AssignmentApi(CommandCrudApiMixin, SikippModelApi):

@@ -27,7 +27,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.states import AssignmentStatus, UnitKind
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import attachments as attachment_service
 from app.services import innovations as innovation_service
 from app.services import ranking
 from app.services import users as user_service
@@ -1444,9 +1443,10 @@ def create_proposals(session, competition, units, accounts, today):
         session.add(innovation)
         session.commit()
         # the real upload path: PDF checked by content, stored under a generated name, sha256 recorded
-        attachment_service.add_attachment(session, innovation, opd,
-                                          f"SK_Tim_Inovasi_{proposal.acronym.replace(' ', '_')}.pdf",
-                                          team_decree_pdf(proposal, unit, index))
+        from app.commands.proposals import AddAttachment
+
+        AddAttachment(opd, innovation, f"SK_Tim_Inovasi_{proposal.acronym.replace(' ', '_')}.pdf",
+                      team_decree_pdf(proposal, unit, index), session=session).run()
         todo.append((innovation.id, proposal, unit, opd))
 
     # Walk the plans step by step across all proposals, so the history reads like a season.

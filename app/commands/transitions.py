@@ -8,7 +8,10 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from app.commands.base import BaseCommand
-from workflows.engine import Workflow
+from app.services.errors import DomainError
+from workflows.engine import (
+    Workflow, WorkflowConflict, WorkflowError, WorkflowForbidden, WorkflowInvalid, WorkflowNotFound,
+)
 
 
 class FireTransition(BaseCommand):
@@ -56,3 +59,27 @@ def fire_many(actor, workflow: Workflow, ids, trigger: str, *, comment=None, dat
         fire=lambda pk: fire(actor, workflow, pk, trigger, comment=comment, data=data, visible=visible,
                              session=session))
 
+
+
+_WORKFLOW_ERRORS = {403: WorkflowForbidden, 404: WorkflowNotFound, 409: WorkflowConflict, 422: WorkflowInvalid}
+
+
+def as_workflow_error(err: DomainError) -> WorkflowError:
+    """The engine's error of the same status, for doors that answer ``WorkflowError`` (the plugin's)."""
+    return _WORKFLOW_ERRORS.get(err.status, WorkflowError)(err.message)
+
+
+class FireThroughCommand:
+    """Mixed into SIKIPP's workflow APIs and screens: the plugin's ``wf_fire`` hook (used by the single and
+    bulk endpoints, the screen's buttons and its bulk actions) runs the :class:`FireTransition` command, so
+    every door shares its transaction, audit row and recorded refusals."""
+
+    workflow: Workflow = None
+
+    def wf_fire(self, pk, trigger, comment=None, data=None, visible=None):
+        from flask import g
+
+        try:
+            return fire(g.user, self.workflow, pk, trigger, comment=comment, data=data, visible=visible)
+        except DomainError as err:
+            raise as_workflow_error(err) from None

@@ -16,8 +16,7 @@ from flask_babel import gettext as _
 from pypdf import PdfReader
 
 from app.models import Attachment
-from app.services import innovations
-from app.services.errors import Conflict, Invalid
+from app.services.errors import Invalid
 
 log = logging.getLogger(__name__)
 
@@ -61,47 +60,51 @@ def check_pdf(data, max_bytes):
         raise Invalid(_("PDF files with scripts, launch actions or embedded files are not accepted."), field="file")
 
 
-def add_attachment(session, innovation, user, filename, data):
-    """Validate and store one PDF for a draft proposal of the user's own unit."""
-    innovations.ensure_editable(innovation, user)
-    name = check_name(filename)
+def max_bytes(innovation):
+    """The competition's size cap of one attachment, in bytes."""
     competition = innovation.competition
-    max_mb = competition.max_attachment_mb if competition is not None else 5
-    check_pdf(data, max_mb * 1024 * 1024)
+    return (competition.max_attachment_mb if competition is not None else 5) * 1024 * 1024
+
+
+def write_file(data):
+    """Write ``data`` durably under a new generated name (temporary file, fsync, atomic rename).
+    Returns (stored name, path). The caller commits the row afterwards, and removes the file with
+    :func:`discard_file` if that fails (no commit here: the command owns the transaction)."""
     stored_name = f"{uuid.uuid4().hex}.pdf"
     final_path = os.path.join(storage_dir(), stored_name)
     tmp_path = final_path + ".part"
-    with open(tmp_path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
     try:
+        with open(tmp_path, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp_path, final_path)
-        attachment = Attachment(innovation_id=innovation.id, original_name=name, stored_name=stored_name,
-                                size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                                uploaded_by_id=getattr(user, "id", None))
-        session.add(attachment)
-        session.commit()
     except BaseException:
-        session.rollback()
-        for path in (tmp_path, final_path):
-            if os.path.exists(path):
-                os.remove(path)
+        discard_file(tmp_path)
         raise
-    return attachment
+    return stored_name, final_path
 
 
-def remove_attachment(session, innovation, attachment, user):
-    innovations.ensure_editable(innovation, user, action="edit")
-    if attachment.innovation_id != innovation.id:
-        raise Conflict(_("The attachment does not belong to this innovation."))
-    path = path_of(attachment)
-    session.delete(attachment)
-    session.commit()
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        log.warning("attachment file %s was already missing", path)
+def discard_file(path):
+    """Remove a stored file (and its temporary part) if present."""
+    for candidate in (path, path + ".part"):
+        try:
+            os.remove(candidate)
+        except FileNotFoundError:
+            pass
+        except OSError:  # pragma: no cover - a file system problem: log, never hide the real error
+            log.exception("could not remove %s", candidate)
+
+
+def new_attachment(innovation, user, name, stored_name, data):
+    """The attachment row of a stored file (not added to any session)."""
+    return Attachment(innovation_id=innovation.id, original_name=name, stored_name=stored_name,
+                      size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                      uploaded_by_id=getattr(user, "id", None))
+
+
+def not_this_innovation_message():
+    return _("The attachment does not belong to this innovation.")
 
 
 def as_dict(attachment):

@@ -21,6 +21,13 @@ def rank_from_title(title):
     return _TITLE_RANKS.get((match.group(1).lower(), _ROMAN[match.group(2).lower()]))
 
 
+def suggested_rank(session, innovation):
+    """The innovation's rank in its category in the final (combined) ranking of its competition's last round,
+    or None when that ranking has no place for it: what the award form proposes."""
+    standing = ranking.final_standing(session, innovation)
+    return standing["rank"] if standing else None
+
+
 def create_award(session, innovation, title, prize_amount=None, rank=None, score=None):
     """The award of the ``award`` transition. Its score and rank come from the final ranking (the combined
     ranking of the competition's last round, :func:`app.services.ranking.final_standing`): the score always

@@ -44,24 +44,47 @@ def word_count(text):
     return len((text or "").split())
 
 
-def word_limit_problems(innovation, competition=None):
-    """{field: message} for every proposal section longer than its limit (limits are per competition)."""
-    from app.models import PROPOSAL_SECTIONS
+def section_word_problem(competition, section, text, label=None):
+    """The word-limit rule of one proposal section (limits are per competition, DESIGN §4): a message when
+    ``text`` is longer than the section's limit, else None. The one place the rule is written: the
+    proposal commands and the screen's field validator both call it."""
     from app.models.competition import DEFAULT_WORD_LIMITS
 
-    competition = competition or innovation.competition
     limits = competition.effective_word_limits() if competition is not None else DEFAULT_WORD_LIMITS
+    count, limit = word_count(text), limits.get(section)
+    if limit and count > limit:
+        if label is None:
+            return _("%(count)s words; the limit is %(limit)s.", count=count, limit=limit)
+        return _("%(section)s has %(count)s words; the limit is %(limit)s.", section=label, count=count, limit=limit)
+    return None
+
+
+def word_limit_problems(innovation, competition=None):
+    """{field: message} for every proposal section longer than its limit."""
+    from app.models import PROPOSAL_SECTIONS
+
+    competition = competition or innovation.competition
     problems = {}
     for field, label in PROPOSAL_SECTIONS:
-        count, limit = word_count(getattr(innovation, field)), limits.get(field)
-        if limit and count > limit:
-            problems[field] = _("%(section)s has %(count)s words; the limit is %(limit)s.",
-                                section=label, count=count, limit=limit)
+        problem = section_word_problem(competition, field, getattr(innovation, field), label)
+        if problem:
+            problems[field] = problem
     return problems
 
 
-def check_word_limits(innovation, competition=None):
-    problems = word_limit_problems(innovation, competition)
+def proposal_problems(innovation, competition=None):
+    """What a saved proposal (even a draft) must satisfy: a title (DESIGN §4: a draft needs only its
+    competition and title) and the sections' word limits. {field: message}."""
+    problems = {}
+    if not (innovation.title or "").strip():
+        problems["title"] = _("The title is required.")
+    problems.update(word_limit_problems(innovation, competition))
+    return problems
+
+
+def check_proposal(innovation, competition=None):
+    """Raise ``Invalid`` (422, naming the field) for the first problem of :func:`proposal_problems`."""
+    problems = proposal_problems(innovation, competition)
     if problems:
         field, message = next(iter(problems.items()))
         raise Invalid(message, field=field)

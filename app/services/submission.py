@@ -59,3 +59,22 @@ def deadline_problem(innovation, now=None):
         local = to_local(competition.submission_deadline)
         return _("The submission deadline has passed (%(deadline)s).", deadline=local.strftime("%d-%m-%Y %H:%M %Z"))
     return None
+
+
+def checklist_problem(competition, attested):
+    """The ``verify`` rule on the attested checklist (DESIGN §3): every item of the competition's
+    checklist must be marked true in ``attested`` (``{"<item>": true, ...}``).
+
+    Choice: every competition *has* a checklist. DESIGN §4 gives each one "a standard list by default"
+    (``Competition.effective_checklist``: its own ``verification_checklist`` or the standard list), and the
+    single-item screen has always asked for every box of that list; so the rule applies to the effective
+    list, on every door. Returns a message naming the items not attested, or None."""
+    items = competition.effective_checklist() if competition is not None else []
+    if not items:
+        return None
+    attested = attested if isinstance(attested, dict) else {}
+    missing = [item for item in items if attested.get(item) is not True]
+    if not missing:
+        return None
+    return _("The verification checklist must be attested item by item for each proposal (open the proposal and "
+             "tick every item); not attested: %(items)s.", items="; ".join(missing))

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
+from app.commands import proposals
 from app.extensions import db
 from app.models import AuditLog, Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
 from app.services import access, competitions, innovations
@@ -161,17 +162,17 @@ def _form_competition(form):
 
 
 class WordLimit:
-    """WTForms validator: the section's word limit of the competition (the form keeps what was typed)."""
+    """WTForms validator: the section's word limit of the competition, shown at the field (the form keeps what
+    was typed). The rule itself is the service's (``innovations.section_word_problem``), which the proposal
+    commands apply again on save."""
 
     def __init__(self, section):
         self.section = section
 
     def __call__(self, form, field):
-        competition = _form_competition(form)
-        limits = competition.effective_word_limits() if competition is not None else DEFAULT_WORD_LIMITS
-        count, limit = innovations.word_count(field.data), limits.get(self.section)
-        if limit and count > limit:
-            raise ValidationError(_l("%(count)s words; the limit is %(limit)s.", count=count, limit=limit))
+        problem = innovations.section_word_problem(_form_competition(form), self.section, field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class InnovationCrudView(SikippModelView):
@@ -232,28 +233,48 @@ class InnovationCrudView(SikippModelView):
                                      "current": current}
         return super().render_template(template, **kwargs)
 
+    # The proposal commands save (ownership, draft-only, title and word limits, audit); FAB's own save after
+    # them finds nothing left to write. A refusal is flashed (SikippModelView._run).
     def pre_add(self, item):
         if item.competition is not None:
             item.competition_id = item.competition.id
-        self._run(innovations.prepare_new, db.session, item, g.user)
+        self._run(lambda: proposals.CreateProposal(g.user, item).run())
 
     def pre_update(self, item):
-        self._run(innovations.ensure_editable, item, g.user)
+        original = proposals.pending_original(item)
+        self._run(lambda: proposals.EditProposal(g.user, item, original=original).run())
 
-    def pre_delete(self, item):
-        self._run(innovations.ensure_editable, item, g.user, "delete")
+    def _delete(self, pk):
+        """Delete through the command (FAB's own delete would then find a row that is already gone)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            proposals.DeleteProposal(g.user, item).run()
+        except DomainError as err:
+            flash(err.message, "danger")
+        else:
+            flash(self.delete_row_message, "success")
+        self.update_redirect()
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
     def edit(self, pk):
-        """Refuse before showing the form when the proposal is not an editable draft of the user's unit."""
+        """Refuse before showing the form when the proposal is not an editable draft of the user's unit (a form
+        sent anyway is refused by the command itself, which records the attempt)."""
         item = self.datamodel.get(pk, self._base_filters) if str(pk).isdigit() else None
         if item is None:
             abort(404)
         try:
             innovations.ensure_editable(item, g.user)
         except DomainError as err:
-            flash(err.message, "warning")
+            message = err.message
+            if request.method == "POST":  # sent anyway: the command refuses it and records the attempt
+                try:
+                    proposals.EditProposal(g.user, item, original={}).run()
+                except DomainError as refused:
+                    message = refused.message
+            flash(message, "warning")
             return redirect(url_for(f"{self.endpoint}.show", pk=pk))
         return super().edit(pk)
 
@@ -316,8 +337,68 @@ class DecreeCrudView(CommandCrudViewMixin, SikippModelView):
     delete_command = decree_commands.DeleteDecreeDraft
 
 
+AUDIT_TARGETS = {"innovation": _l("Innovation"), "decree": _l("Decree"), "competition": _l("Competition"),
+                 "assignment": _l("Assignment"), "score_sheet": _l("Score sheet"), "user": _l("User")}
+AUDIT_ACTIONS = {"create": _l("Created"), "edit": _l("Changed"), "delete": _l("Deleted"),
+                 "attachment_add": _l("Attachment added"), "attachment_remove": _l("Attachment removed")}
+
+
+def audit_action_label(action):
+    """"innovation.verify" → "Inovasi: Verifikasi"; a refused attempt is marked as such."""
+    from workflows.lifecycles import ALL_WORKFLOWS
+
+    action = action or ""
+    refused = action.endswith(".refused")
+    base = action[: -len(".refused")] if refused else action
+    kind, _dot, verb = base.partition(".")
+    label = AUDIT_ACTIONS.get(verb)
+    for wf in ALL_WORKFLOWS:
+        if wf.name == kind and verb in wf.transitions:
+            label = wf.transitions[verb].label or verb
+    text = f"{AUDIT_TARGETS.get(kind, kind)}: {label or verb or kind}" if verb else str(AUDIT_TARGETS.get(kind, kind))
+    if refused:
+        return Markup('<span class="label label-danger">{0}</span> {1}').format(_l("Refused"), text)
+    return text
+
+
+def _audit_value(value):
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_audit_value(v) for v in value) or "-"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_audit_value(v)}" for k, v in value.items()) or "-"
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def audit_data_display(data):
+    """The audit row's before → after, one changed field a line (and the answer status of a refusal)."""
+    if not data:
+        return "-"
+    lines = []
+    before, after = data.get("before"), data.get("after")
+    if isinstance(before, dict) or isinstance(after, dict):
+        before, after = before or {}, after or {}
+        for key in dict.fromkeys([*before, *after]):
+            lines.append(f"{key}: {_audit_value(before.get(key))} → {_audit_value(after.get(key))}")
+    elif before is not None or after is not None:
+        lines.append(f"{_audit_value(before)} → {_audit_value(after)}")
+    for key, value in data.items():
+        if key in ("before", "after"):
+            continue
+        if key == "status":
+            lines.append(str(_l("Answer: HTTP %(status)s", status=value)))
+        else:
+            lines.append(f"{key}: {_audit_value(value)}")
+    return Markup("<br>").join(lines) if lines else "-"
+
+
 class AuditLogView(SikippModelView):
-    """The audit trail of actions that are not workflow transitions (read only)."""
+    """The audit trail (read only): every command's row (who, what, when, target, before → after) and every
+    refused attempt (``<action>.refused``). Readable by the Sekretariat and the Admin (app/security.py)."""
 
     datamodel = SQLAInterface(AuditLog)
     class_permission_name = "AuditLog"
@@ -325,9 +406,12 @@ class AuditLogView(SikippModelView):
     base_order = ("at", "desc")
     list_title = _l("Audit log")
     show_title = _l("Audit entry")
-    list_columns = ["at", "user", "action", "target_type", "target_id", "detail"]
+    list_columns = ["at", "user", "action", "target_type", "target_id", "detail", "data"]
     show_columns = ["at", "user", "action", "target_type", "target_id", "detail", "data"]
     search_columns = ["action", "target_type", "target_id", "at"]
-    formatters_columns = {"at": competitions.format_local}
+    formatters_columns = {"at": competitions.format_local, "action": audit_action_label,
+                          "target_type": lambda kind: AUDIT_TARGETS.get(kind, kind),
+                          "target_id": lambda pk: f"#{pk}" if pk else "-", "data": audit_data_display,
+                          "detail": lambda text: text or "-"}
     label_columns = {"at": _l("Time"), "user": _l("User"), "action": _l("Action"), "target_type": _l("Object"),
-                     "target_id": _l("Object id"), "detail": _l("Detail"), "data": _l("Data")}
+                     "target_id": _l("Object id"), "detail": _l("Detail"), "data": _l("Before → after")}

@@ -1,4 +1,6 @@
 """Screens of the workflow resources, the verification queue and the workflow diagram page."""
+import re
+
 from flask import Response, abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -8,6 +10,8 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
+from app.commands.proposals import AddAttachment, RemoveAttachment
+from app.commands.transitions import FireThroughCommand
 from app.extensions import db
 from app.models import Attachment
 from app.services import access, attachments, innovations
@@ -17,7 +21,25 @@ from workflows.fab import WorkflowViewMixin, state_badge
 from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
 
 
-class InnovationView(WorkflowViewMixin, InnovationCrudView):
+def _form_number(text, rupiah=False):
+    """A number typed in a form ("15000000", "15.000.000", "Rp15.000.000,50"); None when empty. Text that is
+    no number is passed on as is, so the transition's data rule refuses it with its message."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    value = raw
+    if rupiah:
+        value = value.replace("Rp", "").replace("rp", "").replace(" ", "")
+        if "," in value or re.fullmatch(r"\d{1,3}(\.\d{3})+", value):
+            value = value.replace(".", "").replace(",", ".")
+    try:
+        number = float(value)
+    except ValueError:
+        return raw
+    return int(number) if number.is_integer() and "." not in value else number
+
+
+class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
     workflow = innovation_workflow
     show_template = "innovation/show.html"
     method_permission_name = {**METHOD_PERMISSIONS, "attachment_upload": "edit", "attachment_download": "read",
@@ -63,7 +85,7 @@ class InnovationView(WorkflowViewMixin, InnovationCrudView):
             if upload is None:
                 flash(_("Choose a PDF file first."), "warning")
             else:
-                attachments.add_attachment(db.session, item, g.user, upload.filename, upload.read())
+                AddAttachment(g.user, item, upload.filename, upload.read()).run()
                 flash(_("Attachment uploaded."), "success")
         except DomainError as err:
             flash(err.message, "danger")
@@ -89,7 +111,7 @@ class InnovationView(WorkflowViewMixin, InnovationCrudView):
         if attachment is None or attachment.innovation_id != item.id:
             abort(404)
         try:
-            attachments.remove_attachment(db.session, item, attachment, g.user)
+            RemoveAttachment(g.user, item, attachment).run()
             flash(_("Attachment removed."), "success")
         except DomainError as err:
             flash(err.message, "danger")
@@ -101,13 +123,30 @@ class InnovationView(WorkflowViewMixin, InnovationCrudView):
         return format_local(dt)
 
     def wf_form_fields(self, trigger, item):
-        """Verifying attests the competition's administrative checklist, item by item."""
-        if trigger != "verify" or item.competition is None:
-            return []
-        return [{"name": f"checklist_{i}", "label": label, "required": True}
-                for i, label in enumerate(item.competition.effective_checklist())]
+        """Verifying attests the competition's administrative checklist, item by item; awarding asks for the
+        predikat, the prize and the rank (proposed from the final ranking)."""
+        if trigger == "verify" and item.competition is not None:
+            return [{"name": f"checklist_{i}", "label": label, "required": True}
+                    for i, label in enumerate(item.competition.effective_checklist())]
+        if trigger == "award":
+            from app.services import awards
+
+            return [
+                {"name": "title", "type": "text", "label": _("Predikat (e.g. Juara I)"), "required": True},
+                {"name": "prize_amount", "type": "number", "label": _("Prize amount (Rupiah, optional)"),
+                 "min": 0, "step": "any", "placeholder": "15000000"},
+                {"name": "rank", "type": "number", "label": _("Rank"), "min": 1, "step": 1,
+                 "value": awards.suggested_rank(db.session, item),
+                 "help": _("Proposed from the final ranking of the competition's last round.")},
+            ]
+        return []
 
     def wf_data_from_form(self, trigger, form):
+        if trigger == "award":
+            data = {"title": (form.get("title") or "").strip() or None,
+                    "prize_amount": _form_number(form.get("prize_amount"), rupiah=True),
+                    "rank": _form_number(form.get("rank"))}
+            return {k: v for k, v in data.items() if v is not None}
         if trigger != "verify":
             return {}
         pk = int((self._wf_request_pk() or 0))
@@ -161,7 +200,7 @@ class VerificationQueueView(InnovationView):
         return super().render_template(template, **kwargs)
 
 
-class DecreeView(WorkflowViewMixin, DecreeCrudView):
+class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
     workflow = decree_workflow
     formatters_columns = {"state": lambda s: state_badge(decree_workflow, s)}
 
