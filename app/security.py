@@ -350,10 +350,6 @@ class SikippSecurityManager(SecurityManager):
         return bool({r.name for r in getattr(user, "roles", [])} & set(names))
 
 
-def is_admin(user) -> bool:
-    return any(r.name == current_app.config.get("AUTH_ROLE_ADMIN", "Admin") for r in getattr(user, "roles", []))
-
-
 def stamp_session_at_login(_app, user, **_extra):
     """flask_login.user_logged_in: the session remembers which password it was opened with."""
     session[SESSION_STAMP_KEY] = credential_stamp(user)

@@ -34,7 +34,7 @@ def fill(db, n, jurors_per_innovation, n_criteria, n_jurors, seed=2026):
     """One competition, one round with ``n_criteria`` criteria, ``n`` verified innovations from 200 units of
     every kind, ``jurors_per_innovation`` final sheets each from a pool of ``n_jurors`` jurors."""
     from app.models import Assignment, Competition, Criterion, Innovation, Round, Score, ScoreSheet, Unit, User
-    from app.services import users
+    from app.commands import users as user_commands
 
     rng = random.Random(seed)
     now = datetime.datetime.utcnow()
@@ -50,7 +50,7 @@ def fill(db, n, jurors_per_innovation, n_criteria, n_jurors, seed=2026):
         for u in range(200)])
     db.session.commit()
     for j in range(n_jurors):
-        users.add_user(db.session, username=f"bench_juri{j}", password="Rahasia#2026kuat", role="Juri",
+        user_commands.add_user(db.session, username=f"bench_juri{j}", password="Rahasia#2026kuat", role="Juri",
                        name=f"Juri {j}", email=f"juri{j}@bench.test")
     unit_ids = [u for (u,) in db.session.query(Unit.id).filter(Unit.code.like("BU%")).order_by(Unit.id)]
     juror_ids = [u for (u,) in db.session.query(User.id).filter(User.username.like("bench_juri%")).order_by(User.id)]

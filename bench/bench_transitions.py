@@ -62,7 +62,7 @@ def setup_innovation(db, n):
     import datetime
 
     from app.models import Competition, Innovation, Unit, User
-    from app.services import users
+    from app.commands import users as user_commands
     from workflows.lifecycles import innovation_workflow
 
     unit = Unit(code="BENCH", name="Dinas Bench", kind="opd")
@@ -70,7 +70,7 @@ def setup_innovation(db, n):
                               submission_deadline=datetime.datetime(2099, 1, 1))
     db.session.add_all([unit, competition])
     db.session.commit()
-    users.add_user(db.session, username="bench_opd", password="Rahasia#2026kuat", role="OPD", unit_code="BENCH",
+    user_commands.add_user(db.session, username="bench_opd", password="Rahasia#2026kuat", role="OPD", unit_code="BENCH",
                    name="Bench", email="bench@example.test")
     user = db.session.query(User).filter_by(username="bench_opd").one()
     db.session.execute(Innovation.__table__.insert(), [

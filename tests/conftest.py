@@ -83,7 +83,7 @@ def app(app_config):
 def _seed_baseline(application):
     from app.extensions import db
     from app.models import Unit
-    from app.services import users
+    from app.commands import users as user_commands
 
     units = [Unit(code="T-OPD-A", name="Dinas Uji A", kind="opd", sakip_grade="A"),
              Unit(code="T-OPD-B", name="Dinas Uji B", kind="opd", sakip_grade="BB"),
@@ -95,7 +95,7 @@ def _seed_baseline(application):
         ("opd_b", "OPD", "T-OPD-B"), ("juri1", "Juri", None), ("juri2", "Juri", "T-OPD-B"),
         ("penandatangan", "Penandatangan", None),
     ]:
-        users.add_user(db.session, username=username, password=PASSWORD, role=role, unit_code=unit,
+        user_commands.add_user(db.session, username=username, password=PASSWORD, role=role, unit_code=unit,
                        name=username.title(), email=f"{username}@example.test")
 
 

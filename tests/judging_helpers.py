@@ -34,14 +34,14 @@ def verified(app, competition_id, units, title="Inovasi"):
 
 def ensure_jurors(app, specs):
     """Active Juri users ``[(username, unit_code or None)]`` (created once, reactivated); returns their ids."""
-    from app.services import users
+    from app.commands import users as user_commands
 
     with app.app_context():
         ids = []
         for username, code in specs:
             user = db.session.query(User).filter_by(username=username).one_or_none()
             if user is None:
-                users.add_user(db.session, username=username, password=PASSWORD, role="Juri", unit_code=code,
+                user_commands.add_user(db.session, username=username, password=PASSWORD, role="Juri", unit_code=code,
                                name=username, email=f"{username}@example.test")
                 user = db.session.query(User).filter_by(username=username).one()
             user.active = True

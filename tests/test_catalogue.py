@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Assignment, Attachment, Award, Competition, Criterion, Innovation, Round, User
-from app.services import users
+from app.commands import users as user_commands
 from tests.conftest import PASSWORD
 from tests.judging_helpers import rounds_of, unit_id, user_id, write_sheet
 
@@ -30,7 +30,7 @@ def juror(app):
     with app.app_context():
         user = db.session.query(User).filter_by(username=username).one_or_none()
         if user is None:
-            user = users.add_user(db.session, username=username, password=PASSWORD, role="Juri", name=name,
+            user = user_commands.add_user(db.session, username=username, password=PASSWORD, role="Juri", name=name,
                                   email=email)
         return user.id
 

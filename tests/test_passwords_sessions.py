@@ -22,11 +22,11 @@ def _name(prefix="pw"):
 @pytest.fixture
 def account(app):
     """A fresh Juri account (the baseline users' tokens are cached by other tests: never change theirs)."""
-    from app.services import users
+    from app.commands import users as user_commands
 
     username = _name()
     with app.app_context():
-        users.add_user(db.session, username=username, password=PASSWORD, role="Juri", name="Uji Sandi")
+        user_commands.add_user(db.session, username=username, password=PASSWORD, role="Juri", name="Uji Sandi")
     return username
 
 

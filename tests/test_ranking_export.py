@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import Round, User
-from app.services import users
+from app.commands import users as user_commands
 from tests.conftest import PASSWORD
 from tests.judging_helpers import assign, rounds_of, verified, write_sheet
 
@@ -26,7 +26,7 @@ def xj(app):
         for username, name in JURORS:
             user = db.session.query(User).filter_by(username=username).one_or_none()
             if user is None:
-                user = users.add_user(db.session, username=username, password=PASSWORD, role="Juri", name=name,
+                user = user_commands.add_user(db.session, username=username, password=PASSWORD, role="Juri", name=name,
                                       email=f"{username}@example.test")
             ids.append(user.id)
         return ids

@@ -29,6 +29,7 @@ from app.models.states import AssignmentStatus, UnitKind
 from app.models.unit import UNIT_KIND_LABELS
 from app.services import innovations as innovation_service
 from app.services import ranking
+from app.commands import users as user_commands
 from app.services import users as user_service
 from app.services.competitions import add_default_rounds, local_zone, to_utc_naive
 from app.services.errors import Invalid
@@ -1297,7 +1298,7 @@ def ensure_accounts(session, units, password):
     for account in accounts:
         if account.username in existing:
             continue
-        user_service.add_user(session, username=account.username, password=password, role=account.role,
+        user_commands.add_user(session, username=account.username, password=password, role=account.role,
                               unit_code=account.unit_code, name=account.name)
         account.created = True
     return accounts

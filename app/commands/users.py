@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.commands.base import BaseCommand
 from app.models import User
+from app.services import access
 from app.services import users as user_service
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -25,9 +26,7 @@ _MANAGE_USERS = {"resetpasswords", "can_add", "can_edit", "can_post", "can_put"}
 
 
 def may_manage_users(actor) -> bool:
-    from app.security import is_admin
-
-    if actor is None or is_admin(actor):
+    if actor is None or access.is_admin(actor):
         return True  # None: the CLI or the system itself
     sm = current_app.appbuilder.sm
     views = {sm.userdbmodelview.__name__, "User"}
@@ -113,3 +112,9 @@ class CreateUser(BaseCommand):
         self.target_id = user.id
         self.after = {"username": username, "role": role.name, "unit": unit.code if unit else None}
         return user
+
+
+def add_user(session, *, username, password, role, unit_code=None, name=None, email=None):
+    """Create an account as the system (CLI, demo, fixtures): :class:`CreateUser` with no actor."""
+    return CreateUser(None, username=username, password=password, role=role, unit_code=unit_code, name=name,
+                      email=email, session=session).run()

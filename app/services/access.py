@@ -12,6 +12,13 @@ def role_names(user):
     return {r.name for r in getattr(user, "roles", None) or []}
 
 
+def is_admin(user):
+    """The user holds FAB's admin role (``AUTH_ROLE_ADMIN``)."""
+    from flask import current_app
+
+    return current_app.config.get("AUTH_ROLE_ADMIN", "Admin") in role_names(user)
+
+
 def is_privileged(user):
     return bool(role_names(user) & set(PRIVILEGED_ROLES))
 

@@ -82,11 +82,3 @@ def check_new_user(session, *, username, role, unit_code=None, email=None):
     if email and session.query(User.id).filter(User.email == email).first():
         raise Invalid(_("The e-mail address \"%(email)s\" is already used.", email=email), field="email")
     return username, role_obj, unit
-
-
-def add_user(session, *, username, password, role, unit_code=None, name=None, email=None):
-    """Create an account through its command (``app.commands.users.CreateUser``; kept here for its callers)."""
-    from app.commands.users import CreateUser
-
-    return CreateUser(None, username=username, password=password, role=role, unit_code=unit_code, name=name,
-                      email=email, session=session).run()
