@@ -37,6 +37,10 @@ def register(app, appbuilder):
 
     lifecycles.bind_all(FabAuthorizer())
     SikippSecurityManager.extra_role_grants = _workflow_grants()
+    # Every door refuses unstorable text, impossible ids and bad list arguments first (app/views/guards.py).
+    from app.views import guards
+
+    guards.register(app)
     app.before_request(throttle_login_requests)
     app.after_request(security_headers)
 
