@@ -5,7 +5,7 @@ refused before any view runs, the same way for screens, APIs, FAB's security vie
   the query string, a form, a file name or a JSON body → JSON 422 under ``/api/``, a 400 page elsewhere;
 - ids in the URL that no row can have (beyond the database's INTEGER, not a number where a primary key is
   expected) → 404;
-- FAB's action routes: an unknown action or a row id that is no id → 404;
+- FAB's action and download routes: an unknown action, a row id that is no id, any download → 404;
 - FAB list parameters: ``page_<View>`` / ``psize_<View>`` that are not small non-negative numbers, and
   ``_oc_<View>`` naming a column that view cannot order by → 400 (FAB passed them on: 500s).
 """
@@ -13,11 +13,15 @@ import re
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
+
+from app.extensions import db
 
 DB_INT_MAX = 2**31 - 1  # the database's INTEGER (every id column)
 MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 500
 _LIST_ARG = re.compile(r"^(page|psize|_oc)_(.+)$")
+_FILTER_ARG = re.compile(r"^_flt_(\d)_(.*)$")
 
 
 def is_db_id(value):
@@ -126,7 +130,12 @@ def _order_columns_of(view_name):
 
 
 def reject_bad_list_args():
+    view = _view_of_endpoint()
+    filters = getattr(getattr(view, "_filters", None), "_all_filters", None) or {}
     for key, value in request.args.items():
+        flt = _FILTER_ARG.match(key)
+        if flt and int(flt.group(1)) >= len(filters.get(flt.group(2), [None] * 10)):
+            return bad_input(_("Unknown filter."))
         match = _LIST_ARG.match(key)
         if not match:
             continue
@@ -151,12 +160,17 @@ def _view_of_endpoint():
 
 
 def reject_unknown_actions():
-    """FAB's ``/action/<name>/<pk>`` and ``/action_post`` on every ModelView (the security views included):
-    an action the view does not have, or row ids that are not ids, are a 404 (FAB raised → 500)."""
+    """FAB's ``/action/<name>/<pk>``, ``/action_post`` and ``/download/<filename>`` on every ModelView (the
+    security views included): an action the view does not have, row ids that are not ids, any download are a
+    404 (FAB raised → 500)."""
     method = (request.endpoint or "").rsplit(".", 1)[-1]
-    if method not in ("action", "action_post"):
+    if method not in ("action", "action_post", "download"):
         return None
     view = _view_of_endpoint()
+    if view is None:
+        return None
+    if method == "download":  # FAB's upload folder: SIKIPP keeps no files there (it raised KeyError → 500)
+        return not_found()
     actions = getattr(view, "actions", None) or {}
     if method == "action":
         name = (request.view_args or {}).get("name")
@@ -168,7 +182,19 @@ def reject_unknown_actions():
     return None
 
 
+def value_does_not_fit(err):
+    """Last net for the screens (FAB's own views included): a value the database refuses for its column
+    (text for a number or a date, a number beyond INTEGER: DataError on PostgreSQL, OverflowError on SQLite,
+    a type processor's error) is a 400, not a 500. Other database errors stay errors."""
+    if isinstance(err, DBAPIError) and not isinstance(err, DataError):
+        raise err
+    db.session.rollback()
+    return bad_input(_("A value does not fit its field."))
+
+
 def register(app):
     """Run the guards before every request (first: before login throttling reads the body)."""
     for guard in (reject_unstorable_input, reject_impossible_ids, reject_bad_list_args, reject_unknown_actions):
         app.before_request(guard)
+    app.register_error_handler(StatementError, value_does_not_fit)
+    app.register_error_handler(OverflowError, value_does_not_fit)
