@@ -2,7 +2,8 @@
 refused before any view runs, the same way for screens, APIs, FAB's security views and public pages.
 
 - NUL characters (PostgreSQL refuses them in text) or unpaired surrogates (not UTF-8) anywhere in the path,
-  the query string, a form, a file name or a JSON body → JSON 422 under ``/api/``, a 400 page elsewhere;
+  the query string, a form, a file name or a JSON body → 400 (a page, or JSON under ``/api/``; a body field
+  sent to an API: 422 naming the field);
 - ids in the URL that no row can have (beyond the database's INTEGER, not a number where a primary key is
   expected) → 404;
 - FAB's action and download routes: an unknown action, a row id that is no id, any download → 404;
@@ -58,18 +59,17 @@ def _json_strings(value, key="_body"):
 
 
 def _request_strings():
-    """(field name, text) pairs of everything the request carries that may reach the database."""
-    yield "path", request.path
+    """(field name or None, text) of everything the request carries that may reach the database; the field
+    is None for the URL (path and query string), named for a form or JSON body."""
+    yield None, request.path
     for key, values in request.args.lists():
-        yield key, key
-        for v in values:
-            yield key, v
+        for text in (key, *values):
+            yield None, text
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             for key, values in request.form.lists():
-                yield key, key
-                for v in values:
-                    yield key, v
+                for text in (key, *values):
+                    yield key, text
             for key, storage in request.files.items(multi=True):
                 yield key, storage.filename or ""
         elif request.is_json:
@@ -107,7 +107,7 @@ def not_found():
 
 def reject_unstorable_input():
     for field, text in _request_strings():
-        if unstorable(text):
+        if unstorable(text):  # a body field: 422 naming it (APIs); the URL: 400
             return bad_input(_("Text must not contain NUL characters or invalid characters."), field=field)
     return None
 
@@ -130,6 +130,8 @@ def _order_columns_of(view_name):
 
 
 def reject_bad_list_args():
+    if request.path.startswith("/api/"):  # FAB's screen arguments only (APIs take rison ``q``)
+        return None
     view = _view_of_endpoint()
     filters = getattr(getattr(view, "_filters", None), "_all_filters", None) or {}
     for key, value in request.args.items():
