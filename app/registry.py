@@ -38,6 +38,10 @@ def register(app, appbuilder):
 
     lifecycles.bind_all(FabAuthorizer())
     SikippSecurityManager.extra_role_grants = _workflow_grants()
+    # Every door refuses unstorable text, impossible ids and bad list arguments first (app/views/guards.py).
+    from app.views import guards
+
+    guards.register(app)
     app.before_request(throttle_login_requests)
     app.before_request(require_csrf_for_cookie_api_writes)
     from flask_login import user_logged_in

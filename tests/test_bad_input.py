@@ -233,11 +233,12 @@ def draft(api, competition):
 
 @pytest.mark.parametrize("trigger", ["fly", "SUBMIT", "can_submit", "submit%00", "x" * 300])
 def test_unknown_trigger_is_404(api, draft, trigger):
+    expected = 400 if "%00" in trigger else 404  # NUL in a URL is refused first (app/views/guards.py)
     r = api("opd_a").post(f"/api/v1/innovation/{draft}/transitions/{trigger}", json={})
-    assert r.status_code == 404, (r.status_code, r.get_data(as_text=True)[:200])
+    assert r.status_code == expected, (r.status_code, r.get_data(as_text=True)[:200])
     _json_message(r)
     r = api("opd_a").post(f"/api/v1/innovation/transitions/{trigger}", json={"ids": [draft]})
-    assert r.status_code == 404, (r.status_code, r.get_data(as_text=True)[:200])
+    assert r.status_code == expected, (r.status_code, r.get_data(as_text=True)[:200])
     assert api("opd_a").get(f"/api/v1/innovation/{draft}").get_json()["result"]["state"] == "draft"
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlche
 from werkzeug.exceptions import BadRequest
 
 from app.extensions import db
+from app.services import access
 from app.services.errors import DomainError
 from workflows.engine import WorkflowError
 
@@ -50,6 +51,21 @@ class RowLevelFilter(BaseFilter):
 
 def row_filter(criterion):
     return [["id", RowLevelFilter.for_criterion(criterion), lambda: None]]
+
+
+def related_row_rules(datamodel, columns, declared=None):
+    """FAB ``*_query_rel_fields`` for ``columns``: each relation to a model with a row rule (see
+    app.services.access.criterion_for_model) lists only the rows the current user may see, on top of any
+    filters ``declared`` by the view. Screens and APIs use it for filter dropdowns, related-field choices and
+    the related values of ``/_info``: they never name a row the API would hide from the same user."""
+    rules = {col: list(filters) for col, filters in (declared or {}).items()}
+    for col in columns or ():
+        if not datamodel.is_relation(col):
+            continue
+        criterion = access.criterion_for_model(datamodel.get_related_model(col))
+        if criterion is not None:
+            rules[col] = rules.get(col, []) + row_filter(criterion)
+    return rules
 
 
 def _is_pk(pk):
@@ -101,6 +117,12 @@ class SikippModelApi(ModelRestApi):
     # Never writable through CRUD: silently dropped from POST/PUT bodies (the owner and the state are
     # the server's business, DESIGN §2/§3).
     read_only_fields = ("id",)
+
+    def _init_properties(self):
+        super()._init_properties()
+        self.add_query_rel_fields = related_row_rules(self.datamodel, self.add_columns, self.add_query_rel_fields)
+        self.edit_query_rel_fields = related_row_rules(self.datamodel, self.edit_columns,
+                                                       self.edit_query_rel_fields)
 
     def create_blueprint(self, appbuilder, *args, **kwargs):
         blueprint = super().create_blueprint(appbuilder, *args, **kwargs)

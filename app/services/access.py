@@ -3,7 +3,7 @@ API POST/PUT, actions, files, exports, workflow endpoints) applies."""
 from flask_babel import gettext as _
 from sqlalchemy import false, select, true
 
-from app.models import Assignment, Innovation, Unit
+from app.models import Assignment, Attachment, Innovation, ScoreSheet, Unit, User
 
 PRIVILEGED_ROLES = ("Admin", "Sekretariat")
 
@@ -81,3 +81,29 @@ def ensure_unit_for_proposer(user):
     if getattr(user, "unit_id", None) is None:
         raise Invalid(_("Your account is not linked to a unit; ask the Sekretariat to link it."), field="unit_id")
     return user.unit_id
+
+
+def user_criterion(user):
+    """Which user accounts ``user`` may see named (a juror in an assignment, an author): the Sekretariat and
+    the Admin all of them (they assign jurors); anyone else only itself (the API shows no one else)."""
+    if is_privileged(user):
+        return true()
+    return User.id == getattr(user, "id", None) if user is not None else false()
+
+
+def score_sheet_criterion(user):
+    if is_privileged(user):
+        return true()
+    return ScoreSheet.assignment_id.in_(select(Assignment.id).where(assignment_criterion(user)))
+
+
+def attachment_criterion(user):
+    return Attachment.innovation_id.in_(select(Innovation.id).where(innovation_criterion(user)))
+
+
+def criterion_for_model(model):
+    """The row rule of ``model`` (a SQL criterion factory taking the user), or None where every user who may
+    read the resource sees every row (competitions, rounds, criteria): screens filter related-field choices,
+    filter dropdowns and autocomplete lists with it, so they never name a row the API hides."""
+    return {Innovation: innovation_criterion, Unit: unit_criterion, Assignment: assignment_criterion,
+            User: user_criterion, ScoreSheet: score_sheet_criterion, Attachment: attachment_criterion}.get(model)

@@ -1,11 +1,12 @@
 """Admin screens (FAB ModelViews). Thin: the same row filters and services as the APIs."""
 from flask import abort, flash, g, redirect, request, url_for
-from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from app.api import resources
 from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
@@ -16,6 +17,7 @@ from app.services import access, competitions, innovations
 from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services.errors import DomainError
 from app.views.command_crud import CommandCrudViewMixin
+from app.views.base import GuardedModelView, api_rules
 from wtforms import DateField, DateTimeLocalField, SelectMultipleField
 from wtforms.widgets import DateInput
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
@@ -27,7 +29,7 @@ SECTION_LABELS = {
 }
 
 
-class SikippModelView(ModelView):
+class SikippModelView(GuardedModelView):
     method_permission_name = METHOD_PERMISSIONS
     page_size = 25
 
@@ -52,6 +54,7 @@ class UnitView(SikippModelView):
     add_columns = ["code", "name", "kind", "sakip_grade"]
     edit_columns = add_columns
     search_columns = ["code", "name", "kind", "sakip_grade"]
+    validators_columns = api_rules(resources.UnitApi)  # the API's bounds (DESIGN §8: every door)
     label_columns = {"code": _l("Code"), "name": _l("Name"), "kind": _l("Kind"), "sakip_grade": _l("SAKIP grade"),
                      "is_demo": _l("Demo data")}
 
@@ -65,6 +68,7 @@ class CriterionView(CommandCrudViewMixin, SikippModelView):
     edit_title = _l("Edit criterion")
     datamodel = SQLAInterface(Criterion)
     class_permission_name = "Criterion"
+    validators_columns = api_rules(resources.CriterionApi)
     list_columns = ["round", "sequence", "name", "weight", "max_score"]
     add_columns = ["round", "sequence", "name", "description", "weight", "max_score"]
     edit_columns = ["sequence", "name", "description", "weight", "max_score"]
@@ -85,6 +89,7 @@ class RoundView(CommandCrudViewMixin, SikippModelView):
     edit_title = _l("Edit round")
     datamodel = SQLAInterface(Round)
     class_permission_name = "Round"
+    validators_columns = api_rules(resources.RoundApi)  # e.g. sequence 1..1000, as the API
     related_views = [CriterionView]
     list_columns = ["competition", "sequence", "name", "weight", "shortlist_size", "blind", "normalize_z"]
     add_columns = ["competition", "sequence", "name", "weight", "shortlist_size", "blind", "normalize_z"]
@@ -105,6 +110,8 @@ class CompetitionView(SikippModelView):
     edit_title = _l("Edit competition")
     datamodel = SQLAInterface(Competition)
     class_permission_name = "Competition"
+    validators_columns = api_rules(resources.CompetitionApi, "name", "year", "min_implementation_years",
+                                   "max_attachment_mb")
     related_views = [RoundView]
     list_columns = ["name", "year", "submission_deadline"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",

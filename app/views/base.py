@@ -1,0 +1,183 @@
+"""The shared base of SIKIPP's FAB ModelViews: FAB's generated paths closed the same way as the API.
+
+- filter dropdowns of the search form and related-field choices of add/edit forms list only the rows the
+  user may see (the row rules of app.services.access, as the API's base filters);
+- ``/action/<name>/<pk>`` and ``/action_post`` answer 404 for an unknown action, an action that is not
+  offered there (bulk-only workflow triggers) or a row outside the user's rows (FAB read it without the row
+  filter); missing rows flash a message;
+- ``/download/<filename>`` (FAB's upload folder: SIKIPP stores no files there) answers 404;
+- filter arguments a column cannot take (``_flt_…`` text for a number, an unknown filter index) answer 400;
+  prefilled relations (``/add?_flt_0_<relation>=<id>``) take only a visible row.
+Malformed ids, page/order arguments and NUL characters are refused for every view by app.views.guards.
+"""
+from decimal import Decimal
+
+from flask import abort, flash, g, make_response, redirect, request
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError as SchemaError
+from marshmallow import validate
+from sqlalchemy.exc import DataError, ProgrammingError, StatementError
+from wtforms.validators import ValidationError
+
+from app.api.base import METHOD_PERMISSIONS, related_row_rules
+from app.extensions import db
+from app.services import access
+from app.views.guards import bad_input, is_db_id
+
+# What bad list arguments raise inside FAB (an index beyond the column's filters, text for a number, a
+# number beyond INTEGER, …): answered 400, never 500.
+BAD_ARGUMENT_ERRORS = (IndexError, ValueError, TypeError, OverflowError, DataError, ProgrammingError,
+                       StatementError)
+
+
+class GuardedModelView(ModelView):
+    method_permission_name = METHOD_PERMISSIONS
+
+    # -- related choices: the user's rows only ----------------------------------------------------
+    def _init_forms(self):
+        self.search_form_query_rel_fields = related_row_rules(self.datamodel, self.search_columns,
+                                                              self.search_form_query_rel_fields)
+        self.add_form_query_rel_fields = related_row_rules(self.datamodel, self.add_columns,
+                                                           self.add_form_query_rel_fields)
+        self.edit_form_query_rel_fields = related_row_rules(self.datamodel, self.edit_columns,
+                                                            self.edit_form_query_rel_fields)
+        super()._init_forms()
+
+    def _visible_related(self, column, value):
+        """The related row ``value`` of ``column`` if the user may see it (None otherwise)."""
+        if isinstance(value, (list, tuple)):
+            value = value[0] if value else None
+        if not self.datamodel.is_relation(column) or not is_db_id(value):
+            return None
+        model = self.datamodel.get_related_model(column)
+        query = db.session.query(model).filter(model.id == int(value))
+        criterion = access.criterion_for_model(model)
+        if criterion is not None:
+            query = query.filter(criterion(g.user))
+        return query.one_or_none()
+
+    def _fill_form_exclude_cols(self, exclude_cols, form):
+        for column in exclude_cols:
+            if hasattr(form, column):
+                getattr(form, column).data = self._visible_related(column, self._filters.get_filter_value(column))
+
+    # -- list/add/edit/show: arguments FAB cannot apply are a 400 ------------------------------------
+    def _guarded(self, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BAD_ARGUMENT_ERRORS:
+            db.session.rollback()
+            abort(make_response(bad_input(_("A filter value does not fit its column."))))
+
+    def _list(self, **kwargs):
+        return self._guarded(super()._list, **kwargs)
+
+    def _show(self, pk):
+        return self._guarded(super()._show, pk)
+
+    def _add(self):
+        return self._guarded(super()._add)
+
+    def _edit(self, pk):
+        return self._guarded(super()._edit, pk)
+
+    # -- FAB's generic routes ------------------------------------------------------------------------
+    @expose("/download/<string:filename>")
+    def download(self, filename):
+        abort(404)
+
+    def _action_or_404(self, name, kind):
+        action = self.actions.get(name) if isinstance(name, str) else None
+        if action is None or not getattr(action, kind):
+            abort(404)
+        return action
+
+    def _may_run(self, name):
+        permission = self.get_action_permission_name(name)
+        return self.appbuilder.sm.has_access(permission, self.class_permission_name)
+
+    def _denied(self):
+        flash(str(FLAMSG_ERR_SEC_ACCESS_DENIED), "danger")
+        return redirect(self.get_redirect())
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        """One row's action (from its page): only actions offered for single rows, only visible rows."""
+        action = self._action_or_404(name, "single")
+        if not self.is_get_mutation_allowed():
+            return self._denied()
+        if not self._may_run(name):
+            return self._denied()
+        item = self.datamodel.get(int(pk), self._base_filters) if is_db_id(pk) else None
+        if item is None:
+            abort(404)
+        return action.func(item)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        """A bulk action on the rows ticked in a list: only rows the user may see reach the action."""
+        name = request.form.get("action")
+        action = self._action_or_404(name, "multiple")
+        if not self._may_run(name):
+            return self._denied()
+        ids = {int(pk) for pk in request.form.getlist("rowid") if is_db_id(pk)}
+        items = [item for item in (self.datamodel.get(pk, self._base_filters) for pk in sorted(ids))
+                 if item is not None]
+        if not items:
+            flash(_("Select at least one row first."), "warning")
+            return redirect(self.get_redirect())
+        return action.func(items)
+
+
+# -- the API's field bounds on the screens ----------------------------------------------------------------
+
+class ApiRule:
+    """A WTForms validator running one of the API's marshmallow validators: the same bounds on every door
+    (e.g. a round's ``sequence`` 1..1000 on the screen as in ``POST /api/v1/round/``)."""
+
+    def __init__(self, validator):
+        self.validator = validator
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None or value == "":
+            return
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise ValidationError(_l("Enter a finite number."))
+            value = float(value)
+        try:
+            self.validator(value)
+        except SchemaError:
+            raise ValidationError(self.message()) from None
+
+    def message(self):
+        v = self.validator
+        if isinstance(v, validate.Range):
+            low, high = v.min, v.max
+            if low is not None and high is not None:
+                return _("Enter a number from %(min)s to %(max)s.", min=low, max=high)
+            if low is not None:
+                return (_("Enter a number of at least %(min)s.", min=low) if v.min_inclusive
+                        else _("Enter a number greater than %(min)s.", min=low))
+            return _("Enter a number of at most %(max)s.", max=high)
+        if isinstance(v, validate.Length):
+            if v.min:
+                return _("Enter %(min)s to %(max)s characters.", min=v.min, max=v.max)
+            return _("Enter at most %(max)s characters.", max=v.max)
+        return _("This value is not allowed.")
+
+
+def api_rules(api_class, *columns):
+    """``validators_columns`` for a ModelView from the API's: {column: [ApiRule]} for ``columns`` (default:
+    every column the API validates)."""
+    rules = {}
+    for column, validators in (api_class.validators_columns or {}).items():
+        if columns and column not in columns:
+            continue
+        validators = validators if isinstance(validators, (list, tuple)) else [validators]
+        rules[column] = [ApiRule(v) for v in validators]
+    return rules
