@@ -1,10 +1,9 @@
 """Extension singletons, bound to the app in app.create_app (FAB's factory pattern)."""
 from flask import current_app
+from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.local import LocalProxy
-
-from flask_appbuilder.utils.legacy import get_sqla_class
 
 db = get_sqla_class()()
 migrate = Migrate()

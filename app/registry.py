@@ -1,8 +1,12 @@
 """Registration of lifecycles, views, APIs and hooks on an app (called by create_app)."""
 from flask_babel import lazy_gettext as _l
 
-from app.security import (SikippSecurityManager, require_csrf_for_cookie_api_writes, stamp_session_at_login,
-                          throttle_login_requests)
+from app.security import (
+    SikippSecurityManager,
+    require_csrf_for_cookie_api_writes,
+    stamp_session_at_login,
+    throttle_login_requests,
+)
 
 
 def workflow_permissions():
@@ -49,16 +53,15 @@ def register(app, appbuilder):
     user_logged_in.connect(stamp_session_at_login, app)
     app.after_request(security_headers)
 
-    from app.api.workflow_apis import InnovationApi
-    from app.views.workflow_views import DecreeView, InnovationView, VerificationQueueView, WorkflowDiagramView
-
-    # The award and decree APIs with their document endpoints (certificate, pdf), app/api/documents.py.
-    from app.api.documents import AwardDocumentsApi, DecreeDocumentsApi
-
     # Judging (app/api/judging.py, app/views/judging.py): round and assignment APIs/screens with the judging
     # rules, blind review on the innovation API and screens, score sheets, ranking and progress.
     from app.api import judging as judging_api
+
+    # The award and decree APIs with their document endpoints (certificate, pdf), app/api/documents.py.
+    from app.api.documents import AwardDocumentsApi, DecreeDocumentsApi
+    from app.api.workflow_apis import InnovationApi
     from app.views import judging as judging_views
+    from app.views.workflow_views import DecreeView, InnovationView, VerificationQueueView, WorkflowDiagramView
 
     for api in (resources.UnitApi, resources.CompetitionApi, judging_api.RoundApi, resources.CriterionApi,
                 judging_api.with_blind_review(InnovationApi), judging_api.AssignmentApi, AwardDocumentsApi,

@@ -33,8 +33,8 @@ KINDS = ("opd", "kecamatan", "puskesmas", "smp", "lainnya")
 def fill(db, n, jurors_per_innovation, n_criteria, n_jurors, seed=2026):
     """One competition, one round with ``n_criteria`` criteria, ``n`` verified innovations from 200 units of
     every kind, ``jurors_per_innovation`` final sheets each from a pool of ``n_jurors`` jurors."""
-    from app.models import Assignment, Competition, Criterion, Innovation, Round, Score, ScoreSheet, Unit, User
     from app.commands import users as user_commands
+    from app.models import Assignment, Competition, Criterion, Innovation, Round, Score, ScoreSheet, Unit, User
 
     rng = random.Random(seed)
     now = datetime.datetime.utcnow()

@@ -28,10 +28,10 @@ from types import SimpleNamespace
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from bench.common import make_app  # noqa: E402
-
 from sqlalchemy import Column, Integer, String, text  # noqa: E402
 from sqlalchemy.orm import declarative_base  # noqa: E402
+
+from bench.common import make_app  # noqa: E402
 
 BenchBase = declarative_base()  # off FAB's metadata: the toy table is not part of the schema
 
@@ -61,8 +61,8 @@ def setup_innovation(db, n):
     """The real lifecycle: FAB permission check, ownership, history; ``withdraw`` has no guard."""
     import datetime
 
-    from app.models import Competition, Innovation, Unit, User
     from app.commands import users as user_commands
+    from app.models import Competition, Innovation, Unit, User
     from workflows.lifecycles import innovation_workflow
 
     unit = Unit(code="BENCH", name="Dinas Bench", kind="opd")

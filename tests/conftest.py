@@ -81,9 +81,9 @@ def app(app_config):
 
 
 def _seed_baseline(application):
+    from app.commands import users as user_commands
     from app.extensions import db
     from app.models import Unit
-    from app.commands import users as user_commands
 
     units = [Unit(code="T-OPD-A", name="Dinas Uji A", kind="opd", sakip_grade="A"),
              Unit(code="T-OPD-B", name="Dinas Uji B", kind="opd", sakip_grade="BB"),

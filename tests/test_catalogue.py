@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from app.commands import users as user_commands
 from app.extensions import db
 from app.models import Assignment, Attachment, Award, Competition, Criterion, Innovation, Round, User
-from app.commands import users as user_commands
 from tests.conftest import PASSWORD
 from tests.judging_helpers import rounds_of, unit_id, user_id, write_sheet
 

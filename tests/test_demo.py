@@ -35,7 +35,16 @@ def restore_people(app):
 
 def _counts(session):
     from app.models import (
-        Assignment, Attachment, Award, Competition, Innovation, Score, ScoreSheet, Unit, User, WorkflowHistory,
+        Assignment,
+        Attachment,
+        Award,
+        Competition,
+        Innovation,
+        Score,
+        ScoreSheet,
+        Unit,
+        User,
+        WorkflowHistory,
     )
 
     return {model.__name__: session.query(func.count(model.id)).scalar()
@@ -44,13 +53,21 @@ def _counts(session):
 
 
 def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_people):
+    from app.cli import demo
     from app.extensions import db
     from app.models import (
-        Assignment, Attachment, Award, Competition, Innovation, ScoreSheet, Unit, User, WorkflowHistory,
+        Assignment,
+        Attachment,
+        Award,
+        Competition,
+        Innovation,
+        ScoreSheet,
+        Unit,
+        User,
+        WorkflowHistory,
     )
     from app.models.competition import DEFAULT_WORD_LIMITS
     from app.services import attachments as attachment_service
-    from app.cli import demo
     from app.services.competitions import local_zone
     from app.services.scoring import score_problem
 

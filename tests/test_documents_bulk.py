@@ -9,11 +9,16 @@ import tempfile
 import time
 
 import pytest
-
 from sqlalchemy import func
 
-from tests.documents_helpers import docs  # noqa: F401  (the fixture)
-from tests.documents_helpers import draft_decree, seed_awards, sign, validate_signature, signing_pair
+from tests.documents_helpers import (
+    docs,  # noqa: F401  (the fixture)
+    draft_decree,
+    seed_awards,
+    sign,
+    signing_pair,
+    validate_signature,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

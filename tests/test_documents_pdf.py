@@ -8,9 +8,18 @@ import re
 import pytest
 
 from tests.conftest import Api
-from tests.documents_helpers import docs  # noqa: F401  (the fixture)
 from tests.documents_helpers import (
-    doc_code, draft_decree, flat, issue_all, pdf_text, qpdf_check, seed_awards, sign, signing_pair, validate_signature,
+    doc_code,
+    docs,  # noqa: F401  (the fixture)
+    draft_decree,
+    flat,
+    issue_all,
+    pdf_text,
+    qpdf_check,
+    seed_awards,
+    sign,
+    signing_pair,
+    validate_signature,
 )
 
 pytestmark = pytest.mark.usefixtures("docs")

@@ -7,8 +7,16 @@ import threading
 import pytest
 
 from tests.conftest import Api
-from tests.documents_helpers import docs  # noqa: F401  (the fixture)
-from tests.documents_helpers import draft_decree, flat, issue_all, pdf_text, seed_awards, sign, signing_pair
+from tests.documents_helpers import (
+    docs,  # noqa: F401  (the fixture)
+    draft_decree,
+    flat,
+    issue_all,
+    pdf_text,
+    seed_awards,
+    sign,
+    signing_pair,
+)
 
 pytestmark = pytest.mark.usefixtures("docs")
 KEY, CERT = signing_pair()

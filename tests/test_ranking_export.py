@@ -8,9 +8,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from app.commands import users as user_commands
 from app.extensions import db
 from app.models import Round, User
-from app.commands import users as user_commands
 from tests.conftest import PASSWORD
 from tests.judging_helpers import assign, rounds_of, verified, write_sheet
 

@@ -13,8 +13,11 @@ from app.extensions import db
 from app.models import Award, Innovation, Round
 from app.services import ranking, scoring
 from tests.conftest import Api
-from tests.documents_helpers import docs  # noqa: F401  (the fixture)
-from tests.documents_helpers import draft_decree, flat
+from tests.documents_helpers import (
+    docs,  # noqa: F401  (the fixture)
+    draft_decree,
+    flat,
+)
 from tests.judging_helpers import assign, ensure_jurors, rounds_of, verified, write_sheet
 from tests.test_judging_ranking import PROPERTY, UNITS, build_round, rounds
 

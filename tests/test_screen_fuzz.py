@@ -62,8 +62,9 @@ def forget_new_units_and_users(app):
     yield
     with app.app_context():
         db.session.rollback()
-        from tests.conftest import DOMAIN_TABLES
         from sqlalchemy import text
+
+        from tests.conftest import DOMAIN_TABLES
 
         for table in DOMAIN_TABLES:
             db.session.execute(text(f"DELETE FROM {table}"))
@@ -211,14 +212,15 @@ def test_unusual_screen_input_is_4xx(app, world, method, url, data, expected):
 
 
 def test_round_screen_has_the_api_bounds(app, world):
-    """sequence=99999999999 was stored by the screen (the API caps it at 1000): now the same form error."""
+    """sequence=99999999999 was stored by the screen (the API caps it at 1000): now the screen runs the same
+    command (app.commands.judging.CreateRound), whose refusal names the bound."""
     from app.models import Round
 
     client = _login(app, "sekretariat")
     competition = world["ids"][0]
     for sequence, stored in (("99999999999", False), ("1001", False), ("0", False), ("7", True)):
         r = client.post("/roundview/add", data={"competition": str(competition), "sequence": sequence,
-                                               "name": f"Babak {sequence}", "weight": "0.5"})
+                                               "name": f"Babak {sequence}", "weight": "0.5"}, follow_redirects=True)
         with app.app_context():
             exists = db.session.query(Round.id).filter_by(name=f"Babak {sequence}").first() is not None
         assert exists is stored, (sequence, r.status_code)

@@ -9,7 +9,14 @@ from sqlalchemy.orm import declarative_base
 
 from app.models import Assignment, Decree, Innovation, IssuedDocument, Unit
 from app.models.states import (
-    AssignmentStatus, DecreeState, DocumentKind, DocumentState, InnovationState, SakipGrade, UnitKind, values,
+    AssignmentStatus,
+    DecreeState,
+    DocumentKind,
+    DocumentState,
+    InnovationState,
+    SakipGrade,
+    UnitKind,
+    values,
 )
 from workflows.engine import Transition, Workflow, check_constraint_values
 

@@ -17,7 +17,12 @@ from sqlalchemy import Column, ForeignKey, Integer, String, func, select, text
 from sqlalchemy.orm import declarative_base
 
 from workflows.engine import (
-    RoleNameAuthorizer, Transition, Workflow, WorkflowConflict, WorkflowForbidden, WorkflowInvalid,
+    RoleNameAuthorizer,
+    Transition,
+    Workflow,
+    WorkflowConflict,
+    WorkflowForbidden,
+    WorkflowInvalid,
     WorkflowNotFound,
 )
 from workflows.models import WorkflowHistory

@@ -6,6 +6,12 @@ SIKIPP (``workflows.innovation``, ``workflows.decree``) sit beside the engine an
 application's services for guards and effects.
 """
 from workflows.engine import (  # noqa: F401
-    Transition, TransitionContext, Workflow, WorkflowConflict, WorkflowError, WorkflowForbidden,
-    WorkflowInvalid, WorkflowNotFound,
+    Transition,
+    TransitionContext,
+    Workflow,
+    WorkflowConflict,
+    WorkflowError,
+    WorkflowForbidden,
+    WorkflowInvalid,
+    WorkflowNotFound,
 )

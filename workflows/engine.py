@@ -8,7 +8,7 @@ transaction:
 
     lock the row (SELECT … FOR UPDATE; a version check everywhere) → role and ownership →
     source state → comment / data → guards → claim the row (conditional UPDATE of state and
-    version) → effects → history row → commit → after-commit hooks (outbox delivery).
+    version) → effects → history row → commit → after-commit hooks (e.g. waking the outbox workers).
 
 Any failure before commit rolls everything back. The engine imports nothing from the application.
 """
@@ -182,14 +182,15 @@ class RoleNameAuthorizer(Authorizer):
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
 
-def check_constraint_values(model, attr: str) -> list[tuple[Optional[str], set]]:
+def check_constraint_values(model, attr: str) -> list[tuple[Any, set]]:
     """(name, quoted literals) of each CHECK constraint of ``model``'s table whose text names the column
     behind attribute ``attr`` and lists quoted values (e.g. ``state IN ('draft', 'signed')``)."""
     table = getattr(model, "__table__", None)
     if table is None:
         return []
     prop = getattr(getattr(model, attr, None), "property", None)
-    column = prop.columns[0].name if getattr(prop, "columns", None) else attr
+    columns = getattr(prop, "columns", None)
+    column = columns[0].name if columns else attr
     names_column = re.compile(rf"(?<!\w){re.escape(column)}(?!\w)")
     found = []
     for constraint in table.constraints:
@@ -234,7 +235,7 @@ class Workflow:
         self.state_labels = state_labels or {}
         self.state_styles = state_styles or {}  # state → Bootstrap label style (default, info, success…)
         self.is_owner = is_owner or (lambda user, obj: True)
-        self.model = None
+        self.model: Any = None
         self.state_attr = "state"
         self.version_attr = "version"
         self.authorizer: Authorizer = RoleNameAuthorizer(self)

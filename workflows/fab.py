@@ -6,6 +6,8 @@
 - :class:`WorkflowViewMixin`: state badge, transition buttons with comment dialog, history timeline
   and bulk actions (with confirmation) on a ``ModelView``.
 """
+from typing import TYPE_CHECKING, Any
+
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import ActionItem
@@ -15,12 +17,18 @@ from markupsafe import Markup, escape
 
 from workflows.engine import Authorizer, WorkflowError, _
 
+if TYPE_CHECKING:  # the mixins' hosts: what type checkers should read `self` as
+    from flask_appbuilder import ModelView as _ViewHost
+    from flask_appbuilder.api import ModelRestApi as _ApiHost
+else:
+    _ViewHost = _ApiHost = object
+
 
 class FabAuthorizer(Authorizer):
     def has_permission(self, user, perm, view_menu):
         if user is None or not getattr(user, "is_authenticated", False):
             return False
-        sm = current_app.appbuilder.sm
+        sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # set by AppBuilder.init_app
         return sm.exist_permission_on_roles(view_menu, perm, [r.id for r in user.roles])
 
 
@@ -38,13 +46,13 @@ def history_rows(workflow, session, pk):
 
 
 def _session():
-    return current_app.appbuilder.session
+    return current_app.appbuilder.session  # type: ignore[attr-defined]
 
 
 class WorkflowFireHook:
     """The one place the screens and the API fire a transition (every door, single and bulk)."""
 
-    workflow = None
+    workflow: Any = None
 
     def wf_fire(self, pk, trigger, comment=None, data=None, visible=None):
         """Fire one transition for the current user (hook: an application routes it through its command
@@ -52,10 +60,10 @@ class WorkflowFireHook:
         return self.workflow.fire(_session(), pk, trigger, g.user, comment=comment, data=data, visible=visible)
 
 
-class WorkflowApiMixin(WorkflowFireHook):
+class WorkflowApiMixin(WorkflowFireHook, _ApiHost):
     """Adds, for ``workflow`` (a bound Workflow): transitions, fire, bulk fire and history endpoints."""
 
-    workflow = None
+    workflow: Any = None
 
     def _wf_visible(self, pk):
         return self.datamodel.get(pk, self._base_filters)
@@ -257,15 +265,15 @@ FIELD_DEFAULTS = {"type": "checkbox", "required": False, "value": None, "help": 
                   "placeholder": None}
 
 
-class WorkflowViewMixin(WorkflowFireHook):
+class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
     """State badge, transition buttons, history and bulk actions on a FAB ModelView."""
 
-    workflow = None
+    workflow: Any = None
     show_template = "workflows/show.html"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.method_permission_name = dict(self.method_permission_name or {})
+        self.method_permission_name = dict(getattr(self, "method_permission_name", None) or {})
         for t in self.workflow.transitions.values():
             name = f"wf_{t.trigger}"
 

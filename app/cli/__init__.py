@@ -112,8 +112,8 @@ def _table(headers, rows):
                    "production.")
 @with_appcontext
 def demo_command(password):
-    from app.extensions import db
     from app.cli import demo
+    from app.extensions import db
     from app.services.errors import DomainError
 
     _require_schema()
@@ -143,8 +143,8 @@ def demo_command(password):
 @click.option("--batch-size", type=click.IntRange(min=100), default=5000, show_default=True)
 @with_appcontext
 def synth_command(count, units, jurors, seed, batch_size):
-    from app.extensions import db
     from app.cli import synth
+    from app.extensions import db
 
     _require_schema()
     report = synth.synthesize(db.session, count, units=units, jurors=jurors, seed=seed, batch_size=batch_size,

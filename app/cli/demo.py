@@ -20,16 +20,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-
+from app.commands import users as user_commands
 from app.models import (
-    Assignment, Competition, Criterion, Innovation, Round, Score, ScoreSheet, Unit, User,
+    Assignment,
+    Competition,
+    Criterion,
+    Innovation,
+    Round,
+    Score,
+    ScoreSheet,
+    Unit,
+    User,
 )
 from app.models.base import utcnow
 from app.models.states import AssignmentStatus, UnitKind
 from app.models.unit import UNIT_KIND_LABELS
 from app.services import innovations as innovation_service
 from app.services import ranking
-from app.commands import users as user_commands
 from app.services import users as user_service
 from app.services.competitions import add_default_rounds, local_zone, to_utc_naive
 from app.services.errors import Invalid

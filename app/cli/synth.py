@@ -21,7 +21,16 @@ from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
 from app.models import (
-    Assignment, Award, Competition, Criterion, Innovation, Round, Score, ScoreSheet, Unit, User,
+    Assignment,
+    Award,
+    Competition,
+    Criterion,
+    Innovation,
+    Round,
+    Score,
+    ScoreSheet,
+    Unit,
+    User,
 )
 from app.models.base import utcnow
 from app.models.states import AssignmentStatus, InnovationState, UnitKind

@@ -7,7 +7,7 @@ only parse input, call ``SomeCommand(actor, ...).run()`` and map a :class:`Domai
 
 Transactions compose: a command run inside another command's transaction (or inside :func:`transaction`)
 neither commits nor rolls back on its own; the outermost one owns the commit. Workflow fires join with
-``Workflow.fire(..., commit=False)``; their after-commit hooks (outbox delivery) run after the outermost
+``Workflow.fire(..., commit=False)``; their after-commit hooks (waking the outbox workers) run after the outermost
 commit, and are dropped on rollback.
 
 Audit: every successful command writes one ``audit_log`` row (who, what, when, target, before → after);

@@ -223,7 +223,8 @@ class _RoundCommand(_RowCommand):
     target_type = "round"
     model = Round
     fields = ROUND_FIELDS
-    editable = columns = ROUND_EDITABLE
+    editable: tuple[str, ...] = ROUND_EDITABLE
+    columns: tuple[str, ...] = ROUND_EDITABLE
 
 
 class CreateRound(_RoundCommand):

@@ -10,7 +10,12 @@ from typing import Any, Callable, Optional
 from app.commands.base import BaseCommand
 from app.services.errors import DomainError
 from workflows.engine import (
-    Workflow, WorkflowConflict, WorkflowError, WorkflowForbidden, WorkflowInvalid, WorkflowNotFound,
+    Workflow,
+    WorkflowConflict,
+    WorkflowError,
+    WorkflowForbidden,
+    WorkflowInvalid,
+    WorkflowNotFound,
 )
 
 
@@ -74,7 +79,7 @@ class FireThroughCommand:
     bulk endpoints, the screen's buttons and its bulk actions) runs the :class:`FireTransition` command, so
     every door shares its transaction, audit row and recorded refusals."""
 
-    workflow: Workflow = None
+    workflow: Any = None  # the concrete API or view sets its bound Workflow
 
     def wf_fire(self, pk, trigger, comment=None, data=None, visible=None):
         from flask import g

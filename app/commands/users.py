@@ -28,7 +28,7 @@ _MANAGE_USERS = {"resetpasswords", "can_add", "can_edit", "can_post", "can_put"}
 def may_manage_users(actor) -> bool:
     if actor is None or access.is_admin(actor):
         return True  # None: the CLI or the system itself
-    sm = current_app.appbuilder.sm
+    sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # set by FAB's AppBuilder.init_app
     views = {sm.userdbmodelview.__name__, "User"}
     return any(pv.permission.name in _MANAGE_USERS and pv.view_menu.name in views
                for role in getattr(actor, "roles", []) for pv in role.permissions)

@@ -4,8 +4,12 @@ from app.models.base import AuditLog, SeededPermission, utcnow  # noqa: F401
 from app.models.competition import Competition, Criterion, Round  # noqa: F401
 from app.models.documents import Award, Decree, IssuedDocument, UnitAward  # noqa: F401
 from app.models.innovation import (  # noqa: F401
-    INNOVATION_STATES, PROPOSAL_SECTIONS, PROPOSAL_SECTIONS_REQUIRED, Attachment, Innovation,
+    INNOVATION_STATES,
+    PROPOSAL_SECTIONS,
+    PROPOSAL_SECTIONS_REQUIRED,
+    Attachment,
+    Innovation,
 )
 from app.models.judging import Assignment, Score, ScoreSheet  # noqa: F401
 from app.models.unit import SAKIP_GRADES, UNIT_KINDS, Unit, User  # noqa: F401
-from workflows.models import WorkflowHistory, OutboxMessage  # noqa: F401
+from workflows.models import OutboxMessage, WorkflowHistory  # noqa: F401

@@ -1,6 +1,15 @@
 from flask_appbuilder import Model
 from sqlalchemy import (
-    CheckConstraint, Column, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 

@@ -1,6 +1,16 @@
 from flask_appbuilder import Model
 from sqlalchemy import (
-    JSON, BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
 )
 from sqlalchemy.orm import relationship
 

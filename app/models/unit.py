@@ -1,8 +1,7 @@
+from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User as FabUser
 from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
-
-from flask_appbuilder import Model
 
 from app.models.states import SakipGrade, UnitKind, check_in, values
 

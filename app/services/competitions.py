@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.models import AuditLog, Criterion, Round, ScoreSheet, Assignment
+from app.models import Assignment, AuditLog, Criterion, Round, ScoreSheet
 from app.services.errors import Conflict, Invalid
 
 # Sidoarjo's stages (DESIGN §1) with a KIPP-style rubric for each.

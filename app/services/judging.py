@@ -14,7 +14,14 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from app.models import (
-    AuditLog, Assignment, Criterion, Innovation, Round, Score, ScoreSheet, User,
+    Assignment,
+    AuditLog,
+    Criterion,
+    Innovation,
+    Round,
+    Score,
+    ScoreSheet,
+    User,
 )
 from app.models.base import utcnow
 from app.services import access, balancing, scoring
@@ -433,7 +440,7 @@ def progress(session, rnd):
     ).all()
     jurors = []
     totals = {"assigned": 0, "drafted": 0, "final": 0, "not_started": 0, "recused": 0}
-    for uid, username, first, last, email, assigned, drafted, done, recused in rows:
+    for uid, username, first, last, _email, assigned, drafted, done, recused in rows:
         assigned, drafted, done, recused = int(assigned or 0), int(drafted or 0), int(done or 0), int(recused or 0)
         item = {"juror_id": uid, "username": username, "name": f"{first or ''} {last or ''}".strip() or username,
                 "assigned": assigned, "drafted": drafted, "final": done, "not_started": assigned - drafted - done,

@@ -3,7 +3,7 @@ import datetime
 
 from flask_babel import gettext as _
 
-from app.models import Attachment, PROPOSAL_SECTIONS_REQUIRED
+from app.models import PROPOSAL_SECTIONS_REQUIRED, Attachment
 from app.models.base import utcnow
 from app.services.competitions import local_zone, to_local
 

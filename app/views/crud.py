@@ -5,6 +5,9 @@ from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import DateField, DateTimeLocalField, SelectMultipleField
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import DateInput
 
 from app.api import resources
 from app.api.base import METHOD_PERMISSIONS, row_filter
@@ -12,15 +15,12 @@ from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
 from app.commands import proposals
 from app.extensions import db
-from app.models import AuditLog, Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
-from app.services import access, competitions, innovations
+from app.models import Assignment, AuditLog, Award, Competition, Criterion, Decree, Innovation, Round, Unit
 from app.models.competition import DEFAULT_WORD_LIMITS
+from app.services import access, competitions, innovations
 from app.services.errors import DomainError
-from app.views.command_crud import CommandCrudViewMixin
 from app.views.base import GuardedModelView, api_rules
-from wtforms import DateField, DateTimeLocalField, SelectMultipleField
-from wtforms.widgets import DateInput
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from app.views.command_crud import CommandCrudViewMixin
 
 SECTION_LABELS = {
     "summary": _l("Summary"), "background": _l("Background and Objectives"), "novelty": _l("Novelty / Added Value"),

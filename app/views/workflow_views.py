@@ -3,10 +3,10 @@ import re
 
 from flask import Response, abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 
 from app.api.base import METHOD_PERMISSIONS, row_filter

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models import Award, Decree, Innovation, IssuedDocument, Unit
 from app.models.base import utcnow
-from app.services.documents import content, indonesian as idn, storage
+from app.services.documents import content, storage
+from app.services.documents import indonesian as idn
 from app.services.documents.render import html_to_pdf, render_html
 from app.services.documents.signing import SignRequest, StampRequest, get_signer
 

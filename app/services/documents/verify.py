@@ -6,7 +6,8 @@ sha256 of a document we issued — any change to the file (even a valid-looking 
 another hash and is reported invalid, as is a revoked document.
 """
 from app.models import Award, Decree, Innovation, IssuedDocument, Unit
-from app.services.documents import content, indonesian as idn, storage
+from app.services.documents import content, storage
+from app.services.documents import indonesian as idn
 
 KIND_LABELS = {"decree": "Keputusan", "certificate": "Piagam Penghargaan"}
 
