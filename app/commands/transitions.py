@@ -54,18 +54,6 @@ def fire(actor, workflow: Workflow, pk: int, trigger: str, *, comment=None, data
                           session=session).run()
 
 
-def fire_many(actor, workflow: Workflow, ids, trigger: str, *, comment=None, data=None, visible=None, session=None):
-    """Bulk doors: each id is its own command (own transaction, own audit row); per-id results."""
-    from app.extensions import db
-
-    session = session if session is not None else db.session
-    return workflow.fire_many(
-        session, ids, trigger, actor, comment=comment, data=data, visible=visible,
-        fire=lambda pk: fire(actor, workflow, pk, trigger, comment=comment, data=data, visible=visible,
-                             session=session))
-
-
-
 _WORKFLOW_ERRORS = {403: WorkflowForbidden, 404: WorkflowNotFound, 409: WorkflowConflict, 422: WorkflowInvalid}
 
 
