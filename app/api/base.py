@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest
 from app.extensions import db
 from app.services import access
 from app.services.errors import DomainError
+from app.views.guards import DB_INT_MAX, is_db_id
 from workflows.engine import WorkflowError
 
 # View and API methods → the four permissions of a resource (app.security.ROLE_RESOURCES).
@@ -68,12 +69,9 @@ def related_row_rules(datamodel, columns, declared=None):
     return rules
 
 
-def _is_pk(pk):
-    """Ids are positive integers that fit the database's INTEGER; anything else is simply not found."""
-    return str(pk).isdigit() and 0 < int(pk) < 2**31
-
-
-DB_INT_MAX = 2**31 - 1  # the database's INTEGER (ids and integer columns)
+# Ids are positive integers that fit the database's INTEGER; anything else is simply not found. One rule with
+# the request guards, which already refuse such ids in every URL before any API method runs.
+_is_pk = is_db_id
 
 
 def _is_id_key(key):
@@ -94,15 +92,6 @@ def _out_of_range_ids(value, key=None):
           and not -DB_INT_MAX - 1 <= value <= DB_INT_MAX):
         bad.append(key)
     return bad
-
-
-def _fields_with_nul(value, key=None):
-    """Names of fields holding text with a NUL character (PostgreSQL refuses it in text columns → 500)."""
-    if isinstance(value, dict):
-        return [name for k, v in value.items() for name in _fields_with_nul(v, k)]
-    if isinstance(value, list):
-        return [name for v in value for name in _fields_with_nul(v, key)]
-    return [key or "_body"] if isinstance(value, str) and "\x00" in value else []
 
 
 def error_response(api, err):
@@ -139,10 +128,8 @@ class SikippModelApi(ModelRestApi):
         return self.response_404()
 
     def _reject_impossible_input(self):
-        # URL ids (<int:pk>, <int:attachment_id>…) beyond INTEGER: no such row.
-        for key, value in (request.view_args or {}).items():
-            if (key == "pk" or isinstance(value, int)) and not _is_pk(value):
-                return self.response_404()
+        # Impossible URL ids and unstorable text (NUL) were refused by the request guards (app/views/guards.py)
+        # before this runs; what is left is the API's own: rison arguments and id values in JSON bodies.
         q = request.args.get("q")
         if q:
             try:
@@ -156,10 +143,6 @@ class SikippModelApi(ModelRestApi):
             bad = _out_of_range_ids(body) if isinstance(body, (dict, list)) else []
             if bad:
                 return self.response_422(message={name: [_("Unknown id.")] for name in bad})
-            bad = _fields_with_nul(body)
-            if bad:
-                return self.response_422(message={name: [_("Text must not contain NUL characters.")]
-                                                  for name in bad})
         return None
 
     # -- hooks for subclasses: call services, raise DomainError ------------------------
