@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.models import Assignment, AuditLog, Criterion, Round, ScoreSheet
+from app.models import Assignment, Criterion, Round, ScoreSheet
+from app.services import audit
 from app.services.errors import Conflict, Invalid
 
 # Sidoarjo's stages (DESIGN §1) with a KIPP-style rubric for each.
@@ -66,11 +67,8 @@ def add_default_rounds(competition):
 
 def log_deadline_change(session, competition, old, user):
     if old is not None and old != competition.submission_deadline:
-        session.add(AuditLog(
-            user_id=getattr(user, "id", None), action="deadline_changed", target_type="competition",
-            target_id=competition.id,
-            detail=f"{old.isoformat()} → {competition.submission_deadline.isoformat()} (UTC)",
-        ))
+        audit.record(session, user, "deadline_changed", "competition", competition.id,
+                     detail=f"{old.isoformat()} → {competition.submission_deadline.isoformat()} (UTC)")
 
 
 def round_has_sheets(session, round_id):

@@ -24,7 +24,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import access, balancing, scoring
+from app.services import access, audit, balancing, scoring
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows.engine import is_lost_race, pending_after_commit
 
@@ -34,11 +34,6 @@ MAX_JURORS_PER_INNOVATION = 20
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-
-def _audit(session, user, action, target_type, target_id, detail=None, data=None):
-    session.add(AuditLog(user_id=getattr(user, "id", None), action=action, target_type=target_type,
-                         target_id=target_id, detail=detail, data=data))
-
 
 _LOCK_COLUMNS = {"round": "name", "assignment": "status"}
 
@@ -499,7 +494,7 @@ def remind_late_jurors(session, rnd, user, juror_ids=None):
                     f"Silakan lengkapi di: {base_url}/scoresheets/\n\nTerima kasih.\nSekretariat SIKIPP\n")
             outbox.enqueue(ctx, "mail", {"to": [address], "subject": f"[SIKIPP] Pengingat penilaian: {rnd.name}",
                                          "body": body})
-        _audit(session, user, "juror_reminded", "round", rnd.id, detail=f"{j['username']}: {pending}",
+        audit.record(session, user, "juror_reminded", "round", rnd.id, detail=f"{j['username']}: {pending}",
                data={"juror_id": j["juror_id"], "pending": pending, "mailed": mailed})
         reminded.append({"juror_id": j["juror_id"], "username": j["username"], "pending": pending, "mailed": mailed})
     session.flush()
