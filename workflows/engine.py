@@ -1,29 +1,37 @@
-"""The generic workflow engine.
+"""The generic workflow engine, driven by ``transitions``.
 
-A :class:`Workflow` is a declarative definition (states, transitions with roles, guards, effects,
-comment and data rules). It builds ONE ``transitions.Machine`` that validates the definition and
-computes destinations; rows are never given a machine of their own (stack-notes: a machine per
-row is slow and resets state). :meth:`Workflow.fire` runs one transition inside one database
-transaction:
+A :class:`Workflow` is a declarative definition (states, transitions with roles, guards, effects, hooks,
+comment and data rules). It builds ONE ``transitions`` machine per definition; a row joins that machine as
+its model only while a fire or an evaluation runs (:meth:`Workflow.attach`: ``add_model`` … ``remove_model``),
+so no machine or machine state is ever kept per row. :meth:`Workflow.fire` runs one transition inside one
+database transaction:
 
-    lock the row (SELECT … FOR UPDATE; a version check everywhere) → role and ownership →
-    source state → comment / data → guards → claim the row (conditional UPDATE of state and
-    version) → effects → history row → commit → after-commit hooks (e.g. waking the outbox workers).
+    lock the row (SELECT … FOR UPDATE; a version check everywhere) → role and ownership (403) → source
+    state (409) → comment / data (422) → the machine's event: ``prepare`` → ``conditions`` (the guards,
+    each keeping its human-readable reason: 409) → ``before`` → ``on_exit_<source>`` → the state change,
+    which IS the claim (conditional UPDATE of state and version: of concurrent fires one wins) →
+    ``on_enter_<dest>`` → ``after`` (the effects first) → history row → commit → after-commit hooks.
 
-Any failure before commit rolls everything back. The engine imports nothing from the application.
+:meth:`Workflow.available` (and the API's ``allowed``/``reason``) asks the same machine (``may_<trigger>``)
+with the same conditions. Any failure before commit rolls everything back. The engine imports nothing from
+the application.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 import jsonschema
 from sqlalchemy import CheckConstraint, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
-from transitions import Machine
+from transitions import Machine, State
+from transitions.core import listify
 
 from workflows.models import WorkflowHistory
 
@@ -110,12 +118,15 @@ class WorkflowInvalid(WorkflowError):
     status = 422
 
 
+_CTX_ATTR = "_wf_context"  # where an attached row keeps its TransitionContext (never a mapped column)
+
+
 @dataclass
 class TransitionContext:
-    """What guards and effects receive."""
+    """What guards, effects and hooks receive (one per fire or evaluation of a row)."""
 
     workflow: "Workflow"
-    transition: "Transition"
+    transition: Optional["Transition"]
     session: Any
     obj: Any
     user: Any
@@ -124,18 +135,51 @@ class TransitionContext:
     source: Optional[str] = None
     dest: Optional[str] = None  # set once the row is claimed
     _after_commit: list = field(default_factory=list)
+    firing: bool = False  # True inside Workflow.fire (data guards run, the state change claims the row)
+    reason: Optional[str] = None  # why the last evaluated condition failed
+    reason_kind: Optional[str] = None  # "actor" (role/ownership) or "guard"
+    event: Any = None  # the ``transitions`` EventData of the running callback
+    _actor: dict = field(default_factory=dict)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (errors are logged, not raised)."""
         self._after_commit.append(callback)
 
+    def actor_problem(self, transition: Optional["Transition"] = None) -> Optional[str]:
+        """Why this user may not fire ``transition`` on this row (role, ownership), or None. Asked once per
+        trigger and context (the permission check may cost queries)."""
+        t = transition or self.transition
+        assert t is not None
+        if t.trigger not in self._actor:
+            self._actor[t.trigger] = self.workflow._check_actor(t, self.user, self.obj)
+        return self._actor[t.trigger]
+
 
 Guard = Callable[[TransitionContext], Optional[str]]
 Effect = Callable[[TransitionContext], None]
+Hook = Callable[[TransitionContext], Any]
+Hooks = Union[Hook, str, Sequence[Union[Hook, str]]]
+
+
+def _hooks(value) -> tuple:
+    if value is None:
+        return ()
+    if callable(value) or isinstance(value, str):
+        return (value,)
+    return tuple(value)
 
 
 @dataclass
 class Transition:
+    """One trigger: ``sources`` → ``dest`` for ``roles``.
+
+    ``guards`` become the machine's ``conditions`` (each returns a reason, or None when it passes);
+    ``data_guards`` too, judged only when firing (they read the data sent). ``effects`` and ``after`` run after
+    the state change inside the transaction, ``before`` before it (after the conditions), ``prepare`` before
+    the conditions (also when only evaluating: keep it free of writes). A transition whose ``dest`` is one of
+    its sources is reflexive: exit and enter hooks run, the version is claimed and history is written.
+    """
+
     trigger: str
     sources: Sequence[str]
     dest: str
@@ -149,15 +193,95 @@ class Transition:
     data_guards: Sequence[Guard] = ()
     owner_only: bool = False  # the user must own the row (Workflow.is_owner)
     label: Optional[str] = None
+    prepare: Sequence[Hook] = ()
+    before: Sequence[Hook] = ()
+    after: Sequence[Hook] = ()
 
     def __post_init__(self):
         if isinstance(self.sources, str):
             self.sources = (self.sources,)
         self.sources = tuple(self.sources)
+        self.roles = tuple(self.roles)
+        self.guards, self.effects, self.data_guards = tuple(self.guards), tuple(self.effects), tuple(self.data_guards)
+        self.prepare, self.before, self.after = _hooks(self.prepare), _hooks(self.before), _hooks(self.after)
 
     @property
     def permission_name(self) -> str:
         return f"can_{self.trigger}"
+
+
+def _context(event_data) -> TransitionContext:
+    """The TransitionContext of the row the machine is working on."""
+    ctx = event_data.model.__dict__[_CTX_ATTR]
+    ctx.event = event_data
+    return ctx
+
+
+def _as_callback(hook):
+    """A definition's hook (``hook(ctx)``) as a ``transitions`` callback (``send_event``: it gets EventData).
+    A string stays a string: ``transitions`` resolves it on the model (a method taking the EventData)."""
+    if isinstance(hook, str):
+        return hook
+
+    @functools.wraps(hook)
+    def callback(event_data):
+        return hook(_context(event_data))
+
+    return callback
+
+
+class _Condition:
+    """A guard as a ``transitions`` condition: False when the guard gives a reason, which it keeps on the
+    context (the API's ``reason``, the 409's message)."""
+
+    def __init__(self, guard: Guard, *, data_only: bool = False, kind: str = "guard"):
+        self.guard = guard
+        self.data_only = data_only
+        self.kind = kind
+        functools.update_wrapper(self, guard)
+
+    def __call__(self, event_data) -> bool:
+        ctx = _context(event_data)
+        if self.data_only and not ctx.firing:
+            return True  # judged on the data sent: only when firing
+        reason = self.guard(ctx)
+        if reason:
+            ctx.reason, ctx.reason_kind = str(reason), self.kind
+            return False
+        return True
+
+
+def _actor_condition(ctx: TransitionContext) -> Optional[str]:
+    return ctx.actor_problem()
+
+
+class _RowMachine(Machine):
+    """The one ``transitions`` machine of a :class:`Workflow`. Rows join it as models only while a fire (or an
+    evaluation) runs (:meth:`Workflow.attach`); the machine's state change IS the engine's claim of the row
+    (conditional UPDATE of state and version), so ``on_exit_<source>`` hooks see the old state and
+    ``on_enter_<dest>`` hooks a claimed row."""
+
+    def __init__(self, workflow: "Workflow", **kwargs):
+        self.workflow = workflow
+        super().__init__(**kwargs)
+
+    def set_state(self, state, model=None):
+        if not isinstance(state, State):
+            state = self.get_state(state)
+        for mod in (self.models if model is None else listify(model)):
+            ctx = mod.__dict__.get(_CTX_ATTR)
+            if ctx is not None and ctx.firing:
+                self.workflow._claim(ctx.session, mod, getattr(mod, self.model_attribute), state.value)
+                ctx.dest = state.value
+            elif getattr(mod, self.model_attribute, None) != state.value:
+                setattr(mod, self.model_attribute, state.value)
+
+    def _checked_assignment(self, model, name, func):
+        # A row's own attributes (a column called like a trigger, e.g. "title") win, silently: the engine
+        # fires through ``machine.events[trigger]``, never through the row's convenience methods.
+        if name in model.__dict__ or hasattr(type(model), name):
+            return
+        setattr(model, name, func)
 
 
 class Authorizer:
@@ -204,7 +328,11 @@ def check_constraint_values(model, attr: str) -> list[tuple[Any, set]]:
 
 
 class Workflow:
-    """A declarative workflow definition, bound later to a model with :meth:`bind`."""
+    """A declarative workflow definition, bound later to a model with :meth:`bind`.
+
+    ``on_enter`` / ``on_exit`` map a state to hooks (``hook(ctx)``) run when a fire enters or leaves it
+    (``transitions``' ``on_enter_<state>`` / ``on_exit_<state>``), inside the transaction.
+    """
 
     def __init__(
         self,
@@ -217,6 +345,9 @@ class Workflow:
         state_labels: Optional[dict] = None,
         state_styles: Optional[dict] = None,
         is_owner: Optional[Callable[[Any, Any], bool]] = None,
+        on_enter: Optional[Mapping[str, Hooks]] = None,
+        on_exit: Optional[Mapping[str, Hooks]] = None,
+        final_states: Optional[Sequence[str]] = None,
     ):
         self.name = name
         self.states = tuple(states)
@@ -235,6 +366,11 @@ class Workflow:
         self.state_labels = state_labels or {}
         self.state_styles = state_styles or {}  # state → Bootstrap label style (default, info, success…)
         self.is_owner = is_owner or (lambda user, obj: True)
+        self.on_enter = {s: _hooks(h) for s, h in (on_enter or {}).items()}
+        self.on_exit = {s: _hooks(h) for s, h in (on_exit or {}).items()}
+        # States with no way out; default: every state no transition leaves.
+        self.final_states = tuple(final_states) if final_states is not None else tuple(
+            s for s in self.states if not any(s in t.sources for t in self.transitions.values()))
         self.model: Any = None
         self.state_attr = "state"
         self.version_attr = "version"
@@ -243,16 +379,64 @@ class Workflow:
             unknown = [s for s in (*t.sources, t.dest) if s not in self.states]
             if unknown:
                 raise ValueError(f"{name}.{t.trigger}: unknown states {unknown}")
-        # One machine per definition; it validates the graph and computes destinations.
-        self.machine = Machine(
-            model=None,
-            states=list(self.states),
-            initial=initial,
-            transitions=[{"trigger": t.trigger, "source": list(t.sources), "dest": t.dest}
-                         for t in self.transitions.values()],
-            auto_transitions=False,
-            ignore_invalid_triggers=False,
+        for kind, hooks in (("on_enter", self.on_enter), ("on_exit", self.on_exit)):
+            unknown = [s for s in hooks if s not in self.states]
+            if unknown:
+                raise ValueError(f"{name}: {kind} of unknown states {unknown}")
+        unknown = [s for s in self.final_states if s not in self.states]
+        if unknown:
+            raise ValueError(f"{name}: unknown final states {unknown}")
+        self._models_lock = threading.Lock()
+        self.machine = self._build_machine()
+
+    def _build_machine(self) -> Machine:
+        """ONE machine for the definition; rows join it only while attached (see :meth:`attach`).
+
+        A plain ``Machine`` (no queue) keeps each event's data in its own ``EventData``, so concurrent fires
+        of different rows in several threads share it safely; only the model registry (``add_model`` /
+        ``remove_model``) is guarded by a lock. ``LockedMachine`` is not used: it would hold one process-wide
+        lock across the database work of every fire, serialising requests (and deadlocking against row
+        locks held by a waiting thread)."""
+        states = [State(s, on_enter=[_as_callback(h) for h in self.on_enter.get(s, ())],
+                        on_exit=[_as_callback(h) for h in self.on_exit.get(s, ())]) for s in self.states]
+        transitions = [{
+            "trigger": t.trigger, "source": list(t.sources), "dest": t.dest,
+            "conditions": [_Condition(_actor_condition, kind="actor"), *(_Condition(g) for g in t.guards),
+                           *(_Condition(g, data_only=True) for g in t.data_guards)],
+            "prepare": [_as_callback(h) for h in t.prepare],
+            "before": [_as_callback(h) for h in t.before],
+            "after": [_as_callback(h) for h in (*t.effects, *t.after)],
+        } for t in self.transitions.values()]
+        machine = _RowMachine(
+            self, model=None, states=states, initial=self.initial, transitions=transitions,
+            auto_transitions=False, ignore_invalid_triggers=False, send_event=True,
+            model_attribute=self.state_attr, prepare_event=[self._prepare_event],
+            after_state_change=[self._record],
         )
+        names = ["trigger", "may_trigger"]
+        for trigger in self.transitions:
+            names += [trigger, f"may_{trigger}"]
+        prefix = "is_" if self.state_attr == "state" else f"is_{self.state_attr}_"
+        names += [prefix + s for s in self.states]
+        self._model_names = tuple(names)
+        return machine
+
+    def _prepare_event(self, event_data) -> None:
+        ctx = _context(event_data)
+        ctx.transition = self.transitions[event_data.event.name]
+        ctx.source = event_data.state.name
+        ctx.reason = ctx.reason_kind = None
+
+    def _record(self, event_data) -> None:
+        """The history row (after the effects), inside the transaction."""
+        ctx = _context(event_data)
+        t, obj, user = ctx.transition, ctx.obj, ctx.user
+        assert t is not None
+        ctx.session.add(WorkflowHistory(
+            workflow=self.name, object_id=obj.id, trigger=t.trigger, source=ctx.source, dest=ctx.dest,
+            user_id=getattr(user, "id", None), username=getattr(user, "username", None),
+            comment=ctx.comment, data=ctx.data or None,
+        ))
 
     # -- wiring -----------------------------------------------------------------
     def bind(self, model, *, state_attr: str = "state", version_attr: str = "version", authorizer=None):
@@ -267,8 +451,11 @@ class Workflow:
                     f"(only in the constraint: {sorted(allowed - states)}; only in the workflow: "
                     f"{sorted(states - allowed)})")
         self.model = model
+        rebuild = state_attr != self.state_attr
         self.state_attr = state_attr
         self.version_attr = version_attr
+        if rebuild:
+            self.machine = self._build_machine()
         if authorizer is not None:
             self.authorizer = authorizer
         return self
@@ -282,9 +469,46 @@ class Workflow:
     def label(self, state: str) -> str:
         return self.state_labels.get(state, state)
 
+    def trigger_label(self, trigger: str) -> str:
+        t = self.transitions.get(trigger)
+        return str(t.label or t.trigger) if t else trigger
+
     def permissions(self):
         """(permission name, view menu, default roles) for every trigger, for seeding."""
         return [(t.permission_name, self.view_menu, tuple(t.roles)) for t in self.transitions.values()]
+
+    # -- the row as the machine's model ------------------------------------------------
+    @contextmanager
+    def attach(self, obj, ctx: Optional[TransitionContext] = None, *, session=None, user=None) -> Iterator[Any]:
+        """Make ``obj`` the machine's model for the ``with`` block: it gets ``transitions``' convenience
+        methods (``may_<trigger>()``, ``is_<state>()``, ``<trigger>()`` where no attribute of the row has that
+        name) evaluated for ``ctx`` (or a context of ``session`` and ``user``). On leaving, the row leaves the
+        machine (``remove_model``) and loses those methods: nothing of the machine stays on the row."""
+        if ctx is None:
+            ctx = TransitionContext(self, None, session, obj, user, source=getattr(obj, self.state_attr))
+        outer = obj.__dict__.get(_CTX_ATTR)
+        obj.__dict__[_CTX_ATTR] = ctx
+        if outer is not None:  # already attached (nested): only the context changes for the inner block
+            try:
+                yield obj
+            finally:
+                obj.__dict__[_CTX_ATTR] = outer
+            return
+        try:
+            with self._models_lock:
+                self.machine.add_model(obj, initial=getattr(obj, self.state_attr))
+        except BaseException:
+            obj.__dict__.pop(_CTX_ATTR, None)
+            raise
+        try:
+            yield obj
+        finally:
+            with self._models_lock:
+                self.machine.remove_model(obj)
+            for name in self._model_names:
+                if isinstance(obj.__dict__.get(name), functools.partial):
+                    del obj.__dict__[name]
+            obj.__dict__.pop(_CTX_ATTR, None)
 
     # -- evaluation ---------------------------------------------------------------
     def _check_actor(self, t: Transition, user, obj) -> Optional[str]:
@@ -302,35 +526,42 @@ class Workflow:
             )
         return None
 
-    def _check_guards(self, ctx: TransitionContext) -> Optional[str]:
-        for guard in ctx.transition.guards:
-            reason = guard(ctx)
-            if reason:
-                return reason
-        return None
+    def _may(self, ctx: TransitionContext, trigger: str) -> bool:
+        """``may_<trigger>`` of the attached row (``transitions``: prepare callbacks, then the conditions)."""
+        return self.machine._can_trigger(ctx.obj, trigger)
 
     def available(self, session, obj, user) -> list[dict]:
-        """Transitions leaving the current state, each with whether this user may fire it now and why not."""
+        """Transitions leaving the current state, each with whether this user may fire it now and why not:
+        the machine's ``may_<trigger>`` with the fire's own conditions (role and ownership, then guards)."""
         state = getattr(obj, self.state_attr)
         result = []
-        for t in self.transitions.values():
-            if state not in t.sources:
-                continue
-            reason = self._check_actor(t, user, obj)
-            permitted = reason is None
-            if permitted:
-                ctx = TransitionContext(self, t, session, obj, user, source=state)
-                reason = self._check_guards(ctx)
-            result.append({
-                "trigger": t.trigger,
-                "target": t.dest,
-                "allowed": reason is None,
-                "reason": reason,
-                "permitted": permitted,  # role and ownership allow it (a guard may still block it)
-                "comment_required": t.comment_required,
-                "label": t.label or t.trigger,
-            })
+        leaving = [t for t in self.transitions.values() if state in t.sources]
+        if not leaving:
+            return result
+        ctx = TransitionContext(self, None, session, obj, user, source=state)
+        with self.attach(obj, ctx):
+            for t in leaving:
+                allowed = self._may(ctx, t.trigger)
+                reason = None if allowed else (ctx.reason or _("Not allowed."))
+                result.append({
+                    "trigger": t.trigger,
+                    "target": t.dest,
+                    "allowed": allowed,
+                    "reason": reason,
+                    "permitted": allowed or ctx.reason_kind != "actor",  # role and ownership allow it
+                    "comment_required": t.comment_required,
+                    "label": t.label or t.trigger,
+                })
         return result
+
+    def may(self, session, obj, user, trigger: str) -> bool:
+        """Whether ``user`` may fire ``trigger`` on ``obj`` now (what ``available()`` says as ``allowed``)."""
+        t = self.transition(trigger)
+        if getattr(obj, self.state_attr) not in t.sources:
+            return False
+        ctx = TransitionContext(self, t, session, obj, user, source=getattr(obj, self.state_attr))
+        with self.attach(obj, ctx):
+            return self._may(ctx, trigger)
 
     # -- firing ---------------------------------------------------------------------
     def _load_for_update(self, session, pk):
@@ -367,10 +598,11 @@ class Workflow:
             obj = self._load_for_update(session, pk)
             if visible is not None and not visible(obj):
                 raise WorkflowNotFound(_("Not found"))
-            reason = self._check_actor(t, user, obj)
+            source = getattr(obj, self.state_attr)
+            ctx = TransitionContext(self, t, session, obj, user, comment=comment, data=data, source=source)
+            reason = ctx.actor_problem(t)
             if reason:
                 raise WorkflowForbidden(reason)
-            source = getattr(obj, self.state_attr)
             reason = self._check_state(t, source)
             if reason:
                 raise WorkflowConflict(reason)
@@ -383,21 +615,15 @@ class Workflow:
                     jsonschema.validate(data, t.data_schema)
                 except jsonschema.ValidationError as err:
                     raise WorkflowInvalid(_schema_message(err)) from None
-            ctx = TransitionContext(self, t, session, obj, user, comment=comment, data=data, source=source)
-            reason = self._check_guards(ctx)
-            for data_guard in t.data_guards:
-                reason = reason or data_guard(ctx)
-            if reason:
-                raise WorkflowConflict(reason)
-            dest = ctx.dest = self._destination(source, trigger)
-            self._claim(session, obj, source, dest)
-            for effect in t.effects:
-                effect(ctx)
-            session.add(WorkflowHistory(
-                workflow=self.name, object_id=obj.id, trigger=trigger, source=source, dest=dest,
-                user_id=getattr(user, "id", None), username=getattr(user, "username", None),
-                comment=comment, data=data or None,
-            ))
+            ctx.data = data
+            with self.attach(obj, ctx):
+                ctx.firing = True
+                # The machine's event (what the row's ``<trigger>()`` method would call): conditions, before,
+                # exit, the claim, enter, after (effects), history.
+                fired = self.machine.events[trigger].trigger(obj)
+            if not fired:
+                raise WorkflowConflict(ctx.reason or _("Not allowed."))
+            dest = ctx.dest
             new_version = getattr(obj, self.version_attr)
             if not commit:
                 session.flush()
@@ -426,13 +652,6 @@ class Workflow:
             except Exception:  # delivery problems never undo a committed transition
                 log.exception("after-commit hook of %s.%s failed", self.name, trigger)
         return ctx
-
-    def _destination(self, source: str, trigger: str) -> str:
-        """Let the transitions machine compute the destination on a throwaway proxy."""
-        proxy = type("_StateProxy", (), {})()
-        setattr(proxy, self.machine.model_attribute, source)
-        self.machine.events[trigger].trigger(proxy)
-        return getattr(proxy, self.machine.model_attribute)
 
     def _claim(self, session, obj, source: str, dest: str) -> None:
         """Conditional UPDATE: only one of several concurrent fires finds the old version and state."""
@@ -482,15 +701,20 @@ class Workflow:
             .order_by(WorkflowHistory.at, WorkflowHistory.id)
         ).scalars())
 
-    def diagram_svg(self) -> bytes:
-        """The workflow drawn by Graphviz (transitions' GraphMachine), as SVG bytes."""
-        from transitions.extensions import GraphMachine
+    # -- diagrams --------------------------------------------------------------------
+    def graph(self, *, current: Optional[str] = None):
+        """The workflow as a ``graphviz.Digraph``: states and triggers by their (translated) labels, final
+        states double-circled, ``current`` (a row's state) highlighted. Needs the ``graphviz`` package."""
+        from workflows.diagrams import graphviz_digraph
 
-        # The diagram machine is its own model (a throwaway instance): rows never get machines.
-        graph_machine = GraphMachine(
-            states=list(self.states), initial=self.initial, auto_transitions=False,
-            transitions=[{"trigger": str(t.label or t.trigger), "source": list(t.sources), "dest": t.dest}
-                         for t in self.transitions.values()],
-            title=str(self.name), show_conditions=False, graph_engine="graphviz",
-        )
-        return graph_machine.get_graph().pipe(format="svg")
+        return graphviz_digraph(self, current=current)
+
+    def diagram_svg(self, *, current: Optional[str] = None) -> bytes:
+        """The workflow drawn by Graphviz, as SVG bytes (``current`` highlighted)."""
+        return self.graph(current=current).pipe(format="svg")
+
+    def mermaid(self, *, current: Optional[str] = None) -> str:
+        """The workflow as a Mermaid ``stateDiagram-v2`` (labels translated in the current locale)."""
+        from workflows.diagrams import mermaid
+
+        return mermaid(self, current=current)
