@@ -10,13 +10,13 @@ from app.security import (
 
 
 def workflow_permissions():
-    from workflows.lifecycles import ALL_WORKFLOWS
+    from app.lifecycles import ALL_WORKFLOWS
 
     return [(perm, vm) for wf in ALL_WORKFLOWS for perm, vm, _roles in wf.permissions()]
 
 
 def _workflow_grants():
-    from workflows.lifecycles import ALL_WORKFLOWS
+    from app.lifecycles import ALL_WORKFLOWS
 
     grants = {}
     for wf in ALL_WORKFLOWS:
@@ -35,9 +35,9 @@ def security_headers(response):
 
 
 def register(app, appbuilder):
+    from app import lifecycles
     from app.api import resources
     from app.views import crud
-    from workflows import lifecycles
     from workflows.fab import FabAuthorizer
 
     lifecycles.bind_all(FabAuthorizer())

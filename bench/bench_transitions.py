@@ -62,8 +62,8 @@ def setup_innovation(db, n):
     import datetime
 
     from app.commands import users as user_commands
+    from app.lifecycles import innovation_workflow
     from app.models import Competition, Innovation, Unit, User
-    from workflows.lifecycles import innovation_workflow
 
     unit = Unit(code="BENCH", name="Dinas Bench", kind="opd")
     competition = Competition(name="Bench", year=2026,

@@ -71,8 +71,8 @@ def test_nested_commands_share_one_transaction(app, sekretariat):
 
 def test_a_transition_command_joins_the_transaction_and_audits(app, api, competition, sekretariat):
     from app.commands import transitions
+    from app.lifecycles import innovation_workflow
     from app.models import Innovation, User
-    from workflows.lifecycles import innovation_workflow
     from workflows.models import WorkflowHistory
 
     r = api("opd_a").post("/api/v1/innovation/", json={"competition_id": competition, "title": "Inovasi Perintah"})

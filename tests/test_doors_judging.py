@@ -317,7 +317,7 @@ def _nothing_changed(app, closable):
 
 
 def test_closing_a_round_is_atomic_when_one_score_fails(app, api, closable, monkeypatch):
-    from workflows.lifecycles import innovation_workflow
+    from app.lifecycles import innovation_workflow
 
     victim = closable["innovations"][2]  # 70: not advanced, scored after the other one
     score = innovation_workflow.transition("score")

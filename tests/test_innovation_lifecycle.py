@@ -67,7 +67,7 @@ def expected(state, trigger, role):
 def test_expected_table_is_complete():
     assert set(LIFECYCLE) == set(TRIGGERS)
     assert all(s in STATES for sources, dest, _ in LIFECYCLE.values() for s in (*sources, dest))
-    from workflows.lifecycles import innovation_workflow as wf
+    from app.lifecycles import innovation_workflow as wf
 
     assert wf.states == STATES
     assert {t: (set(x.sources), x.dest) for t, x in wf.transitions.items()} == \

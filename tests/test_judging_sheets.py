@@ -298,7 +298,7 @@ def test_blind_round_hides_the_unit_from_jurors(app, api, sheet_world):
     assert r.status_code == 400
     assert juri.get("/api/v1/innovation/?q=(order_column:unit_id,order_direction:asc)").status_code == 400
     with app.app_context():
-        from workflows.lifecycles import innovation_workflow
+        from app.lifecycles import innovation_workflow
         from workflows.models import WorkflowHistory
 
         db.session.add(WorkflowHistory(workflow=innovation_workflow.name, object_id=inn, trigger="verify",

@@ -280,7 +280,7 @@ def test_create_app_config_reaches_huey_and_every_app_has_its_own_registries(app
 
 def test_importing_the_modules_builds_and_registers_nothing(tmp_path):
     env = {**os.environ, "SIKIPP_HUEY_FILE": str(tmp_path / "huey.db"), "SIKIPP_INSTANCE_DIR": str(tmp_path)}
-    code = ("import app.jobs, app.services.notifications, app.registry, workflows.outbox, workflows.lifecycles\n"
+    code = ("import app.jobs, app.services.notifications, app.registry, workflows.outbox, app.lifecycles\n"
             "assert 'huey' not in vars(app.jobs) and not hasattr(workflows.outbox, '_handlers')\n"
             "print('ok')")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -49,9 +49,9 @@ def test_design_states_are_exact():
 
 
 def test_workflows_labels_and_constraints_derive_from_the_enums():
+    from app.lifecycles import decree_workflow, innovation_workflow
     from app.models.unit import UNIT_KIND_LABELS
     from app.services.innovations import STATE_LABELS
-    from workflows.lifecycles import decree_workflow, innovation_workflow
 
     assert innovation_workflow.states == values(InnovationState)
     assert decree_workflow.states == values(DecreeState)
@@ -119,7 +119,7 @@ def test_bind_refuses_a_model_whose_check_constraint_disagrees():
 
 
 def test_bind_accepts_the_real_models(app):
-    from workflows.lifecycles import decree_workflow, innovation_workflow
+    from app.lifecycles import decree_workflow, innovation_workflow
 
     for workflow, model in ((innovation_workflow, Innovation), (decree_workflow, Decree)):
         assert workflow.model is model  # bound by the app

@@ -16,9 +16,9 @@ def _race(app, pk, plan, workflow=None):
     (hence its own scoped session and connection). ``pk`` is one id or a list (one per step).
     Returns [(status, state or message)] in plan order."""
     from app.extensions import db
+    from app.lifecycles import innovation_workflow
     from app.models import User
     from workflows.engine import WorkflowError
-    from workflows.lifecycles import innovation_workflow
 
     workflow = workflow or innovation_workflow
     pks = pk if isinstance(pk, list) else [pk] * len(plan)
@@ -141,8 +141,8 @@ def test_simultaneous_awards_create_one_award(app):
 def test_engine_locks_the_row_on_postgresql(app, statements):
     """The fire's first read of the row is SELECT … FOR UPDATE on PostgreSQL (none on SQLite)."""
     from app.extensions import db
+    from app.lifecycles import innovation_workflow
     from app.models import User
-    from workflows.lifecycles import innovation_workflow
 
     with app.app_context():
         pk = seed_innovation("draft")
@@ -267,8 +267,8 @@ def test_decrees_signed_at_once_get_distinct_numbers(app, client, competition):
     """Different decrees signed at the same moment: no duplicate number and no 500. (On SQLite a writer that
     waits longer than the busy timeout answers 409 "try again"; that decree stays an unnumbered draft.)"""
     from app.extensions import db
+    from app.lifecycles import decree_workflow
     from app.models import Decree
-    from workflows.lifecycles import decree_workflow
 
     pks = []
     for _ in range(4):

@@ -499,3 +499,22 @@ def test_importing_the_engine_loads_no_app_module():
             "assert not bad, bad")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_sikipp_uses_only_the_plugins_public_api():
+    """Every name SIKIPP imports from the plugin is in the ``__all__`` of the module it comes from."""
+    import importlib
+
+    offenders = []
+    for folder in ("app", "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and (
+                        node.module == "workflows" or node.module.startswith("workflows.")):
+                    module = importlib.import_module(node.module)
+                    public = set(getattr(module, "__all__", ()))
+                    for alias in node.names:
+                        submodule = f"{node.module}.{alias.name}"
+                        if alias.name not in public and importlib.util.find_spec(submodule) is None:
+                            offenders.append(f"{path.relative_to(ROOT)}: {node.module}.{alias.name}")
+    assert offenders == []

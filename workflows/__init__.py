@@ -1,11 +1,14 @@
-"""A declarative workflow engine for Flask-AppBuilder models, built on ``transitions``.
+"""fab-workflows: declarative state-machine workflows for Flask-AppBuilder models, driven by ``transitions``.
 
-``workflows.engine`` and ``workflows.fab`` know nothing about competitions: a model opts in by
-binding a :class:`~workflows.engine.Workflow` definition to it. The lifecycle definitions of
-SIKIPP (``workflows.innovation``, ``workflows.decree``) sit beside the engine and may call the
-application's services for guards and effects.
+A model opts in by binding a :class:`Workflow` definition to it (states, transitions with roles, guards that
+give human-readable reasons, effects and hooks inside the transition's database transaction). The public API
+is what ``__all__`` lists here and in the public modules ``workflows.engine``, ``workflows.fab``,
+``workflows.models``, ``workflows.outbox``, ``workflows.definitions`` and ``workflows.diagrams``; everything
+else is internal. See README.md.
 """
-from workflows.engine import (  # noqa: F401
+from workflows.engine import (
+    Authorizer,
+    RoleNameAuthorizer,
     Transition,
     TransitionContext,
     Workflow,
@@ -14,4 +17,17 @@ from workflows.engine import (  # noqa: F401
     WorkflowForbidden,
     WorkflowInvalid,
     WorkflowNotFound,
+    check_constraint_values,
+    discard_after_commit,
+    is_lost_race,
+    pending_after_commit,
+    run_after_commit,
 )
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Authorizer", "RoleNameAuthorizer", "Transition", "TransitionContext", "Workflow", "WorkflowConflict",
+    "WorkflowError", "WorkflowForbidden", "WorkflowInvalid", "WorkflowNotFound", "check_constraint_values",
+    "discard_after_commit", "is_lost_race", "pending_after_commit", "run_after_commit", "__version__",
+]

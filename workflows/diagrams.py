@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:  # pragma: no cover
     from workflows.engine import Workflow
 
+__all__ = ["graphviz_digraph", "mermaid"]
+
 HIGHLIGHT = "#f0ad4e"  # the record's current state
 
 

@@ -35,6 +35,12 @@ from transitions.core import listify
 
 from workflows.models import WorkflowHistory
 
+__all__ = [
+    "Authorizer", "Effect", "Guard", "Hook", "RoleNameAuthorizer", "Transition", "TransitionContext", "Workflow",
+    "WorkflowConflict", "WorkflowError", "WorkflowForbidden", "WorkflowInvalid", "WorkflowNotFound",
+    "check_constraint_values", "discard_after_commit", "is_lost_race", "pending_after_commit", "run_after_commit",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -3,12 +3,15 @@
 - :class:`FabAuthorizer`: a trigger is fired by roles holding ``can_<trigger>`` on the workflow's view
   menu, so an Admin re-maps who may fire what in FAB's Security screens.
 - :class:`WorkflowApiMixin`: the four workflow endpoints on a ``ModelRestApi``.
-- :class:`WorkflowViewMixin`: state badge, transition buttons with comment dialog, history timeline
-  and bulk actions (with confirmation) on a ``ModelView``.
+- :class:`WorkflowViewMixin`: state badge, transition buttons with comment dialog, history timeline, the
+  workflow's diagram with the record's state highlighted, and bulk actions (with confirmation) on a
+  ``ModelView``. Its template and script ship with the package (blueprint ``fab_workflows``, registered on
+  the app by the first workflow view, or explicitly with :func:`init_app`).
 """
-from typing import TYPE_CHECKING, Any
+import shutil
+from typing import TYPE_CHECKING, Any, Optional
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import ActionItem
 from flask_appbuilder.api import safe
@@ -16,6 +19,21 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from markupsafe import Markup, escape
 
 from workflows.engine import Authorizer, WorkflowError, _
+
+__all__ = [
+    "FabAuthorizer", "WorkflowApiMixin", "WorkflowFireHook", "WorkflowViewMixin", "history_row", "history_rows",
+    "init_app", "state_badge",
+]
+
+BLUEPRINT = "fab_workflows"
+
+
+def init_app(app) -> None:
+    """Register the package's templates (``workflows/show.html``) and static files (``workflows/workflows.js``)
+    on ``app`` (idempotent; the app's own ``templates/workflows/…`` still override them)."""
+    if BLUEPRINT not in app.blueprints:
+        app.register_blueprint(Blueprint(BLUEPRINT, __name__, template_folder="templates", static_folder="static",
+                                         static_url_path="/static/fab_workflows"))
 
 if TYPE_CHECKING:  # the mixins' hosts: what type checkers should read `self` as
     from flask_appbuilder import ModelView as _ViewHost
@@ -261,6 +279,34 @@ def state_badge(workflow, state):
         style=escape(workflow.state_styles.get(state, "default")), s=escape(state), label=workflow.label(state))
 
 
+_DIAGRAMS: dict = {}
+
+
+def _locale() -> str:
+    try:
+        from flask_babel import get_locale
+
+        return str(get_locale() or "")
+    except Exception:  # outside a request
+        return ""
+
+
+def diagram_markup(workflow, state) -> Optional[Markup]:
+    """Inline SVG of ``workflow`` with ``state`` highlighted (labels in the user's language); None without
+    Graphviz (the ``graphviz`` package and its ``dot`` program: ``pip install fab-workflows[diagrams]``)."""
+    key = (id(workflow), state, _locale())
+    if key not in _DIAGRAMS:
+        try:
+            import graphviz  # noqa: F401
+        except ImportError:
+            return None
+        if shutil.which("dot") is None:
+            return None
+        svg = workflow.diagram_svg(current=state).decode("utf-8")
+        _DIAGRAMS[key] = Markup(svg[svg.find("<svg"):])  # drop the XML prolog and DOCTYPE
+    return _DIAGRAMS[key]
+
+
 FIELD_DEFAULTS = {"type": "checkbox", "required": False, "value": None, "help": None, "min": None, "step": None,
                   "placeholder": None}
 
@@ -286,6 +332,14 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
             # The row-by-row trigger permission is checked by the engine; the action itself needs read.
             self.method_permission_name[name] = "read"
 
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        try:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        except RuntimeError:  # no app context: the AppBuilder's own app
+            app = appbuilder.app
+        init_app(app)
+        return super().create_blueprint(appbuilder, *args, **kwargs)
+
     def _wf_visible(self, pk):
         return self.datamodel.get(pk, self._base_filters)
 
@@ -307,6 +361,11 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
     def wf_notices(self, item):
         """Messages shown above the record: [(bootstrap level, text)]."""
         return []
+
+    def wf_diagram(self, item) -> Optional[Markup]:
+        """The workflow's diagram (inline SVG) with the record's state highlighted, or None when Graphviz is not
+        installed. Drawn once per workflow, state and locale (a pure function of the definition)."""
+        return diagram_markup(self.workflow, getattr(item, self.workflow.state_attr))
 
     def wf_format_time(self, dt):
         """How the history shows a (UTC) time; override for a local time zone."""
@@ -349,6 +408,7 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
             wf_fields={t.trigger: [{**FIELD_DEFAULTS, **f} for f in self.wf_form_fields(t.trigger, item)]
                        for t in wf.transitions.values()},
             wf_notices=self.wf_notices(item),
+            wf_diagram=self.wf_diagram(item),
         )
 
     @expose("/fire/<int:pk>/<trigger>", methods=["POST"])

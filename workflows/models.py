@@ -4,6 +4,8 @@ import datetime
 from flask_appbuilder import Model
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text
 
+__all__ = ["OutboxMessage", "WorkflowHistory"]
+
 
 def _utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)

@@ -31,6 +31,9 @@ from workflows.models import OutboxMessage, _utcnow
 
 log = logging.getLogger(__name__)
 
+__all__ = ["EXTENSION", "MAX_ATTEMPTS", "Outbox", "claim", "current", "deliver_one", "deliver_pending", "enqueue",
+           "worker_name"]
+
 EXTENSION = "workflows.outbox"
 MAX_ATTEMPTS = 5
 _table = OutboxMessage.__table__

@@ -2,8 +2,8 @@
 from app.api.attachments import AttachmentEndpointsMixin
 from app.api.resources import DecreeCrudApi, InnovationCrudApi
 from app.commands.transitions import FireThroughCommand
+from app.lifecycles import decree_workflow, innovation_workflow
 from workflows.fab import WorkflowApiMixin
-from workflows.lifecycles import decree_workflow, innovation_workflow
 
 
 class InnovationApi(FireThroughCommand, AttachmentEndpointsMixin, WorkflowApiMixin, InnovationCrudApi):

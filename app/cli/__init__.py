@@ -106,6 +106,26 @@ def _table(headers, rows):
     return "\n".join(out)
 
 
+@kipp.command("workflow-mermaid", help="Print a lifecycle (innovation, decree) as a Mermaid state diagram.")
+@click.argument("name")
+@click.option("--locale", default="id", show_default=True, help="Language of the labels (id or en).")
+@click.option("--current", default=None, help="A state to highlight.")
+@with_appcontext
+def workflow_mermaid_command(name, locale, current):
+    from flask_babel import force_locale
+
+    from app.lifecycles import ALL_WORKFLOWS
+
+    workflows = {wf.name: wf for wf in ALL_WORKFLOWS}
+    if name not in workflows:
+        raise click.ClickException(f"Unknown workflow {name!r}; known: {', '.join(sorted(workflows))}")
+    wf = workflows[name]
+    if current is not None and current not in wf.states:
+        raise click.ClickException(f"Unknown state {current!r}; states: {', '.join(wf.states)}")
+    with current_app.test_request_context(), force_locale(locale):
+        click.echo(wf.mermaid(current=current), nl=False)
+
+
 @kipp.command("demo", help="Load a realistic Sidoarjo demo competition (idempotent: a second run adds nothing).")
 @click.option("--password", default=None,
               help="Password of the demo accounts it creates (default: Sidoarjo#2026). Never use demo data in "

@@ -1419,7 +1419,7 @@ def _award_data(session, pending, competition):
 
 
 def _fire(session, pk, trigger, user, comment=None, data=None):
-    from workflows.lifecycles import innovation_workflow
+    from app.lifecycles import innovation_workflow
 
     innovation_workflow.fire(session, pk, trigger, user, comment=comment, data=data)
 

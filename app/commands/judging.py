@@ -542,7 +542,7 @@ class CloseRound(BaseCommand):
         require_privileged(self.actor)
 
     def perform(self):
-        from workflows.lifecycles import innovation_workflow
+        from app.lifecycles import innovation_workflow
 
         rnd = _round(self.session, self.target_id)
         closed = judging.close_round(self.session, rnd)

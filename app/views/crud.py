@@ -352,7 +352,7 @@ AUDIT_ACTIONS = {"create": _l("Created"), "edit": _l("Changed"), "delete": _l("D
 
 def audit_action_label(action):
     """"innovation.verify" → "Inovasi: Verifikasi"; a refused attempt is marked as such."""
-    from workflows.lifecycles import ALL_WORKFLOWS
+    from app.lifecycles import ALL_WORKFLOWS
 
     action = action or ""
     refused = action.endswith(".refused")

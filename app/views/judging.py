@@ -276,7 +276,7 @@ class JudgingView(BaseView):
 
 
 def _state_labels():
-    from workflows.lifecycles import INNOVATION_STATE_LABELS
+    from app.lifecycles import INNOVATION_STATE_LABELS
 
     return INNOVATION_STATE_LABELS
 

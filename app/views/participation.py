@@ -6,10 +6,10 @@ from flask_appbuilder.security.decorators import permission_name, protect
 
 from app.api.base import METHOD_PERMISSIONS
 from app.extensions import db
+from app.lifecycles import INNOVATION_STATE_LABELS
 from app.models import INNOVATION_STATES, UNIT_KINDS, Competition
 from app.models.unit import UNIT_KIND_LABELS
 from app.services import participation
-from workflows.lifecycles import INNOVATION_STATE_LABELS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

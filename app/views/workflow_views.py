@@ -13,12 +13,12 @@ from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.commands.proposals import AddAttachment, RemoveAttachment
 from app.commands.transitions import FireThroughCommand
 from app.extensions import db
+from app.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
 from app.models import Attachment
 from app.services import access, attachments, innovations
 from app.services.errors import DomainError
 from app.views.crud import DecreeCrudView, InnovationCrudView
 from workflows.fab import WorkflowViewMixin, state_badge
-from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
 
 
 def _form_number(text, rupiah=False):
