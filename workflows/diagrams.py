@@ -32,11 +32,11 @@ def graphviz_digraph(wf: "Workflow", *, current: Optional[str] = None):
                              edge_attr={"fontname": "DejaVu Sans", "fontsize": "10"})
     graph.node("__start__", label="", shape="circle", width="0.2", style="filled", fillcolor="black")
     for state in wf.states:
-        attrs = {"label": str(wf.label(state)), "id": f"wf-state-{state}"}
+        attrs = {"label": str(wf.label(state)), "id": f"wf_state_{state}"}
         if state in wf.final_states:
             attrs["peripheries"] = "2"
         if state == current:
-            attrs.update(fillcolor=HIGHLIGHT, penwidth="2", **{"class": "wf-current"})
+            attrs.update(fillcolor=HIGHLIGHT, penwidth="2", **{"class": "wf_current"})
         graph.node(state, **attrs)
     graph.edge("__start__", wf.initial)
     for source, dest, label in _edges(wf):

@@ -282,6 +282,29 @@ class _RowMachine(Machine):
             elif getattr(mod, self.model_attribute, None) != state.value:
                 setattr(mod, self.model_attribute, state.value)
 
+    def add_model(self, model, initial=None):
+        """``Machine.add_model`` that tells rows apart by identity (a model may compare by value)."""
+        initial = self.initial if initial is None else initial
+        for mod in listify(model):
+            if any(m is mod for m in self.models):
+                continue
+            self._checked_assignment(mod, "trigger", functools.partial(self._get_trigger, mod))
+            self._checked_assignment(mod, "may_trigger", functools.partial(self._can_trigger, mod))
+            for trigger in self.events:
+                self._add_trigger_to_model(trigger, mod)
+            for state in self.states.values():
+                self._add_model_to_state(state, mod)
+            self.set_state(initial, model=mod)
+            self.models.append(mod)
+
+    def remove_model(self, model):
+        """``Machine.remove_model`` by identity (no event queue is used: nothing else to drop)."""
+        for mod in listify(model):
+            for i, m in enumerate(self.models):
+                if m is mod:
+                    del self.models[i]
+                    break
+
     def _checked_assignment(self, model, name, func):
         # A row's own attributes (a column called like a trigger, e.g. "title") win, silently: the engine
         # fires through ``machine.events[trigger]``, never through the row's convenience methods.
@@ -540,7 +563,7 @@ class Workflow:
         """Transitions leaving the current state, each with whether this user may fire it now and why not:
         the machine's ``may_<trigger>`` with the fire's own conditions (role and ownership, then guards)."""
         state = getattr(obj, self.state_attr)
-        result = []
+        result: list[dict] = []
         leaving = [t for t in self.transitions.values() if state in t.sources]
         if not leaving:
             return result
