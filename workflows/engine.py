@@ -19,6 +19,7 @@ the application.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import re
 import threading
@@ -269,6 +270,7 @@ class _RowMachine(Machine):
 
     def __init__(self, workflow: "Workflow", **kwargs):
         self.workflow = workflow
+        self._plans: dict = {}
         super().__init__(**kwargs)
 
     def set_state(self, state, model=None):
@@ -283,19 +285,44 @@ class _RowMachine(Machine):
                 setattr(mod, self.model_attribute, state.value)
 
     def add_model(self, model, initial=None):
-        """``Machine.add_model`` that tells rows apart by identity (a model may compare by value)."""
+        """``Machine.add_model`` that tells rows apart by identity (a model may compare by value) and, after the
+        first row of a class, assigns the convenience methods from a per-class plan (a fire attaches a row each
+        time: this is on the hot path)."""
         initial = self.initial if initial is None else initial
         for mod in listify(model):
             if any(m is mod for m in self.models):
                 continue
-            self._checked_assignment(mod, "trigger", functools.partial(self._get_trigger, mod))
-            self._checked_assignment(mod, "may_trigger", functools.partial(self._can_trigger, mod))
-            for trigger in self.events:
-                self._add_trigger_to_model(trigger, mod)
-            for state in self.states.values():
-                self._add_model_to_state(state, mod)
+            plan = self._plans.get(type(mod))
+            if plan is None:
+                plan = self._plans[type(mod)] = self._plan(mod)
+            attrs = mod.__dict__
+            for name, func, before, after in plan:
+                if name not in attrs:
+                    attrs[name] = functools.partial(func, *before, mod, *after)
             self.set_state(initial, model=mod)
             self.models.append(mod)
+
+    def _plan(self, mod) -> list:
+        """What ``Machine.add_model`` assigns to a row of this class: (name, function, args before the row, args
+        after it). Also registers the class's own ``on_enter_<state>``/``on_exit_<state>`` methods, once."""
+        cls = type(mod)
+        plan = []
+        for name, func, before, after in (("trigger", self._get_trigger, (), ()),
+                                          ("may_trigger", self._can_trigger, (), ())):
+            plan.append((name, func, before, after))
+        for trigger, event in self.events.items():
+            plan.append((trigger, event.trigger, (), ()))
+            plan.append((f"may_{trigger}", self._can_trigger, (), (trigger,)))
+        for state in self.states.values():
+            prefix = "is_" if self.model_attribute == "state" else f"is_{self.model_attribute}_"
+            plan.append((prefix + state.name, self.is_state, (state.value,), ()))
+            for callback in self.state_cls.dynamic_methods:
+                method = f"{callback}_{state.name}"
+                if inspect.isfunction(getattr(cls, method, None)) and method not in getattr(state, callback):
+                    state.add_callback(callback[3:], method)
+        # A row's own attributes (a column called like a trigger, e.g. "title") win: the engine fires through
+        # ``machine.events[trigger]``, never through the row's convenience methods.
+        return [entry for entry in plan if not hasattr(cls, entry[0])]
 
     def remove_model(self, model):
         """``Machine.remove_model`` by identity (no event queue is used: nothing else to drop)."""
