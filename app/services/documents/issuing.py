@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models import Award, Decree, Innovation, IssuedDocument, Unit
 from app.models.base import utcnow
+from app.services import faults
 from app.services.documents import content, storage
 from app.services.documents import indonesian as idn
 from app.services.documents.render import html_to_pdf, render_html
@@ -82,8 +83,12 @@ def sign_decree(session, decree, config, now):
     rendered, ctx = render_decree(session, decree, config, draft=False, number=decree.number, signed_at=now, url=url)
     pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=now,
                         reason=f"Keputusan {content.region(config)['head_title']} Nomor {decree.number}")
-    stored_name = storage.new_stored_name(f"decree-{decree.id}")
-    storage.write_once(config["SIKIPP_STORAGE_DIR"], stored_name, pdf)
+    stored_name = storage.decree_name(decree.id)
+    # replace=True: only this transaction (it holds the decree's sign transition) writes this name; a file
+    # there is what a crashed earlier attempt left (no row refers to it), never a committed document
+    storage.write_once(stored_name, pdf, replace=True)
+    discard_on_rollback(session, [stored_name])
+    faults.pause_point("decree-written")
     doc = IssuedDocument(kind="decree", decree_id=decree.id, award_id=None, code=code, number=decree.number,
                          stored_name=stored_name, sha256=storage.sha256(pdf), state="valid", issued_at=now,
                          note=json.dumps({"award_ids": ctx["award_ids"], "unit_award_ids": ctx["unit_award_ids"]}))
@@ -176,7 +181,6 @@ def issue_batch(session, decree_id, award_ids, config):
     if read is None:
         return None
     number, signed_at, items = read
-    folder = config["SIKIPP_STORAGE_DIR"]
     prepared = []
     try:
         for award_id, ctx in items:
@@ -187,31 +191,31 @@ def issue_batch(session, decree_id, award_ids, config):
             pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=signed_at,
                                 reason=f"Piagam Penghargaan berdasarkan Keputusan Nomor {number}")
             stored_name = storage.new_stored_name(f"cert-{decree_id}-{award_id}")
-            storage.write_once(folder, stored_name, pdf, durable=False)
+            storage.write_once(stored_name, pdf, durable=False)
             prepared.append({"kind": "certificate", "decree_id": decree_id, "award_id": award_id, "code": code,
                              "number": number, "stored_name": stored_name, "sha256": storage.sha256(pdf),
                              "state": "valid", "issued_at": utcnow()})
-        storage.make_durable(folder, [row["stored_name"] for row in prepared])  # before any row refers to them
+        storage.make_durable([row["stored_name"] for row in prepared])  # before any row refers to them
     except BaseException:
-        _discard(folder, prepared)
+        _discard(prepared)
         raise
     if not prepared:
         return []
     try:
-        return _record(session, decree_id, prepared, folder)
+        return _record(session, decree_id, prepared)
     except IntegrityError:  # another worker issued one of them first: record the others one by one
         session.rollback()
     docs = []
     for row in prepared:
         try:
-            docs += _record(session, decree_id, [row], folder)
+            docs += _record(session, decree_id, [row])
         except IntegrityError:
             session.rollback()
-            _discard(folder, [row])
+            _discard([row])
     return docs
 
 
-def _record(session, decree_id, rows, folder):
+def _record(session, decree_id, rows):
     """Insert the rows and commit, if the decree is still signed (else nothing is issued, the files go)."""
     docs = [IssuedDocument(**row) for row in rows]
     try:
@@ -221,21 +225,21 @@ def _record(session, decree_id, rows, folder):
                                 .execution_options(populate_existing=True)).scalar_one()
         if state != "signed":
             session.rollback()
-            _discard(folder, rows)
+            _discard(rows)
             return []
         session.commit()
     except IntegrityError:
         raise  # the caller decides (rows stay on disk until then)
     except BaseException:
         session.rollback()
-        _discard(folder, rows)
+        _discard(rows)
         raise
     return docs
 
 
-def _discard(folder, rows):
+def _discard(rows):
     for row in rows:
-        storage.discard(folder, row["stored_name"])
+        storage.discard(row["stored_name"])
 
 
 def issue_certificates(session, decree_id, award_ids, config, progress_callback=None):
@@ -266,9 +270,6 @@ def issue_missing(session, decree_id, config, progress_callback=None):
         return progress(session, decree_id)
     wanted = manifest(doc)["award_ids"]
     done = issued_award_ids(session, decree_id)
-    referenced = {name for (name,) in session.query(IssuedDocument.stored_name)
-                  .filter(IssuedDocument.decree_id == decree_id)}
-    storage.remove_orphans(config["SIKIPP_STORAGE_DIR"], f"cert-{decree_id}-", referenced)
     session.rollback()
     count = len(done & set(wanted))
     if progress_callback:
@@ -306,4 +307,36 @@ def certificate_status(session, award_id):
 
 
 def stored_bytes(config, doc):
-    return storage.read(config["SIKIPP_STORAGE_DIR"], doc.stored_name)
+    """The stored bytes of an issued document (StorageReadError → 503 when the store fails)."""
+    return storage.read(doc.stored_name)
+
+
+_ROLLBACK_FILES = "sikipp.discard_on_rollback"
+
+
+def discard_on_rollback(session, stored_names):
+    """Remove these just-written files if the session's transaction rolls back (the number and the row go
+    with it, so must the file). A process killed before either leaves them to the recovery sweep."""
+    from sqlalchemy.orm import scoped_session
+
+    if isinstance(session, scoped_session):
+        session = session()  # this request's session
+    session.info.setdefault(_ROLLBACK_FILES, []).extend(stored_names)
+
+
+def _install_rollback_listeners():
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @event.listens_for(Session, "after_commit")
+    def _committed(session):
+        session.info.pop(_ROLLBACK_FILES, None)
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _rolled_back(session, previous_transaction):
+        if previous_transaction.parent is None and session.info.get(_ROLLBACK_FILES):
+            for name in session.info.pop(_ROLLBACK_FILES):
+                storage.discard(name)
+
+
+_install_rollback_listeners()
