@@ -119,9 +119,8 @@ def test_kill_9_of_the_consumer_during_100_certificates_and_the_sweep_completes_
         assert body["valid"] is True, body
 
     with app.app_context():  # files of the killed batch: no row refers to them; the sweep (grace 0) removes them
-        removed = recovery.remove_orphans(db.session, grace_seconds=0)
+        recovery.remove_orphans(db.session, grace_seconds=0)
         listed = {o.key for o in storage.get_storage().list("documents/") if o.key.startswith(f"documents/cert-{pk}-")}
-    assert all(k.startswith(f"documents/cert-{pk}-") or ".part" in k or k.startswith("documents/.") for k in removed)
     assert listed == {storage.key(name) for _a, name, _s, _c in final}
     with capsys.disabled():
         print(f"\n[measure] 100 certificates: killed after {killed_at}; the start-up sweep completed the other "
