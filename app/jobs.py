@@ -90,11 +90,11 @@ class Jobs:
     def _recover(self):
         """The recovery sweep (``app/services/recovery.py``): orphan files, then missing certificates."""
         with self.app.app_context():
+            from app.commands import certificates
             from app.extensions import db
-            from app.services import recovery
 
             try:
-                return recovery.sweep(db.session, self.app.config)
+                return certificates.recover(db.session, self.app.config)
             finally:
                 db.session.remove()
 
@@ -174,10 +174,10 @@ def issue_certificates_task(decree_id):
 
 def run_issue_certificates(decree_id, progress_callback=None):
     """Issue the missing certificates now, in this process (inside an app context)."""
+    from app.commands import certificates
     from app.extensions import db
-    from app.services.documents import issuing
 
-    return issuing.issue_missing(db.session, decree_id, current_app.config, progress_callback=progress_callback)
+    return certificates.issue_missing(db.session, decree_id, current_app.config, progress_callback=progress_callback)
 
 
 def enqueue_certificates(payload):

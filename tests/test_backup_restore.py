@@ -89,9 +89,9 @@ def _source(application):
 
     from app import sync_security
     from app.cli import demo
+    from app.commands import certificates
     from app.extensions import db
     from app.models import Competition
-    from app.services.documents import issuing
 
     with application.app_context():
         upgrade()
@@ -112,7 +112,7 @@ def _source(application):
     assert Api(client, "penandatangan").post(f"/api/v1/decree/{pk}/transitions/sign", json={}).status_code == 200
     _tokens.clear()
     with application.app_context():
-        assert issuing.issue_missing(db.session, pk, application.config)["done"]
+        assert certificates.issue_missing(db.session, pk, application.config)["done"]
         db.session.remove()
     return pk
 

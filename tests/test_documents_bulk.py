@@ -127,6 +127,7 @@ def test_eager_mode_issues_after_commit(app, client, monkeypatch):
 def test_a_batch_is_recorded_only_once_its_files_are_durable(app, client, monkeypatch):
     """Certificates are issued in batches: files written, made durable (each file, then the directory),
     then one commit. If making them durable fails, nothing is recorded and the files go; a rerun issues all."""
+    from app.commands import certificates
     from app.extensions import db
     from app.models import IssuedDocument
     from app.services.documents import issuing, storage
@@ -154,7 +155,7 @@ def test_a_batch_is_recorded_only_once_its_files_are_durable(app, client, monkey
 
     monkeypatch.setattr(storage, "make_durable", failing)
     with app.app_context(), pytest.raises(StorageWriteError):
-        issuing.issue_missing(db.session, pk, app.config)
+        certificates.issue_missing(db.session, pk, app.config)
     assert calls and len(calls[0]) == issuing.CERTIFICATE_BATCH_FIRST
     assert cert_files() == [] and _certificates(app, pk) == []  # no row, no file left behind
 
@@ -169,7 +170,7 @@ def test_a_batch_is_recorded_only_once_its_files_are_durable(app, client, monkey
 
     monkeypatch.setattr(storage, "make_durable", durable)
     with app.app_context():
-        assert issuing.issue_missing(db.session, pk, app.config)["done"] is True
+        assert certificates.issue_missing(db.session, pk, app.config)["done"] is True
     final = _certificates(app, pk)
     assert sorted(a for a, _n, _s in final) == sorted(award_ids)
     assert sorted(n for names in recorded for n in names) == sorted(n for _a, n, _s in final) == cert_files()

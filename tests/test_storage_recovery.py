@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from app.commands import certificates
 from app.extensions import db
 from app.models import Attachment, IssuedDocument
 from app.services import recovery
@@ -92,10 +93,10 @@ def test_the_sweep_issues_missing_certificates_once(app, client):
     sign(client, pk)  # jobs "manual": no certificate yet (a lost job)
     with app.app_context():
         assert recovery.decrees_missing_certificates(db.session) == [pk]
-        report = recovery.sweep(db.session, app.config, grace_seconds=600)
+        report = certificates.recover(db.session, app.config, grace_seconds=600)
         assert report["decrees"][pk]["done"] is True
         assert recovery.decrees_missing_certificates(db.session) == []
-        assert recovery.sweep(db.session, app.config)["decrees"] == {}  # idempotent
+        assert certificates.recover(db.session, app.config)["decrees"] == {}  # idempotent
         rows = db.session.query(IssuedDocument.award_id).filter(IssuedDocument.decree_id == pk,
                                                                 IssuedDocument.kind == "certificate").all()
         assert sorted(a for (a,) in rows) == sorted(award_ids)

@@ -166,11 +166,11 @@ def synth_command(count, units, jurors, seed, batch_size):
 @click.option("--no-certificates", is_flag=True, help="Only remove orphan files.")
 @with_appcontext
 def recover_command(grace_seconds, no_certificates):
+    from app.commands import certificates
     from app.extensions import db
-    from app.services import recovery
 
     _require_schema()
-    report = recovery.sweep(db.session, current_app.config, grace_seconds=grace_seconds,
+    report = certificates.recover(db.session, current_app.config, grace_seconds=grace_seconds,
                             certificates=not no_certificates)
     click.echo(f"Orphan files removed: {len(report['removed'])}")
     for key in report["removed"]:

@@ -1,16 +1,17 @@
 """Recovery after a crash (issue 13 item 1, DESIGN §6): the sweep run at consumer start, every
 ``SIKIPP_RECOVERY_MINUTES`` (huey periodic task ``recover``) and by ``flask --app run.py kipp recover``.
 
+Services only (they read and never commit); ``app/commands/certificates.recover`` runs the sweep and owns its
+transactions.
+
 1. **Orphan files**: every file under ``attachments/``, ``documents/`` and ``health/`` that no row refers to,
    and every temporary ``.part`` name, once older than the grace period (``SIKIPP_RECOVERY_GRACE_SECONDS``:
    a younger file may belong to a transaction about to commit — files are always stored *before* their row is
    committed). The storage is listed first and the rows read after, so a file whose row committed meanwhile
    is seen as referenced.
 2. **Missing certificates**: every signed decree whose manifest lists awards without a certificate gets them
-   (``issuing.issue_missing``: idempotent, a unique (decree, award) pair per certificate, so concurrent
+   (``app/commands/certificates.issue_missing``: idempotent, a unique (decree, award) pair per certificate, so concurrent
    sweeps and jobs still end with exactly one valid certificate per award).
-
-Nothing here runs inside a request; the sweep reads in short transactions and ends each (rollback).
 """
 import logging
 import time
@@ -37,7 +38,6 @@ def remove_orphans(session, grace_seconds, store=None, now=None):
     now = time.time() if now is None else now
     listed = [obj for prefix in SWEPT_PREFIXES for obj in store.list(prefix)]
     referenced = referenced_keys(session)
-    session.rollback()
     removed = []
     for obj in listed:
         if obj.age(now) < grace_seconds or (not obj.partial and obj.key in referenced):
@@ -63,26 +63,4 @@ def decrees_missing_certificates(session):
         wanted = set(issuing.manifest(doc)["award_ids"])
         if wanted - issuing.issued_award_ids(session, decree_id):
             found.append(decree_id)
-    session.rollback()
     return found
-
-
-def issue_missing_certificates(session, config):
-    """Complete every signed decree's certificates; returns {decree id: final progress}."""
-    done = {}
-    for decree_id in decrees_missing_certificates(session):
-        log.info("recovery: issuing the missing certificates of decree %s", decree_id)
-        done[decree_id] = issuing.issue_missing(session, decree_id, config)
-    return done
-
-
-def sweep(session, config, grace_seconds=None, certificates=True):
-    """The whole recovery: orphan files, then missing certificates. Returns a report dict."""
-    grace = config["SIKIPP_RECOVERY_GRACE_SECONDS"] if grace_seconds is None else grace_seconds
-    started = time.monotonic()
-    removed = remove_orphans(session, grace)
-    issued = issue_missing_certificates(session, config) if certificates else {}
-    report = {"removed": removed, "decrees": issued, "seconds": round(time.monotonic() - started, 3)}
-    log.info("recovery sweep: %d file(s) removed, %d decree(s) completed in %.1f s", len(removed), len(issued),
-             report["seconds"])
-    return report
