@@ -140,6 +140,18 @@ def test_signing_on_failing_storage_answers_507_keeps_the_draft_and_consumes_no_
     assert set(_all_files(store_root)) == set(before) | {f"documents/decree-{pk}.pdf"}
 
 
+@pytest.mark.usefixtures("docs")
+def test_signing_on_the_screen_with_a_full_disk_flashes_the_storage_message(app, client, store_root, monkeypatch):
+    comp, _awards = seed_awards(app, prizes=(1000000,))
+    pk = draft_decree(client, comp)
+    monkeypatch.setitem(app.extensions, EXTENSION, FailingWrites(store_root, errno.ENOSPC))
+    browser = app.test_client()
+    browser.post("/login/", data={"username": "penandatangan", "password": PASSWORD})
+    r = browser.post(f"/decreeview/fire/{pk}/sign", data={}, follow_redirects=True)
+    assert r.status_code == 200 and STORAGE_MESSAGE in r.get_data(as_text=True)
+    assert _decree(app, pk) == ("draft", None, 0)
+
+
 def test_a_rollback_after_the_decree_file_was_written_removes_it(app, client, store_root, docs):  # noqa: F811
     """Written inside the sign transaction, the file goes when that transaction rolls back."""
     from app.services.documents import issuing

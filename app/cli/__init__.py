@@ -56,6 +56,7 @@ def issue_certificates_command(competition_id, queue, timeout):
     from app.extensions import db
     from app.models import Decree
     from app.services.documents import issuing
+    from app.services.errors import DomainError
 
     decree_ids = [d for (d,) in db.session.query(Decree.id).filter(Decree.competition_id == competition_id,
                                                                     Decree.state == "signed").order_by(Decree.id)]
@@ -85,7 +86,10 @@ def issue_certificates_command(competition_id, queue, timeout):
                         break
                     time.sleep(1)
             else:
-                state = jobs.run_issue_certificates(decree_id, progress_callback=advance)
+                try:
+                    state = jobs.run_issue_certificates(decree_id, progress_callback=advance)
+                except DomainError as err:  # e.g. the storage is full: a message, not a traceback
+                    raise click.ClickException(err.message) from None
         click.echo(f"Decree {decree_id}: {state['issued']}/{state['total']} certificates issued"
                    + ("" if state["done"] else " (incomplete: rerun to complete)") + ".")
 
@@ -168,10 +172,14 @@ def synth_command(count, units, jurors, seed, batch_size):
 def recover_command(grace_seconds, no_certificates):
     from app.commands import certificates
     from app.extensions import db
+    from app.services.errors import DomainError
 
     _require_schema()
-    report = certificates.recover(db.session, current_app.config, grace_seconds=grace_seconds,
-                            certificates=not no_certificates)
+    try:
+        report = certificates.recover(db.session, current_app.config, grace_seconds=grace_seconds,
+                                      certificates=not no_certificates)
+    except DomainError as err:  # e.g. the storage is unreadable: a message, not a traceback
+        raise click.ClickException(err.message) from None
     click.echo(f"Orphan files removed: {len(report['removed'])}")
     for key in report["removed"]:
         click.echo(f"  {key}")
