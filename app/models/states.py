@@ -1,7 +1,7 @@
 """Lifecycle facts, written once: the states and the other closed sets of codes stored in the database.
 
 A leaf module (imports nothing from the app). The models' CHECK constraints (``check_in``), the workflow
-definitions (workflows/lifecycles.py), the state labels, the demo and the synthetic data derive from these
+definitions (app/lifecycles.py), the state labels, the demo and the synthetic data derive from these
 enums; ``Workflow.bind()`` refuses a model whose CHECK constraint disagrees with its workflow's states. The
 values are the migrated schema's (migrations/versions/…initial_schema.py); tests/test_states.py checks the
 migrated database allows exactly these values.
