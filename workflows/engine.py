@@ -306,7 +306,7 @@ class _RowMachine(Machine):
         """What ``Machine.add_model`` assigns to a row of this class: (name, function, args before the row, args
         after it). Also registers the class's own ``on_enter_<state>``/``on_exit_<state>`` methods, once."""
         cls = type(mod)
-        plan = []
+        plan: list[tuple[str, Callable[..., Any], tuple, tuple]] = []
         for name, func, before, after in (("trigger", self._get_trigger, (), ()),
                                           ("may_trigger", self._can_trigger, (), ())):
             plan.append((name, func, before, after))
