@@ -1,8 +1,15 @@
 """SIKIPP's lifecycles (DESIGN §3), declared with the generic engine. Each reads like its table.
 
 Guards return a reason (Indonesian through the catalogs) or None; effects run inside the transition's
-transaction. Binding to the models happens in app.registry.
+transaction. They are registered by name (``REGISTRY``); the lifecycles the app runs are the YAML documents in
+``app/lifecycle_definitions/`` that name them (``innovation_workflow``, ``decree_workflow``, loaded by the
+plugin's ``workflows.definitions``, shown read-only to the Admin on /workflows/). The same lifecycles written in
+Python (``innovation_python``, ``decree_python``) are the reference the YAML is checked against
+(tests/test_lifecycle_definitions.py: same structure, and the lifecycle matrix runs on both). Binding to the
+models happens in app.registry.
 """
+import pathlib
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -11,6 +18,7 @@ from app.models.base import utcnow
 from app.models.states import DecreeState, InnovationState, values
 from app.services import access, awards, decrees, innovations, notifications, scoring, submission
 from workflows import outbox
+from workflows.definitions import Registry, load_file
 from workflows.engine import Transition, Workflow
 
 # -- innovation guards and effects ---------------------------------------------------------------
@@ -50,13 +58,17 @@ def notify_unit(subject):
 
     def effect(ctx):
         inn = ctx.obj
-        body = (f"Inovasi \"{inn.title}\" kini berstatus: {innovation_workflow.label(ctx.transition.dest)}.\n"
+        body = (f"Inovasi \"{inn.title}\" kini berstatus: {ctx.workflow.label(ctx.transition.dest)}.\n"
                 + (f"Catatan: {ctx.comment}\n" if ctx.comment else "")
                 + f"Lihat: {current_app.config['SIKIPP_BASE_URL']}/innovationview/show/{inn.id}\n")
         notifications.queue_unit_mail(ctx, inn.unit_id, f"[SIKIPP] {subject}: {inn.title}", body)
 
     return effect
 
+
+notify_returned = notify_unit("Proposal dikembalikan untuk perbaikan")
+notify_verified = notify_unit("Proposal lolos verifikasi administrasi")
+notify_rejected = notify_unit("Proposal ditolak")
 
 AWARD_DATA = {
     "type": "object",
@@ -78,7 +90,7 @@ DRAFT, SUBMITTED, VERIFIED, SCORED, AWARDED, REJECTED, WITHDRAWN = (
     InnovationState.SCORED.value, InnovationState.AWARDED.value, InnovationState.REJECTED.value,
     InnovationState.WITHDRAWN.value)
 
-innovation_workflow = Workflow(
+innovation_python = Workflow(
     "innovation",
     states=values(InnovationState),
     initial=DRAFT,
@@ -91,12 +103,12 @@ innovation_workflow = Workflow(
         Transition("submit", DRAFT, SUBMITTED, roles=("OPD",), owner_only=True, label=_l("Submit"),
                    guards=(complete_for_submission, before_deadline)),
         Transition("return", SUBMITTED, DRAFT, roles=("Sekretariat",), comment_required=True,
-                   label=_l("Return for revision"), effects=(notify_unit("Proposal dikembalikan untuk perbaikan"),)),
+                   label=_l("Return for revision"), effects=(notify_returned,)),
         Transition("verify", SUBMITTED, VERIFIED, roles=("Sekretariat",), label=_l("Verify"),
                    guards=(checklist_passes,), data_schema=VERIFY_DATA, data_guards=(checklist_attested,),
-                   effects=(notify_unit("Proposal lolos verifikasi administrasi"),)),
+                   effects=(notify_verified,)),
         Transition("reject", (SUBMITTED, VERIFIED), REJECTED, roles=("Sekretariat",), comment_required=True,
-                   label=_l("Reject"), effects=(notify_unit("Proposal ditolak"),)),
+                   label=_l("Reject"), effects=(notify_rejected,)),
         Transition("withdraw", (DRAFT, SUBMITTED), WITHDRAWN, roles=("OPD",), owner_only=True,
                    label=_l("Withdraw")),
         Transition("score", VERIFIED, SCORED, roles=("Sekretariat",), label=_l("Mark as scored"),
@@ -130,7 +142,7 @@ def revoke_documents(ctx):
 
 D_DRAFT, D_SIGNED, D_REVOKED = DecreeState.DRAFT.value, DecreeState.SIGNED.value, DecreeState.REVOKED.value
 
-decree_workflow = Workflow(
+decree_python = Workflow(
     "decree",
     states=values(DecreeState),
     initial=D_DRAFT,
@@ -144,9 +156,29 @@ decree_workflow = Workflow(
     ],
 )
 
+# -- the lifecycles the app runs: YAML documents naming the registered guards and effects -------------------
+
+REGISTRY = Registry(
+    guards={f.__name__: f for f in (complete_for_submission, before_deadline, checklist_passes, checklist_attested,
+                                    round_sheets_final)},
+    effects={"create_award": create_award, "notify_returned": notify_returned, "notify_verified": notify_verified,
+             "notify_rejected": notify_rejected, "number_and_sign": number_and_sign,
+             "revoke_documents": revoke_documents},
+    owners={"owns_innovation": access.owns_innovation},
+    schemas={"award_data": AWARD_DATA, "verify_data": VERIFY_DATA},
+    translate=_l,
+)
+DEFINITIONS_DIR = pathlib.Path(__file__).resolve().parent / "lifecycle_definitions"
+
+innovation_workflow = load_file(DEFINITIONS_DIR / "innovation.yaml", REGISTRY)
+decree_workflow = load_file(DEFINITIONS_DIR / "decree.yaml", REGISTRY)
+
 ALL_WORKFLOWS = (innovation_workflow, decree_workflow)
+PYTHON_WORKFLOWS = (innovation_python, decree_python)
 
 
 def bind_all(authorizer):
-    innovation_workflow.bind(Innovation, authorizer=authorizer)
-    decree_workflow.bind(Decree, authorizer=authorizer)
+    for wf in (innovation_workflow, innovation_python):
+        wf.bind(Innovation, authorizer=authorizer)
+    for wf in (decree_workflow, decree_python):
+        wf.bind(Decree, authorizer=authorizer)

@@ -3,7 +3,7 @@
 A model opts in by binding a :class:`Workflow` definition to it (states, transitions with roles, guards that
 give human-readable reasons, effects and hooks inside the transition's database transaction). The public API
 is what ``__all__`` lists here and in the public modules ``workflows.engine``, ``workflows.fab``,
-``workflows.models``, ``workflows.outbox`` and ``workflows.diagrams``; everything
+``workflows.models``, ``workflows.outbox``, ``workflows.definitions`` and ``workflows.diagrams``; everything
 else is internal. See README.md.
 """
 from workflows.engine import (

@@ -8,7 +8,7 @@ import re
 import workflows
 
 PLUGIN = pathlib.Path(__file__).resolve().parent.parent
-MODULES = ["engine", "fab", "models", "outbox", "diagrams"]
+MODULES = ["engine", "fab", "models", "outbox", "diagrams", "definitions"]
 
 
 def test_version_matches_the_distribution():
