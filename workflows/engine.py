@@ -146,6 +146,7 @@ class TransitionContext:
     reason: Optional[str] = None  # why the last evaluated condition failed
     reason_kind: Optional[str] = None  # "actor" (role/ownership) or "guard"
     event: Any = None  # the ``transitions`` EventData of the running callback
+    machine: Any = None  # the definition's machine the row is attached to
     _actor: dict = field(default_factory=dict)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -469,6 +470,7 @@ class Workflow:
             model_attribute=self.state_attr, prepare_event=[self._prepare_event],
             after_state_change=[self._record],
         )
+        self._built_from = self._callbacks_signature()
         names = ["trigger", "may_trigger"]
         for trigger in self.transitions:
             names += [trigger, f"may_{trigger}"]
@@ -476,6 +478,19 @@ class Workflow:
         names += [prefix + s for s in self.states]
         self._model_names = tuple(names)
         return machine
+
+    def _callbacks_signature(self) -> list:
+        return [(t.guards, t.data_guards, t.effects, t.prepare, t.before, t.after) for t in self.transitions.values()]
+
+    def _current_machine(self) -> Machine:
+        """The definition's machine; rebuilt (once) when a transition's callbacks were replaced after it was
+        built (e.g. a test or an application adding a guard at run time), so they are never silently ignored."""
+        built = self._built_from
+        if any(a is not b for old, new in zip(built, self._callbacks_signature()) for a, b in zip(old, new)):
+            with self._models_lock:
+                if self._built_from is built:
+                    self.machine = self._build_machine()
+        return self.machine
 
     def _prepare_event(self, event_data) -> None:
         ctx = _context(event_data)
@@ -545,14 +560,16 @@ class Workflow:
         outer = obj.__dict__.get(_CTX_ATTR)
         obj.__dict__[_CTX_ATTR] = ctx
         if outer is not None:  # already attached (nested): only the context changes for the inner block
+            ctx.machine = outer.machine
             try:
                 yield obj
             finally:
                 obj.__dict__[_CTX_ATTR] = outer
             return
+        machine = ctx.machine = self._current_machine()
         try:
             with self._models_lock:
-                self.machine.add_model(obj, initial=getattr(obj, self.state_attr))
+                machine.add_model(obj, initial=getattr(obj, self.state_attr))
         except BaseException:
             obj.__dict__.pop(_CTX_ATTR, None)
             raise
@@ -560,7 +577,7 @@ class Workflow:
             yield obj
         finally:
             with self._models_lock:
-                self.machine.remove_model(obj)
+                machine.remove_model(obj)
             for name in self._model_names:
                 if isinstance(obj.__dict__.get(name), functools.partial):
                     del obj.__dict__[name]
@@ -584,7 +601,7 @@ class Workflow:
 
     def _may(self, ctx: TransitionContext, trigger: str) -> bool:
         """``may_<trigger>`` of the attached row (``transitions``: prepare callbacks, then the conditions)."""
-        return self.machine._can_trigger(ctx.obj, trigger)
+        return ctx.machine._can_trigger(ctx.obj, trigger)
 
     def available(self, session, obj, user) -> list[dict]:
         """Transitions leaving the current state, each with whether this user may fire it now and why not:
@@ -676,7 +693,7 @@ class Workflow:
                 ctx.firing = True
                 # The machine's event (what the row's ``<trigger>()`` method would call): conditions, before,
                 # exit, the claim, enter, after (effects), history.
-                fired = self.machine.events[trigger].trigger(obj)
+                fired = ctx.machine.events[trigger].trigger(obj)
             if not fired:
                 raise WorkflowConflict(ctx.reason or _("Not allowed."))
             dest = ctx.dest

@@ -166,3 +166,16 @@ def test_count_of_history_rows_is_the_count_of_fires(db, example, expense):
     wf.fire(db.session, expense, "approve", user("Manager"))
     assert db.session.execute(select(func.count(WorkflowHistory.id)).where(
         WorkflowHistory.workflow == "probe", WorkflowHistory.object_id == expense)).scalar() == 2
+
+
+def test_a_guard_added_at_run_time_is_a_condition_of_the_next_fire(db, example, expense):
+    wf = probe_workflow([]).bind(example.Expense)
+    approve = wf.transition("approve")
+    machine = wf.machine
+    approve.guards = (*approve.guards, lambda ctx: "Closed for the holidays.")
+    obj = db.session.get(example.Expense, expense)
+    (row,) = [a for a in wf.available(db.session, obj, user("Manager")) if a["trigger"] == "approve"]
+    assert row["reason"] == "Closed for the holidays." and wf.machine is not machine  # rebuilt once
+    with pytest.raises(WorkflowConflict, match="Closed for the holidays."):
+        wf.fire(db.session, expense, "approve", user("Manager"))
+    assert history(db, expense) == [] and wf.machine.models == [] and machine.models == []
