@@ -55,6 +55,7 @@ def app_config():
         "SIKIPP_HUEY_FILE": os.path.join(tmp_root, "huey.db"),
         "WTF_CSRF_ENABLED": False,
         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing for fixtures only
+        "SIKIPP_LOG_LEVEL": "WARNING",  # tests that read the request log raise its level with caplog
         "SERVER_NAME": None,
     }
 
