@@ -73,8 +73,8 @@ def test_logins_pages_and_api_work_while_redis_is_unreachable(app, redis_down, c
     assert _form_login(other, "juri2", address="10.9.8.7").status_code == 429
 
 
-def test_signing_and_issuing_while_redis_is_unreachable_record_the_job_for_later(app, client, docs, redis_down,
-                                                                                  caplog):
+@pytest.mark.usefixtures("docs")
+def test_signing_and_issuing_while_redis_is_unreachable_record_the_job_for_later(app, client, redis_down, caplog):
     from app.models import Decree
     from workflows.models import OutboxMessage
 
