@@ -43,9 +43,12 @@ def register(app, appbuilder):
     from flask_login import user_logged_in
 
     user_logged_in.connect(stamp_session_at_login, app)
-    from app.views import headers, health
+    from app.views import headers, health, unavailable
 
     headers.register(app)  # CSP (nonce for FAB's inline scripts), HSTS over HTTPS, no-store (app/views/headers.py)
+    # Database unreachable: 503 + Retry-After, never a 500 (app/views/unavailable.py); registered after the headers
+    # hook so that it runs before it (Flask runs after_request hooks in reverse) and its answer gets the headers too.
+    unavailable.register(app)
     app.register_blueprint(health.bp)  # GET /healthz (public)
 
     # Judging (app/api/judging.py, app/views/judging.py): round and assignment APIs/screens with the judging
