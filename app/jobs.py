@@ -38,9 +38,12 @@ EXTENSION = "sikipp.jobs"
 WAKE_KEY = "sikipp-outbox-wake"  # set while a deliver_outbox run is queued and has not started yet
 
 
-def make_huey(redis_url=None, filename=None, name="sikipp"):
-    if redis_url:
-        return RedisHuey(name, url=redis_url)
+def make_huey(redis_url=None, filename=None, name="sikipp", connect_timeout=5.0):
+    if redis_url:  # a bounded connect: an unreachable Redis host fails fast instead of hanging a request's wake
+        from redis import ConnectionPool
+
+        return RedisHuey(name, connection_pool=ConnectionPool.from_url(redis_url,
+                                                                       socket_connect_timeout=connect_timeout))
     os.makedirs(os.path.dirname(os.path.abspath(filename)), exist_ok=True)
     return SqliteHuey(name, filename=filename)
 
@@ -116,7 +119,8 @@ def register(app):
     from app.services import notifications
 
     cfg = app.config
-    queue = make_huey(cfg.get("REDIS_URL"), cfg.get("SIKIPP_HUEY_FILE"), name=cfg["SIKIPP_HUEY_NAME"])
+    queue = make_huey(cfg.get("REDIS_URL"), cfg.get("SIKIPP_HUEY_FILE"), name=cfg["SIKIPP_HUEY_NAME"],
+                      connect_timeout=float(cfg.get("SIKIPP_REDIS_TIMEOUT_SECONDS", 2)))
     jobs = Jobs(app, queue)
     app.extensions["huey"] = queue
     app.extensions[EXTENSION] = jobs
