@@ -56,7 +56,11 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     observability.init_request_log(app)
     os.makedirs(app.instance_path, exist_ok=True)
-    os.makedirs(app.config["SIKIPP_STORAGE_DIR"], exist_ok=True)
+    if not app.config.get("SIKIPP_STORAGE_URL"):
+        os.makedirs(app.config["SIKIPP_STORAGE_DIR"], exist_ok=True)
+    from app.services import storage
+
+    storage.init_app(app)  # the one file store (local directory; object store by SIKIPP_STORAGE_URL)
 
     db.init_app(app)
     csrf.init_app(app)  # before add_api: APIs stay exempt, forms are protected

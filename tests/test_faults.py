@@ -115,9 +115,11 @@ def test_healthz_names_an_unreachable_redis(app, client, redis_down):
 
 
 def test_healthz_names_an_unwritable_storage(app, client, monkeypatch):
+    from app.services.storage import EXTENSION, LocalStorage
+
     blocker = tempfile.NamedTemporaryFile(prefix="sikipp-not-a-dir-", delete=False)  # a file, not a directory:
     blocker.close()                                                                   # unwritable even for root
-    monkeypatch.setitem(app.config, "SIKIPP_STORAGE_DIR", blocker.name)
+    monkeypatch.setitem(app.extensions, EXTENSION, LocalStorage(blocker.name))
     try:
         r = client.get("/healthz")
         assert r.status_code == 503 and r.get_json()["failing"] == ["storage"]

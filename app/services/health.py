@@ -1,16 +1,14 @@
 """Health checks behind ``GET /healthz`` (DESIGN §4): each is cheap, returns nothing personal and raises when
 its dependency does not answer. The door (app/views/health.py) runs them and names the failing ones.
 
-``storage`` checks that the storage directory takes a small file (written, read back, removed); a storage
-backend that offers its own ``health_check()`` can replace :func:`check_storage` in :data:`CHECKS`.
+``storage`` asks the app's storage (``app/services/storage.py``, local directory or object store) for its own
+cheap ``health_check()``: a small probe written, read back and removed.
 """
-import os
-import uuid
-
 from flask import current_app
 from sqlalchemy import text
 
 from app.extensions import db
+from app.services import storage
 
 
 def check_database():
@@ -19,19 +17,10 @@ def check_database():
 
 
 def check_storage():
-    directory = current_app.config["SIKIPP_STORAGE_DIR"]
-    path = os.path.join(directory, f".healthz-{uuid.uuid4().hex}")
-    try:
-        with open(path, "wb") as fh:
-            fh.write(b"ok")
-        with open(path, "rb") as fh:
-            if fh.read() != b"ok":
-                raise OSError("storage returned other bytes than written")
-    finally:
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+    """The app's storage takes, returns and removes a small probe (``Storage.health_check``)."""
+    result = storage.get_storage().health_check()
+    if not result.get("ok"):
+        raise OSError(f"storage check failed: {result.get('detail')}")
 
 
 def check_queue():

@@ -44,9 +44,8 @@ def security_headers(response):
     if request.is_secure and max_age > 0:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains")
     if response.mimetype in NO_STORE_TYPES:
-        response.headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = "no-store"  # an ETag (a signed document's sha256) may stay
         response.headers.pop("Expires", None)
-        response.headers.pop("ETag", None)
     return response
 
 
