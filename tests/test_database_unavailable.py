@@ -50,6 +50,7 @@ def test_database_down_answers_503_and_recovers_without_restart(app, client, com
         assert page.status_code == 503 and page.headers["Retry-After"]
         health = client.get("/healthz")
         assert health.status_code == 503 and health.get_json()["failing"] == ["database"]
+        assert health.headers["Retry-After"]
         if is_postgres(app):  # connections are refused (SQLite's lock lets nobody in either, but login waits on it)
             login = client.post("/api/v1/security/login",
                                 json={"username": "opd_a", "password": PASSWORD, "provider": "db"})

@@ -27,4 +27,5 @@ def healthz():
     response = jsonify(status="unavailable", checks=checks, failing=failing,
                        message="Unavailable: " + ", ".join(failing))
     response.status_code = 503
+    response.headers["Retry-After"] = "5"
     return response
