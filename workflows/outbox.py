@@ -31,7 +31,7 @@ from workflows.models import OutboxMessage, _utcnow
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EXTENSION", "MAX_ATTEMPTS", "Outbox", "claim", "current", "deliver_one", "deliver_pending", "enqueue",
+__all__ = ["EXTENSION", "MAX_ATTEMPTS", "Outbox", "claim", "current", "deliver_one", "deliver_pending", "enqueue", "record",
            "worker_name"]
 
 EXTENSION = "workflows.outbox"
