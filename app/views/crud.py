@@ -111,18 +111,21 @@ class CompetitionView(SikippModelView):
     datamodel = SQLAInterface(Competition)
     class_permission_name = "Competition"
     validators_columns = api_rules(resources.CompetitionApi, "name", "year", "min_implementation_years",
-                                   "max_attachment_mb")
+                                   "max_attachment_mb", "objection_days")
     related_views = [RoundView]
     list_columns = ["name", "year", "submission_deadline"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb"]
+                   "max_attachment_mb", "objection_days"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
     label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
                      "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
-                     "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on")}
-    description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE).")}
+                     "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on"),
+                     "objection_days": _l("Objection period (days)")}
+    description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
+                           "objection_days": _l("Days after an announcement of results during which anyone may "
+                                                "object, until 23:59:59 local time of the last day; 0 = none.")}
     formatters_columns = {"submission_deadline": competitions.format_local}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {

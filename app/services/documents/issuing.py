@@ -149,7 +149,7 @@ def _read_batch(session, decree_id, award_ids, config):
     # session's identity map instead of asking for each
     rows = (session.query(Award, Innovation, Unit).join(Innovation, Award.innovation_id == Innovation.id)
             .join(Unit, Innovation.unit_id == Unit.id).filter(Award.id.in_(list(award_ids))).all())
-    awards = {award.id: award for award, _innovation, _unit in rows}
+    awards = {award.id: award for award, _innovation, _unit in rows if award.voided_at is None}  # voided: none
     items = []
     for award_id in award_ids:
         if award_id in awards:
@@ -290,6 +290,9 @@ def certificate_status(session, award_id):
     award = session.get(Award, award_id)
     if award is None:
         return "none", None
+    if award.voided_at is not None:  # disqualified: its certificates were revoked with it (awards.void_award)
+        cert = session.query(IssuedDocument).filter(IssuedDocument.award_id == award_id).first()
+        return ("revoked", cert) if cert is not None else ("none", None)
     docs = (session.query(IssuedDocument, Decree).join(Decree, IssuedDocument.decree_id == Decree.id)
             .filter(IssuedDocument.kind == "decree", Decree.state.in_(("signed", "revoked")))
             .order_by(Decree.signed_at.desc(), Decree.id.desc()).all())
