@@ -153,6 +153,9 @@ def test_public_page_lists_ranks_without_scores_shortlist_per_category(app, api,
     assert "Pengumuman" in html and "Masa sanggah" not in html and "Sanggahan dapat diajukan sampai" in html
     assert "Inovasi 1" in html and "Inovasi 2" not in html
     assert "sanggah_j1" not in html and "<script>" not in html.split("announcements", 1)[1].split("</section>")[0]
+    assert client.get("/pengumuman/?page=abc", headers=JSON).status_code == 400
+    assert client.get("/pengumuman/?page=abc").status_code == 400
+    assert client.get("/pengumuman/?page=9", headers=JSON).get_json()["result"] == []
     # the innovation not announced (not in the top 1) cannot be objected to: 422
     r = client.post("/api/v1/objection/", json=objection(r1, ids[1]))
     assert r.status_code == 422 and "innovation_id" in r.get_json()["message"]
@@ -533,3 +536,24 @@ def test_competition_objection_days_bounds(app, api):
     assert sek.put(f"/api/v1/competition/{cid}", json={"objection_days": 0}).status_code == 200
     assert sek.put(f"/api/v1/competition/{cid}", json={"objection_days": -1}).status_code == 422
     assert sek.put(f"/api/v1/competition/{cid}", json={"objection_days": 91}).status_code == 422
+
+
+def test_competition_screen_takes_zero_objection_days(app):
+    browser = _login(app)
+    r = browser.post("/competitionview/add", data={
+        "name": "KIPP Sanggah", "year": "2031", "submission_deadline": "2031-07-31T23:59",
+        "min_implementation_years": "2", "max_attachment_mb": "5"})
+    assert r.status_code == 302
+    with app.app_context():
+        comp = db.session.query(Competition).filter_by(name="KIPP Sanggah").one()
+        assert comp.objection_days == 5
+        pk = comp.id
+    data = {"name": "KIPP Sanggah", "year": "2031", "submission_deadline": "2031-07-31T23:59",
+            "min_implementation_years": "2", "max_attachment_mb": "5", "objection_days": "0"}
+    assert browser.post(f"/competitionview/edit/{pk}", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.get(Competition, pk).objection_days == 0
+    r = browser.post(f"/competitionview/edit/{pk}", data={**data, "objection_days": "91"})
+    assert r.status_code == 200  # the form again, with the error
+    with app.app_context():
+        assert db.session.get(Competition, pk).objection_days == 0
