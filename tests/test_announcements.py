@@ -557,3 +557,35 @@ def test_competition_screen_takes_zero_objection_days(app):
     assert r.status_code == 200  # the form again, with the error
     with app.app_context():
         assert db.session.get(Competition, pk).objection_days == 0
+
+
+def test_objection_throttle_is_shared_through_redis(app, api, client, competition, juror, monkeypatch):
+    """With Redis configured, every process counts the same address (the login counters' storage)."""
+    import time
+    import uuid
+
+    from limits import parse
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from app.services import login_throttle
+    from tests.test_redis_shared_state import REDIS
+
+    monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", REDIS)
+    monkeypatch.setitem(app.config, "SIKIPP_OBJECTION_MAX_PER_ADDRESS", 2)
+    monkeypatch.setitem(app.config, "SIKIPP_OBJECTION_WINDOW_SECONDS", 600)
+    r1, ids = one_round(app, api, competition)
+    assert api("sekretariat").post(f"/api/v1/round/{r1}/announce").status_code == 201
+    if 600 - time.time() % 600 < 15:  # fixed windows aligned to the clock: start clear of a boundary
+        time.sleep(600 - time.time() % 600 + 0.5)
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"
+    here = {"REMOTE_ADDR": address}
+    try:
+        for inn in ids[:2]:
+            assert client.post("/api/v1/objection/", json=objection(r1, inn), environ_base=here).status_code == 201
+        other_process = FixedWindowRateLimiter(storage_from_string(REDIS))
+        assert not other_process.test(parse("2 per 600 seconds"), "sikipp-objection-addr", address)
+        assert client.post("/api/v1/objection/", json=objection(r1, ids[2]), environ_base=here).status_code == 429
+    finally:
+        with app.app_context():
+            login_throttle.reset()
