@@ -211,7 +211,8 @@ def test_zero_days_means_no_window(app, api, client, competition, juror):
     r1, ids = one_round(app, api, competition, objection_days=0)
     summary = announce_at(app, r1, datetime.datetime(2026, 12, 1, 10, 0))
     assert summary["objection_until"] == summary["announced_at"] == "2026-12-01T03:00:00Z"
-    assert post_at(client, datetime.datetime(2026, 12, 1, 10, 0, 0), objection(r1, ids[0])).status_code == 409
+    r = post_at(client, datetime.datetime(2026, 12, 1, 10, 0, 0), objection(r1, ids[0]))
+    assert r.status_code == 409 and "tidak memiliki masa sanggah" in r.get_json()["message"]
     [a] = public(client)["result"]
     assert a["objection_until"] == "2026-12-01T03:00:00Z" and a["objection_open"] is False
     assert a["objection_period"] is False
@@ -384,6 +385,17 @@ def test_dismiss_leaves_the_innovation_and_its_award(app, api, client, competiti
     end_window(app, r1)
     decree = draft_decree(client, competition)
     assert "Inovasi 1" in pdf_text(api("sekretariat").get(f"/api/v1/decree/{decree}/pdf").data)
+
+
+def test_bulk_answers_through_the_api(app, api, client, competition, juror):
+    r1, ids = one_round(app, api, competition)
+    assert api("sekretariat").post(f"/api/v1/round/{r1}/announce").status_code == 201
+    oids = [client.post("/api/v1/objection/", json=objection(r1, inn)).get_json()["id"] for inn in ids[:2]]
+    r = api("sekretariat").post("/api/v1/objection/transitions/dismiss", json={"ids": oids, "comment": "Tidak terbukti."})
+    assert [x["state"] for x in r.get_json()["result"]] == ["dismissed", "dismissed"]
+    r = api("opd_a").post("/api/v1/objection/transitions/uphold", json={"ids": oids, "comment": "x"})
+    assert r.status_code in (403, 200) and all(not x["ok"] for x in (r.get_json().get("result") or [{"ok": False}]))
+    assert {state_of(app, Innovation, inn) for inn in ids[:2]} == {"scored"}
 
 
 def test_uphold_on_a_shortlisted_innovation_rejects_it(app, api, client, competition, juror):

@@ -175,6 +175,8 @@ def create_objection(session, body, now=None):
     announcement = announcement_of_round(session, round_id)
     if announcement is None:
         raise Invalid(_("The results of this round have not been announced."), field="round_id")
+    if not has_window(announcement):
+        raise Conflict(_("These results have no objection period."))
     if not window_open(announcement, now):
         raise Conflict(_("The objection period for these results has ended (it ran until %(until)s).",
                          until=format_local_time(announcement.objection_until)))

@@ -104,7 +104,7 @@ class ObjectionView(FireThroughCommand, WorkflowViewMixin, SikippModelView):
     list_columns = ["innovation", "announcement_round", "name", "state", "created_on", "answered_at"]
     show_columns = ["innovation", "announcement_round", "name", "email", "text", "state", "answer", "created_on",
                     "answered_at"]
-    search_columns = ["state", "innovation"]
+    search_columns = ["state"]  # not "innovation": FAB would list every innovation as an <option>
     search_filters = {"state": [FilterEqual]}
     search_form_extra_fields = {
         "state": SelectField(_l("State"), choices=[(s, label) for s, label in objection_workflow.state_labels.items()],
