@@ -519,7 +519,11 @@ def test_screens_list_show_uphold_and_dismiss(app, api, client, competition, jur
     browser.post(f"/objections/fire/{second}/dismiss", data={"comment": "Ditolak dari layar."})
     assert state_of(app, Objection, second) == "dismissed" and state_of(app, Innovation, ids[1]) == "scored"
     # the state filter of the list (the home's to-do links to the open ones)
-    assert browser.get("/objections/list/?_flt_0_state=open").status_code == 200
+    assert client.post("/api/v1/objection/", json=objection(r1, ids[2])).status_code == 201
+    opened = browser.get("/objections/list/?_flt_0_state=open")
+    assert opened.status_code == 200
+    html = opened.get_data(as_text=True)
+    assert "Inovasi 3" in html and "Inovasi 1" not in html and "Inovasi 2" not in html
     # other roles never see the screens
     for user in ("opd_a", "juri1"):
         assert _login(app, user).get("/objections/list/").status_code in (302, 403)
