@@ -441,11 +441,22 @@ def test_disqualify_trigger_through_the_api(app, api, client, competition, juror
 
 
 def test_disqualify_revokes_issued_certificates(app, api, client, docs):  # noqa: F811
-    comp, award_ids = seed_awards(app, prizes=(5000000, 2500000))
+    comp, award_ids = seed_awards(app, prizes=(5000000, 2500000, 1000000))
     decree = draft_decree(client, comp)
     sign(client, decree)
+    # disqualified after signing but before its certificate was issued: none is issued, and none is missing
+    with app.app_context():
+        third = db.session.get(Award, award_ids[2]).innovation_id
+    assert fire(api, "innovation", third, "disqualify", "Data palsu.").status_code == 200
     issue_all(app, decree)
     with app.app_context():
+        from app.services import recovery
+        from app.services.documents import issuing
+
+        assert db.session.query(IssuedDocument).filter_by(award_id=award_ids[2]).count() == 0
+        progress = issuing.progress(db.session, decree)
+        assert (progress["total"], progress["issued"], progress["done"]) == (2, 2, True)
+        assert decree not in recovery.decrees_missing_certificates(db.session)
         innovation_id = db.session.get(Award, award_ids[0]).innovation_id
         code = db.session.query(IssuedDocument).filter_by(award_id=award_ids[0]).one().code
     assert client.get(f"/verify/{code}", headers=JSON).get_json()["valid"] is True
