@@ -13,10 +13,10 @@ import pathlib
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.models import Decree, Innovation
+from app.models import Decree, Innovation, Objection
 from app.models.base import utcnow
-from app.models.states import DecreeState, InnovationState, values
-from app.services import access, awards, decrees, innovations, notifications, scoring, submission
+from app.models.states import DecreeState, InnovationState, ObjectionState, values
+from app.services import access, announcements, audit, awards, decrees, innovations, notifications, scoring, submission
 from workflows import outbox
 from workflows.definitions import Registry, load_file
 from workflows.engine import Transition, Workflow
@@ -53,6 +53,11 @@ def create_award(ctx):
     awards.create_award(ctx.session, ctx.obj, data["title"], data.get("prize_amount"), data.get("rank"))
 
 
+def void_award(ctx):
+    """Effect of ``disqualify``: the innovation's award is voided and its certificates revoked."""
+    awards.void_award(ctx.session, ctx.obj, ctx.comment, utcnow())
+
+
 def notify_unit(subject):
     """Effect: tell the proposing unit what happened to its proposal (through the outbox)."""
 
@@ -69,6 +74,7 @@ def notify_unit(subject):
 notify_returned = notify_unit("Proposal dikembalikan untuk perbaikan")
 notify_verified = notify_unit("Proposal lolos verifikasi administrasi")
 notify_rejected = notify_unit("Proposal ditolak")
+notify_disqualified = notify_unit("Inovasi didiskualifikasi")
 
 AWARD_DATA = {
     "type": "object",
@@ -115,6 +121,8 @@ innovation_python = Workflow(
                    guards=(round_sheets_final,)),
         Transition("award", SCORED, AWARDED, roles=("Sekretariat",), label=_l("Award"),
                    data_schema=AWARD_DATA, effects=(create_award,)),
+        Transition("disqualify", (SCORED, AWARDED), REJECTED, roles=("Sekretariat",), comment_required=True,
+                   label=_l("Disqualify"), effects=(void_award, notify_disqualified)),
     ],
 )
 
@@ -156,14 +164,57 @@ decree_python = Workflow(
     ],
 )
 
+# -- objection (masa sanggah, DESIGN §10) ------------------------------------------------------------------
+
+
+def publish_answer(ctx):
+    """The comment of ``uphold`` / ``dismiss`` is the answer published on /pengumuman/."""
+    announcements.record_answer(ctx.obj, ctx.user, ctx.comment, utcnow())
+
+
+def remove_innovation(ctx):
+    """Effect of ``uphold``: the innovation leaves the round's results in this transaction — ``disqualify``
+    (scored, awarded: its award voided) or ``reject`` (verified: shortlisted into a later round) with the
+    objection as reason; nothing to do when it is out already. A refusal of that fire refuses the uphold."""
+    objection = ctx.obj
+    inn = ctx.session.get(Innovation, objection.innovation_id)
+    trigger = announcements.removal_trigger(inn.state) if inn is not None else None
+    if trigger is None:
+        return
+    reason = announcements.removal_reason(objection, ctx.comment)
+    nested = innovation_workflow.fire_with_context(ctx.session, inn.id, trigger, ctx.user, comment=reason,
+                                                   commit=False)
+    audit.record(ctx.session, ctx.user, f"innovation.{trigger}", "innovation", inn.id, detail=reason,
+                 before={"state": nested.source}, after={"state": nested.dest},
+                 data={"objection_id": objection.id})
+
+
+O_OPEN, O_UPHELD, O_DISMISSED = ObjectionState.OPEN.value, ObjectionState.UPHELD.value, ObjectionState.DISMISSED.value
+
+objection_python = Workflow(
+    "objection",
+    states=values(ObjectionState),
+    initial=O_OPEN,
+    view_menu="ObjectionWorkflow",
+    state_labels={O_OPEN: _l("Awaiting answer"), O_UPHELD: _l("Upheld"), O_DISMISSED: _l("Dismissed")},
+    state_styles={O_OPEN: "warning", O_UPHELD: "success", O_DISMISSED: "default"},
+    transitions=[
+        Transition("uphold", O_OPEN, O_UPHELD, roles=("Sekretariat",), comment_required=True,
+                   label=_l("Uphold (disqualify the innovation)"), effects=(publish_answer, remove_innovation)),
+        Transition("dismiss", O_OPEN, O_DISMISSED, roles=("Sekretariat",), comment_required=True,
+                   label=_l("Dismiss"), effects=(publish_answer,)),
+    ],
+)
+
 # -- the lifecycles the app runs: YAML documents naming the registered guards and effects -------------------
 
 REGISTRY = Registry(
     guards={f.__name__: f for f in (complete_for_submission, before_deadline, checklist_passes, checklist_attested,
                                     round_sheets_final)},
     effects={"create_award": create_award, "notify_returned": notify_returned, "notify_verified": notify_verified,
-             "notify_rejected": notify_rejected, "number_and_sign": number_and_sign,
-             "revoke_documents": revoke_documents},
+             "notify_rejected": notify_rejected, "notify_disqualified": notify_disqualified, "void_award": void_award,
+             "number_and_sign": number_and_sign, "revoke_documents": revoke_documents,
+             "publish_answer": publish_answer, "remove_innovation": remove_innovation},
     owners={"owns_innovation": access.owns_innovation},
     schemas={"award_data": AWARD_DATA, "verify_data": VERIFY_DATA},
     translate=_l,
@@ -172,9 +223,10 @@ DEFINITIONS_DIR = pathlib.Path(__file__).resolve().parent / "lifecycle_definitio
 
 innovation_workflow = load_file(DEFINITIONS_DIR / "innovation.yaml", REGISTRY)
 decree_workflow = load_file(DEFINITIONS_DIR / "decree.yaml", REGISTRY)
+objection_workflow = load_file(DEFINITIONS_DIR / "objection.yaml", REGISTRY)
 
-ALL_WORKFLOWS = (innovation_workflow, decree_workflow)
-PYTHON_WORKFLOWS = (innovation_python, decree_python)
+ALL_WORKFLOWS = (innovation_workflow, decree_workflow, objection_workflow)
+PYTHON_WORKFLOWS = (innovation_python, decree_python, objection_python)
 
 
 def bind_all(authorizer):
@@ -182,3 +234,5 @@ def bind_all(authorizer):
         wf.bind(Innovation, authorizer=authorizer)
     for wf in (decree_workflow, decree_python):
         wf.bind(Decree, authorizer=authorizer)
+    for wf in (objection_workflow, objection_python):
+        wf.bind(Objection, authorizer=authorizer)

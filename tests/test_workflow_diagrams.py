@@ -37,7 +37,7 @@ def test_the_english_page_has_english_labels(app, client):
 def test_mermaid_export_cli_and_generated_docs(app):
     runner = app.test_cli_runner()
     docs = (ROOT / "docs" / "workflows.md").read_text()
-    for name in ("innovation", "decree"):
+    for name in ("innovation", "decree", "objection"):
         result = runner.invoke(args=["kipp", "workflow-mermaid", name, "--locale", "en"])
         assert result.exit_code == 0, result.output
         assert result.output.startswith("stateDiagram-v2\n")
