@@ -105,6 +105,7 @@ innovation_python = Workflow(
     state_styles={DRAFT: "default", SUBMITTED: "info", VERIFIED: "primary", SCORED: "warning",
                   AWARDED: "success", REJECTED: "danger", WITHDRAWN: "default"},
     is_owner=access.owns_innovation,
+    final_states=(AWARDED, REJECTED, WITHDRAWN),  # awarded may still be left (disqualify), yet a life ends there
     transitions=[
         Transition("submit", DRAFT, SUBMITTED, roles=("OPD",), owner_only=True, label=_l("Submit"),
                    guards=(complete_for_submission, before_deadline)),
