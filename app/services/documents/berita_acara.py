@@ -23,7 +23,8 @@ def number(config, rnd):
 
 
 def _person(user):
-    name = " ".join(part for part in (user.first_name, user.last_name) if part and part.strip()).strip()
+    parts = (part.strip() for part in (user.first_name, user.last_name) if part)
+    name = " ".join(part for part in parts if part not in ("", "-"))  # "-": no last name (app.commands.users)
     return name or user.username
 
 
