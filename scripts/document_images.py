@@ -6,7 +6,7 @@ need closed rounds), drafts and signs the decree with a generated "production" t
 shows; the development signer's notice is checked by tests/test_documents_layout.py), issues the certificates,
 renders the SALINAN and a berita acara, and writes PNG pages with pdftoppm.
 
-Usage: .venv/bin/python scripts/document_images.py [--out docs/documents] [--dpi 72] [--paper F4]
+Usage: .venv/bin/python scripts/document_images.py [--out docs/documents] [--dpi 96] [--paper F4]
 """
 import argparse
 import os
@@ -33,7 +33,7 @@ def png(pdf_path, page, out, dpi):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "documents"))
-    parser.add_argument("--dpi", type=int, default=72)
+    parser.add_argument("--dpi", type=int, default=96)
     parser.add_argument("--paper", default="F4")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="sikipp-doc-images-")
