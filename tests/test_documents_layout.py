@@ -281,3 +281,10 @@ def test_berita_acara_of_a_closed_round_and_the_menimbang_that_cites_it(app, cli
     assert "proposal, presentasi dan verifikasi lapangan" not in considerations
     text = flat(pdf_text(draft_pdf(client, pk)))
     assert f"Nomor {number} tanggal {today}" in text
+
+
+def test_openapi_lists_the_berita_acara_and_the_salinan_variant(api):
+    spec = api("admin").get("/api/v1/_openapi").get_json()
+    assert "get" in spec["paths"]["/api/v1/round/{pk}/berita_acara"]
+    params = spec["paths"]["/api/v1/decree/{pk}/pdf"]["get"]["parameters"]
+    assert any(p["name"] == "variant" and p["schema"]["enum"] == ["asli", "salinan"] for p in params)
