@@ -43,6 +43,7 @@ def main():
 
     from app import create_app, sync_security
     from app.cli.demo import load_demo
+    from app.commands import certificates
     from app.extensions import db
     from app.models import Award, Competition, Decree, Round, ScoreSheet
     from app.models.base import utcnow
@@ -81,7 +82,7 @@ def main():
         decree.signed_at, decree.state = now, "signed"
         doc = issuing.sign_decree(db.session, decree, app.config, now)
         db.session.commit()
-        issuing.issue_missing(db.session, decree.id, app.config)
+        certificates.issue_missing(db.session, decree.id, app.config)
         decree = db.session.get(Decree, decree.id)
         signed = os.path.join(tmp, "keputusan.pdf")
         with open(signed, "wb") as fh:
