@@ -46,6 +46,11 @@ def register(app, appbuilder):
     from app.views import guards
 
     guards.register(app)
+    # Error pages in the layout and language, <html lang>, the favicon; the formatting filters (DESIGN §9).
+    from app.views import errors, formatting
+
+    errors.register(app)
+    formatting.register(app)
     app.before_request(throttle_login_requests)
     app.before_request(require_csrf_for_cookie_api_writes)
     from flask_login import user_logged_in
@@ -110,3 +115,5 @@ def register(app, appbuilder):
 
     app.register_blueprint(catalogue.bp)
     appbuilder.add_link("Innovation Catalogue", href="/catalogue/", label=_l("Innovation catalogue"), icon="fa-book")
+    # Every model view, FAB's security screens included, shows values for reading (app/views/formatting.py).
+    formatting.format_all_views(appbuilder)

@@ -124,15 +124,16 @@ class SikippResetPasswordView(ResetPasswordView):
 class SikippUserDBModelView(UserDBModelView):
     """FAB's user screens with the user's unit; the first password is set through SetPassword."""
 
-    label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit")}
+    label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit"),
+                     "password_changed_at": lazy_gettext("Password changed at")}
     add_columns = UserDBModelView.add_columns + ["unit"]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit"]
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles", "unit"]
     show_fieldsets = [
-        ("User info", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
-        ("Personal Info", {"fields": ["first_name", "last_name", "email"], "expanded": True}),
-        ("Audit Info", {"fields": ["last_login", "fail_login_count", "created_on", "changed_on",
-                                   "password_changed_at"], "expanded": False}),
+        (lazy_gettext("User info"), {"fields": ["username", "active", "roles", "unit", "login_count"]}),
+        (lazy_gettext("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (lazy_gettext("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on",
+                                                 "password_changed_at"], "expanded": False}),
     ]
 
     def pre_add(self, item):

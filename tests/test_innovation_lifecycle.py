@@ -235,12 +235,12 @@ def _refused(client, username, pk, trigger, body=None, status=409):
 
 
 def test_submit_after_the_deadline_names_the_deadline(app, client):
-    from app.services.competitions import to_local
+    from app.services.competitions import format_local
 
     deadline = (utcnow() - datetime.timedelta(hours=5)).replace(second=0, microsecond=0)
     with app.app_context():
         pk = seed_innovation("draft", deadline=deadline)
-        shown = to_local(deadline).strftime("%d-%m-%Y %H:%M")
+        shown = format_local(deadline)  # "5 Januari 2026 14:05 WIB"
     message = _refused(client, "opd_a", pk, "submit")
     assert shown in message
     with app.app_context():

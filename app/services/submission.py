@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app.models import PROPOSAL_SECTIONS_REQUIRED, Attachment
 from app.models.base import utcnow
-from app.services.competitions import local_zone, to_local
+from app.services.competitions import format_local, local_zone
 
 
 def missing_sections(innovation):
@@ -56,8 +56,8 @@ def deadline_problem(innovation, now=None):
     competition = innovation.competition
     now = now or utcnow()
     if competition is not None and now > competition.submission_deadline:
-        local = to_local(competition.submission_deadline)
-        return _("The submission deadline has passed (%(deadline)s).", deadline=local.strftime("%d-%m-%Y %H:%M %Z"))
+        return _("The submission deadline has passed (%(deadline)s).",
+                 deadline=format_local(competition.submission_deadline))
     return None
 
 
