@@ -92,11 +92,12 @@ def served_base_url(host, port):
     return f"http://{host}:{port}"
 
 
-def build_app(args):
-    """The app ``python run.py`` serves: with the served port in document links unless SIKIPP_BASE_URL is set."""
+def build_app(args, config=None):
+    """The app ``python run.py`` serves: with the served port in document links unless SIKIPP_BASE_URL is set
+    (``config``: further settings, e.g. a test's database)."""
     from app import create_app
 
-    overrides = {}
+    overrides = dict(config or {})
     if not os.environ.get("SIKIPP_BASE_URL"):
         overrides["SIKIPP_BASE_URL"] = served_base_url(args.host, args.port)
     return create_app(overrides or None)

@@ -253,8 +253,24 @@ def default_formatters(view):
     return formatters
 
 
+# Columns FAB would label with their prettified English name ("Created On") where a view has no label: FAB's
+# own msgids where it has one (translated in our catalog).
+COMMON_LABELS = {
+    "created_on": _l("Created on"), "changed_on": _l("Changed on"), "created_by": _l("Created by"),
+    "changed_by": _l("Changed by"), "first_name": _l("First Name"), "last_name": _l("Last Name"),
+    "active": _l("Is Active?"), "last_login": _l("Last login"), "login_count": _l("Login count"),
+    "fail_login_count": _l("Failed login count"), "roles": _l("Role"), "groups": _l("Groups"),
+    "email": _l("Email"), "username": _l("User Name"), "version": _l("Version"), "name": _l("Name"),
+}
+
+
 def format_all_views(appbuilder):
-    """Give every registered FAB model view (FAB's own security screens included) the default formatters."""
+    """Give every registered FAB model view (FAB's own security screens included) the default formatters, and
+    labels in the catalog for the common columns FAB would otherwise label in English."""
     for view in appbuilder.baseviews:
         if hasattr(view, "datamodel") and hasattr(view, "formatters_columns"):
             view.formatters_columns = default_formatters(view)
+        labels = getattr(view, "label_columns", None)
+        if isinstance(labels, dict):
+            view.label_columns = {**labels, **{column: label for column, label in COMMON_LABELS.items()
+                                               if column in labels and isinstance(labels[column], str)}}
