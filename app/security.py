@@ -140,6 +140,13 @@ class SikippUserDBModelView(UserDBModelView):
 
     label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit"),
                      "password_changed_at": lazy_gettext("Password changed at")}
+    # FAB writes these two help texts in English without the catalog.
+    description_columns = {
+        **UserDBModelView.description_columns,
+        "roles": lazy_gettext("The user's role in the application; it grants the role's permissions."),
+        "groups": lazy_gettext("The user's groups; each grants the roles of the group."),
+        "unit": lazy_gettext("The unit an OPD user proposes for (a juror's own unit is a conflict of interest)."),
+    }
     add_columns = UserDBModelView.add_columns + ["unit"]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit"]
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles", "unit"]
