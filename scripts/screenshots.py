@@ -42,6 +42,7 @@ SHOTS = [
     ("22-admin-audit-log", "admin", "/auditlogview/list/", 1280),
     ("23-error-404", "opd_dinkes", "/tidak-ada/", 1280),
     ("24-public-catalogue", None, "/catalogue/", 1280),
+    ("25-workflow-diagrams", "sekretariat", "/workflows/", 1280),
 ]
 
 
@@ -77,6 +78,9 @@ def shoot(base, out):
     from playwright.sync_api import sync_playwright
 
     os.makedirs(out, exist_ok=True)
+    for old in os.listdir(out):  # a generated folder: yesterday's pictures go
+        if old.endswith(".png"):
+            os.remove(os.path.join(out, old))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         contexts = {}

@@ -304,7 +304,9 @@ def test_implementation_age(app, client):
         exactly = seed_innovation("draft", started_on=today.replace(year=today.year - 2)
                                   if (today.month, today.day) != (2, 29) else today.replace(day=28, year=today.year - 2))
     message = _refused(client, "opd_a", too_recent, "submit")
-    assert recent.isoformat() in message and "2" in message
+    from app.services.documents.indonesian import format_date
+
+    assert format_date(recent) in message and "2" in message  # "1 Desember 2025", as a person writes it
     _refused(client, "opd_a", no_date, "submit")
     assert fire(client, "opd_a", exactly, "submit").status_code == 200  # two full years is enough
 
