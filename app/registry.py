@@ -47,10 +47,11 @@ def register(app, appbuilder):
 
     guards.register(app)
     # Error pages in the layout and language, <html lang>, the favicon; the formatting filters (DESIGN §9).
-    from app.views import errors, formatting
+    from app.views import errors, formatting, storage_errors
 
     errors.register(app)
     formatting.register(app)
+    storage_errors.register(app)  # a failing file store: 507/503 JSON or a flash, never a 500
     app.before_request(throttle_login_requests)
     app.before_request(require_csrf_for_cookie_api_writes)
     from flask_login import user_logged_in
