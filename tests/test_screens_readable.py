@@ -19,7 +19,7 @@ MUST_REACH = {
                     "/criterionview/list/", "/assignmentview/list/", "/awardview/list/", "/awardview/show/",
                     "/decreeview/list/", "/decreeview/show/", "/judging/", "/judging/progress/",
                     "/judging/ranking/", "/participation/", "/verification/list/", "/auditlogview/list/",
-                    "/documents/", "/unitview/show/", "/workflows/"],
+                    "/documents/", "/unitview/show/", "/workflows/", "/objections/list/", "/pengumuman/"],
     "opd_a": ["/innovationview/list/", "/innovationview/show/", "/participation/", "/users/userinfo/"],
     "juri1": ["/scoresheets/", "/scoresheets/sheet/"],
     "penandatangan": ["/decreeview/list/", "/decreeview/show/", "/documents/"],

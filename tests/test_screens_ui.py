@@ -126,7 +126,7 @@ def test_bulk_menu_lists_only_the_triggers_the_role_may_fire(app, api, competiti
     proposal(app, api, competition)
     expected = {
         "opd_a": {"wf_submit", "wf_withdraw"},
-        "sekretariat": {"wf_return", "wf_verify", "wf_reject", "wf_score", "wf_award"},
+        "sekretariat": {"wf_return", "wf_verify", "wf_reject", "wf_score", "wf_award", "wf_disqualify"},
     }
     expected["admin"] = expected["opd_a"] | expected["sekretariat"]  # the Admin holds every permission
     for username, triggers in expected.items():
@@ -134,7 +134,7 @@ def test_bulk_menu_lists_only_the_triggers_the_role_may_fire(app, api, competiti
         assert menu == triggers, (username, menu)
     menu, html = _menu(login(app, "sekretariat"), "/innovationview/list/")
     # destructive actions in the danger style, the others not
-    for trigger in ("return", "reject"):
+    for trigger in ("return", "reject", "disqualify"):
         assert re.search(rf'class="wf_{trigger}_menu_item">\s*<i class="fa fa-ban text-danger wf-danger">', html)
     assert not re.search(r'class="wf_verify_menu_item">\s*<i class="fa [^"]*wf-danger', html)
 
