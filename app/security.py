@@ -14,7 +14,12 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.security.sqla.apis.user.api import UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Group, Role
-from flask_appbuilder.security.views import ResetMyPasswordView, ResetPasswordView, UserDBModelView
+from flask_appbuilder.security.views import (
+    ResetMyPasswordView,
+    ResetPasswordView,
+    UserDBModelView,
+    UserStatsChartView,
+)
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -40,7 +45,7 @@ ROLE_RESOURCES = {
         "Unit": ALL, "Competition": ALL, "Round": ALL, "Criterion": ALL, "Innovation": (READ,),
         "Assignment": ALL, "Award": (READ, CERTIFICATE), "Decree": ALL, "Workflows": (READ,),
         "Verification": (READ,), "Participation": (READ,), "AuditLog": (READ,),
-        "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"),
+        "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "Objection": (READ,),
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
@@ -60,13 +65,14 @@ ROLE_RESOURCES = {
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
-                    "Innovation Catalogue"),
-    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "Innovation Catalogue"),
-    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue"),
+                    "Innovation Catalogue", "Objections", "Announcements"),
+    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "Innovation Catalogue",
+            "Announcements"),
+    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue", "Announcements"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents",
-                      "Innovation Catalogue"),
+                      "Innovation Catalogue", "Announcements"),
     # Anonymous visitors (AUTH_ROLE_PUBLIC): only the link to the public catalogue (app/views/catalogue.py).
-    "Public": ("Innovation Catalogue",),
+    "Public": ("Innovation Catalogue", "Announcements"),
 }
 
 # What every signed-in user needs: own profile, own password, the API spec. "UserView" is the user screen's
@@ -121,18 +127,35 @@ class SikippResetPasswordView(ResetPasswordView):
             flash(str(self.message), "info")
 
 
+class SikippUserStatsChartView(UserStatsChartView):
+    """FAB's user statistics with its series named through the catalog (FAB hard-codes them in English)."""
+
+    definitions = [
+        {"label": lazy_gettext("Login count"), "group": "username", "series": ["login_count"]},
+        {"label": lazy_gettext("Failed login count"), "group": "username", "series": ["fail_login_count"]},
+    ]
+
+
 class SikippUserDBModelView(UserDBModelView):
     """FAB's user screens with the user's unit; the first password is set through SetPassword."""
 
-    label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit")}
+    label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit"),
+                     "password_changed_at": lazy_gettext("Password changed at")}
+    # FAB writes these two help texts in English without the catalog.
+    description_columns = {
+        **UserDBModelView.description_columns,
+        "roles": lazy_gettext("The user's role in the application; it grants the role's permissions."),
+        "groups": lazy_gettext("The user's groups; each grants the roles of the group."),
+        "unit": lazy_gettext("The unit an OPD user proposes for (a juror's own unit is a conflict of interest)."),
+    }
     add_columns = UserDBModelView.add_columns + ["unit"]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit"]
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles", "unit"]
     show_fieldsets = [
-        ("User info", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
-        ("Personal Info", {"fields": ["first_name", "last_name", "email"], "expanded": True}),
-        ("Audit Info", {"fields": ["last_login", "fail_login_count", "created_on", "changed_on",
-                                   "password_changed_at"], "expanded": False}),
+        (lazy_gettext("User info"), {"fields": ["username", "active", "roles", "unit", "login_count"]}),
+        (lazy_gettext("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (lazy_gettext("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on",
+                                                 "password_changed_at"], "expanded": False}),
     ]
 
     def pre_add(self, item):
@@ -227,6 +250,7 @@ class SikippUserApi(UserApi):
 class SikippSecurityManager(SecurityManager):
     user_model = User
     userdbmodelview = SikippUserDBModelView
+    userstatschartview = SikippUserStatsChartView
     resetmypasswordview = SikippResetMyPasswordView
     resetpasswordview = SikippResetPasswordView
     user_api = SikippUserApi
@@ -368,7 +392,9 @@ def require_csrf_for_cookie_api_writes():
         return None
     if not current_app.config.get("WTF_CSRF_ENABLED", True) or request.endpoint in API_CSRF_EXEMPT_ENDPOINTS:
         return None
-    if any(request.path.startswith(p) for p in current_app.config.get("SIKIPP_API_CSRF_EXEMPT_PATHS", ())):
+    # Exact paths: "/api/v1/objection/" exempts the public POST only, never the Sekretariat's
+    # "/api/v1/objection/<pk>/transitions/…" below it.
+    if request.path in current_app.config.get("SIKIPP_API_CSRF_EXEMPT_PATHS", ()):
         return None
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return None  # a cross-site page cannot send this header; the token authenticates the call
