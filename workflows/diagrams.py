@@ -30,17 +30,18 @@ def graphviz_digraph(wf: "Workflow", *, current: Optional[str] = None):
                              node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": "white",
                                         "fontname": "DejaVu Sans"},
                              edge_attr={"fontname": "DejaVu Sans", "fontsize": "10"})
-    graph.node("__start__", label="", shape="circle", width="0.2", style="filled", fillcolor="black")
+    graph.node("start", label="", shape="circle", width="0.2", style="filled", fillcolor="black")
+    node = {state: f"s{i}" for i, state in enumerate(wf.states)}  # node names: no state code in the SVG text
     for state in wf.states:
         attrs = {"label": str(wf.label(state)), "id": f"wf_state_{state}"}
         if state in wf.final_states:
             attrs["peripheries"] = "2"
         if state == current:
             attrs.update(fillcolor=HIGHLIGHT, penwidth="2", **{"class": "wf_current"})
-        graph.node(state, **attrs)
-    graph.edge("__start__", wf.initial)
+        graph.node(node[state], **attrs)
+    graph.edge("start", node[wf.initial])
     for source, dest, label in _edges(wf):
-        graph.edge(source, dest, label=label)
+        graph.edge(node[source], node[dest], label=label)
     return graph
 
 

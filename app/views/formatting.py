@@ -160,7 +160,7 @@ def user_name(user):
 
 
 def _workflows():
-    from workflows.lifecycles import ALL_WORKFLOWS
+    from app.lifecycles import ALL_WORKFLOWS
 
     return ALL_WORKFLOWS
 
