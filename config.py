@@ -87,6 +87,7 @@ FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
 FAB_ADD_SECURITY_API = True
 FAB_UPDATE_PERMS = True
+FAB_INDEX_VIEW = "app.views.home.HomeView"  # each role's home at / (DESIGN §9)
 AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
