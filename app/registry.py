@@ -109,4 +109,9 @@ def register(app, appbuilder):
     from app.views import catalogue
 
     app.register_blueprint(catalogue.bp)
+    # In-app notifications (the navbar's unread count comes from a context processor) and the OPD's results.
+    from app.views import notifications as notification_views
+
+    appbuilder.add_view_no_menu(notification_views.NotificationsView)
+    app.context_processor(notification_views.unread_context)
     appbuilder.add_link("Innovation Catalogue", href="/catalogue/", label=_l("Innovation catalogue"), icon="fa-book")

@@ -81,6 +81,7 @@ SELF_SERVICE = (
     ("can_this_form_post", "UserInfoEditView"),
     ("can_get", "OpenApi"),
     ("can_get", "MenuApi"),
+    ("can_read", "Notification"),  # own in-app notifications (app/views/notifications.py)
 )
 
 ROLES = ("Admin", "Sekretariat", "OPD", "Juri", "Penandatangan")

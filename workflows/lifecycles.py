@@ -53,7 +53,8 @@ def notify_unit(subject):
         body = (f"Inovasi \"{inn.title}\" kini berstatus: {innovation_workflow.label(ctx.transition.dest)}.\n"
                 + (f"Catatan: {ctx.comment}\n" if ctx.comment else "")
                 + f"Lihat: {current_app.config['SIKIPP_BASE_URL']}/innovationview/show/{inn.id}\n")
-        notifications.queue_unit_mail(ctx, inn.unit_id, f"[SIKIPP] {subject}: {inn.title}", body)
+        notifications.queue_unit_mail(ctx, inn.unit_id, f"[SIKIPP] {subject}: {inn.title}", body,
+                                      link=f"/innovationview/show/{inn.id}")
 
     return effect
 

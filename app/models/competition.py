@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import relationship
 
@@ -53,6 +54,8 @@ class Competition(Model):
     max_attachment_mb = Column(Integer, nullable=False, default=5)
     word_limits = Column(JSON, nullable=True)  # None: DEFAULT_WORD_LIMITS
     verification_checklist = Column(JSON, nullable=True)  # None: DEFAULT_CHECKLIST
+    # The proposing units read the jurors' comments (without names) on their results page once a round is closed.
+    feedback_to_units = Column(Boolean, nullable=False, default=False, server_default=false())
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",

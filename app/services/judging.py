@@ -494,6 +494,9 @@ def remind_late_jurors(session, rnd, user, juror_ids=None):
                     f"Silakan lengkapi di: {base_url}/scoresheets/\n\nTerima kasih.\nSekretariat SIKIPP\n")
             outbox.enqueue(ctx, "mail", {"to": [address], "subject": f"[SIKIPP] Pengingat penilaian: {rnd.name}",
                                          "body": body})
+        notifications.notify(session, [j["juror_id"]], f"Pengingat penilaian: {rnd.name}",
+                             f"Masih ada {pending} lembar penilaian yang belum final pada tahap \"{rnd.name}\".",
+                             "/")
         audit.record(session, user, "juror_reminded", "round", rnd.id, detail=f"{j['username']}: {pending}",
                data={"juror_id": j["juror_id"], "pending": pending, "mailed": mailed})
         reminded.append({"juror_id": j["juror_id"], "username": j["username"], "pending": pending, "mailed": mailed})
