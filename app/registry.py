@@ -114,4 +114,7 @@ def register(app, appbuilder):
 
     appbuilder.add_view_no_menu(notification_views.NotificationsView)
     app.context_processor(notification_views.unread_context)
+    from app.views.results import ResultsView
+
+    appbuilder.add_view(ResultsView, "My Results", label=_l("Results"), icon="fa-line-chart", category=category)
     appbuilder.add_link("Innovation Catalogue", href="/catalogue/", label=_l("Innovation catalogue"), icon="fa-book")

@@ -45,7 +45,7 @@ ROLE_RESOURCES = {
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
         "Award": (CERTIFICATE,),
-        "Participation": (READ,),
+        "Participation": (READ,), "Results": (READ,),
     },
     "Juri": {
         "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": (READ,),
@@ -61,7 +61,8 @@ ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
                     "Innovation Catalogue"),
-    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "Innovation Catalogue"),
+    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "My Results",
+            "Innovation Catalogue"),
     "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents",
                       "Innovation Catalogue"),

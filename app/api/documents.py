@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from app.api.resources import AwardApi
 from app.api.workflow_apis import DecreeApi
 from app.extensions import db
-from app.models import Innovation
 from app.services import access
 from app.services.documents import issuing
 
@@ -36,14 +35,8 @@ def pdf_response(data, filename, etag=None, cache="private, no-store"):
 
 
 def may_see_award(user, award):
-    """Row rule of the certificate: privileged roles and the signer see all; an OPD its own unit's awards."""
-    roles = access.role_names(user)
-    if roles & {"Admin", "Sekretariat", "Penandatangan"}:
-        return True
-    if "OPD" in roles and getattr(user, "unit_id", None) is not None:
-        innovation = db.session.get(Innovation, award.innovation_id)
-        return innovation is not None and innovation.unit_id == user.unit_id
-    return False
+    """Row rule of the certificate (written once: :func:`app.services.access.may_see_award`)."""
+    return access.may_see_award(user, award)
 
 
 class DecreeDocumentsApi(DecreeApi):

@@ -34,9 +34,10 @@ class CompetitionApi(SikippModelApi):
     class_permission_name = "Competition"
     datamodel = SQLAInterface(Competition)
     list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb"]
-    show_columns = list_columns + ["description", "word_limits", "verification_checklist", "created_on"]
+    show_columns = list_columns + ["description", "word_limits", "verification_checklist", "feedback_to_units",
+                                   "created_on"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "word_limits", "verification_checklist"]
+                   "max_attachment_mb", "word_limits", "verification_checklist", "feedback_to_units"]
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]

@@ -101,6 +101,20 @@ def attachment_criterion(user):
     return Attachment.innovation_id.in_(select(Innovation.id).where(innovation_criterion(user)))
 
 
+def may_see_award(user, award):
+    """Row rule of an award's documents (its certificate): privileged roles and the signer see all; an OPD user
+    its own unit's awards only."""
+    roles = role_names(user)
+    if roles & {"Admin", "Sekretariat", "Penandatangan"}:
+        return True
+    if "OPD" in roles and getattr(user, "unit_id", None) is not None:
+        from app.extensions import db
+
+        innovation = db.session.get(Innovation, award.innovation_id)
+        return innovation is not None and innovation.unit_id == user.unit_id
+    return False
+
+
 def criterion_for_model(model):
     """The row rule of ``model`` (a SQL criterion factory taking the user), or None where every user who may
     read the resource sees every row (competitions, rounds, criteria): screens filter related-field choices,

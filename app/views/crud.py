@@ -5,7 +5,7 @@ from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import DateField, DateTimeLocalField, SelectMultipleField
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectMultipleField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import DateInput
 
@@ -115,17 +115,24 @@ class CompetitionView(SikippModelView):
     related_views = [RoundView]
     list_columns = ["name", "year", "submission_deadline"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb"]
+                   "max_attachment_mb", "feedback_to_units"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
     label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
                      "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
-                     "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on")}
-    description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE).")}
-    formatters_columns = {"submission_deadline": competitions.format_local}
+                     "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on"),
+                     "feedback_to_units": _l("Show the jurors' comments to the units")}
+    description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
+                           "feedback_to_units": _l("Once a round is closed, each unit reads the comments of the "
+                                                   "final score sheets on its results page, without the jurors' "
+                                                   "names.")}
+    formatters_columns = {"submission_deadline": competitions.format_local,
+                          "feedback_to_units": lambda v: _l("Yes") if v else _l("No")}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {
+        # A plain check box (FAB makes a non-nullable column required: an unticked box would fail).
+        "feedback_to_units": BooleanField(_l("Show the jurors' comments to the units"), default=False),
         "submission_deadline": DateTimeLocalField(
             _l("Submission deadline"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[DataRequired()],
             description=_l("Local time of the regency (SIKIPP_TIMEZONE)."))
