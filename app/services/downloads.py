@@ -22,3 +22,20 @@ def certificates_for(session, user, awards):
         if link is not None:
             result[award.id] = link
     return result
+
+
+def decree_winners(session, decree, user):
+    """The winners a decree lists, as the signer and the Sekretariat review them: a draft lists the competition's
+    awards as they stand now (what its PDF shows), a signed or revoked decree the awards it fixed; each with the
+    piagam link the user may follow."""
+    from app.services.documents import content
+
+    award_ids = None
+    if decree.state != "draft":
+        doc = issuing.decree_document(session, decree.id)
+        award_ids = issuing.manifest(doc)["award_ids"] if doc is not None else []
+    rows = content.competition_awards(session, decree.competition_id, award_ids)
+    return [{"award": award, "innovation": innovation, "unit": unit,
+             "category": content.category_label(award.category or unit.kind),
+             "certificate": certificate_link(session, user, award) if decree.state != "draft" else None}
+            for award, innovation, unit in rows]

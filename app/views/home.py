@@ -6,7 +6,7 @@ from flask_appbuilder import IndexView, expose
 
 from app.extensions import db
 from app.models import Competition
-from app.services import access, homes
+from app.services import access, homes, readiness
 from app.services.innovations import STATE_LABELS
 
 
@@ -45,6 +45,7 @@ class HomeView(IndexView):
             if competition is not None:
                 figures = homes.dashboard(session, user, competition, STATE_LABELS)
                 ctx["figures"] = figures
+                ctx["readiness"] = readiness.decree_readiness(session, competition)
                 ctx["charts"] = {
                     "states": homes.bar_chart(figures["states"]),
                     "kinds": homes.bar_chart(figures["kinds"]),

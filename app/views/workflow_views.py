@@ -66,8 +66,19 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
                     attachment_endpoint="InnovationView.attachment_download",
                     attachment_upload_endpoint="InnovationView.attachment_upload",
                     attachment_delete_endpoint="InnovationView.attachment_delete",
+                    **self._award_context(item),
                 )
         return super().render_template(template, **kwargs)
+
+    @staticmethod
+    def _award_context(item):
+        """The innovation's award and its piagam link, for whoever may read it (the winning unit, the
+        Sekretariat, the signer)."""
+        from app.models import Award
+        from app.services import downloads
+
+        award = db.session.query(Award).filter_by(innovation_id=item.id).one_or_none()
+        return {"award": award, "certificate": downloads.certificate_link(db.session, g.user, award)}
 
     # -- attachments from the screen (same service and rules as the API) -----------------
     def _visible_or_404(self, pk):
@@ -203,6 +214,19 @@ class VerificationQueueView(InnovationView):
 class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
     workflow = decree_workflow
     formatters_columns = {"state": lambda s: state_badge(decree_workflow, s)}
+    show_template = "decree/show.html"
+
+    def render_template(self, template, **kwargs):
+        """The show page is the review before signing: the PDF inline and the winners' list (with piagam links)."""
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                from app.services import downloads
+                from app.services.documents.indonesian import rupiah
+
+                kwargs.update(pdf_url=f"/api/v1/decree/{item.id}/pdf", decree_state=item.state,
+                              winners=downloads.decree_winners(db.session, item, g.user), rupiah=rupiah)
+        return super().render_template(template, **kwargs)
 
 
 class WorkflowDiagramView(BaseView):
