@@ -17,6 +17,7 @@ from app.models import Attachment
 from app.services import access, attachments, innovations
 from app.services.errors import DomainError
 from app.views.crud import DecreeCrudView, InnovationCrudView
+from workflows.engine import WorkflowError
 from workflows.fab import WorkflowViewMixin, state_badge
 from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
 
@@ -200,6 +201,9 @@ class VerificationQueueView(InnovationView):
     list_columns = ["title", "unit", "competition", "changed_on"]
     base_order = ("changed_on", "asc")
 
+    method_permission_name = {**InnovationView.method_permission_name, "verify_many": "read"}
+    BULK_LIMIT = 100
+
     def render_template(self, template, **kwargs):
         if template == self.list_template:
             from app.models import Competition
@@ -208,7 +212,51 @@ class VerificationQueueView(InnovationView):
             for competition in db.session.query(Competition).order_by(Competition.year.desc()):
                 groups += innovations.duplicate_title_groups(db.session, competition.id)
             kwargs["duplicate_groups"] = groups
+            kwargs["bulk_verify"] = self._bulk_groups() if self.appbuilder.sm.has_access(
+                "can_verify", innovation_workflow.view_menu) else []
         return super().render_template(template, **kwargs)
+
+    def _bulk_groups(self):
+        """Submitted proposals the user may see, per competition, with that competition's checklist: one form
+        each, so a bulk verification attests the right list (DESIGN §3: on every door, the screen's bulk too)."""
+        from app.models import Competition, Innovation
+
+        rows = (db.session.query(Innovation).filter(access.innovation_criterion(g.user),
+                                                    Innovation.state == "submitted")
+                .order_by(Innovation.competition_id, Innovation.changed_on, Innovation.id).limit(self.BULK_LIMIT).all())
+        groups = {}
+        for inn in rows:
+            groups.setdefault(inn.competition_id, []).append(inn)
+        return [{"competition": db.session.get(Competition, cid), "items": items,
+                 "checklist": db.session.get(Competition, cid).effective_checklist()} for cid, items in groups.items()]
+
+    @expose("/verify_many/<int:competition_id>", methods=["POST"])
+    @has_access
+    def verify_many(self, competition_id):
+        """Verify the ticked proposals of one competition with the checklist attested once for all of them;
+        each fires the ``verify`` transition through its command in its own transaction (per-row results)."""
+        from app.models import Competition
+
+        competition = db.session.get(Competition, competition_id)
+        if competition is None:
+            abort(404)
+        labels = competition.effective_checklist()
+        checklist = {label: request.form.get(f"checklist_{i}") == "1" for i, label in enumerate(labels)}
+        ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10][:self.BULK_LIMIT]
+        if not ids:
+            flash(_("Tick the proposals to verify first."), "warning")
+        done = 0
+        for pk in ids:
+            try:
+                self.wf_fire(pk, "verify", comment=request.form.get("comment") or None, data={"checklist": checklist},
+                             visible=lambda _obj, pk=pk: self._wf_visible(pk) is not None)
+            except WorkflowError as err:  # refusals per row (the checklist of another competition is refused too)
+                flash(f"#{pk}: {err}", "danger")
+            else:
+                done += 1
+        if ids:
+            flash(_("%(count)s proposals verified.", count=done), "success" if done else "info")
+        return redirect(url_for("VerificationQueueView.list"))
 
 
 class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
