@@ -63,6 +63,11 @@ class RequestLog:
         page.on("request", lambda request: self.urls.append(request.url))
 
     def foreign(self):
+        """Network requests (http, https, ws, wss) to another origin than the app's. The browser's own resources
+        (its PDF viewer's chrome:// and chrome-extension:// files, data:, blob:) never leave the machine."""
         own = (self.base.scheme, self.base.netloc)
         return [u for u in self.urls
-                if not u.startswith(("data:", "blob:", "about:")) and (urlsplit(u).scheme, urlsplit(u).netloc) != own]
+                if urlsplit(u).scheme in ("http", "https", "ws", "wss") and (urlsplit(u).scheme, urlsplit(u).netloc) != own]
+
+    def network(self):
+        return [u for u in self.urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")]

@@ -10,8 +10,6 @@ the homes and forms, and no request leaves the app's host.
 
 The paraf chain (DESIGN §3) puts its reviewers' `paraf` before `sign`: list them in PARAF_BY (e.g. ("hukum",)) once
 the Hukum role exists; :func:`paraf` is the step each of them takes."""
-import re
-
 import pytest
 
 from app.extensions import db
@@ -311,5 +309,5 @@ def test_every_role_through_the_screens(app, live_server, browser_page, competit
     assert main in page.inner_text("body")
     assert_accessible(page, "the public catalogue")
 
-    assert log.foreign() == [], f"requests to other hosts: {log.foreign()}"
-    assert not [u for u in log.urls if re.search(r"/static/.*\.(js|css)$", u) is None and u.endswith(".map")]
+    assert len(log.network()) > 100  # the log saw the journey
+    assert log.foreign() == [], f"requests to other hosts: {log.foreign()[:20]}"

@@ -3,7 +3,9 @@ figures. Every to-do query starts from the row rules of :mod:`app.services.acces
 lists a record the API hides from the same user.
 
 To-do kinds (``data-todo``, exact): OPD ``returned`` and ``draft``; Sekretariat ``verify``, ``round``,
-``objection``, ``decree``; Juri ``sheet``; Hukum ``paraf``; Penandatangan ``sign``."""
+``objection``, ``decree``; Juri ``sheet``; Hukum ``paraf``; Penandatangan ``sign``. The paraf chain's rules
+(``decrees.paraf_chain``, ``paraf_problem``, ``chain_problem``) are the decree service's; before they exist every
+draft awaits the signer."""
 import datetime
 
 from sqlalchemy import and_, func, select
@@ -20,7 +22,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.states import InnovationState
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
-from app.services import access, judging, participation, ranking
+from app.services import access, decrees, judging, participation, ranking
 from app.services.documents.indonesian import MONTHS
 from workflows.models import WorkflowHistory
 
@@ -126,11 +128,32 @@ def sheet_done_count(session, user):
     ).scalar()
 
 
+def _paraf_chain():
+    """The configured paraf chain (role names in order), once the decree rules provide it; () before."""
+    from flask import current_app
+
+    chain_of = getattr(decrees, "paraf_chain", None)
+    return tuple(chain_of(current_app.config)) if chain_of is not None else ()
+
+
 def sign_todos(session, user):
-    """Each decree draft awaiting the signer (every draft: the paraf chain, when configured, comes first)."""
+    """Each decree draft awaiting the signer: every draft whose paraf chain (when configured) is complete."""
     if "Penandatangan" not in access.role_names(user):
         return []
-    return decree_todos(session)
+    drafts = decree_todos(session)
+    chain, problem = _paraf_chain(), getattr(decrees, "chain_problem", None)
+    if chain and problem is not None:
+        drafts = [d for d in drafts if problem(session, d, chain) is None]
+    return drafts
+
+
+def paraf_todos(session, user):
+    """Each decree draft whose next paraf step is one of the user's roles (Hukum and the chain's other roles)."""
+    chain, problem = _paraf_chain(), getattr(decrees, "paraf_problem", None)
+    roles = access.role_names(user)
+    if not chain or problem is None or not roles & set(chain):
+        return []
+    return [d for d in decree_todos(session) if problem(session, d, roles, chain) is None]
 
 
 # -- the Sekretariat's dashboard ------------------------------------------------------------------------

@@ -12,11 +12,18 @@ from app.services import decrees
 def decree_readiness(session, competition):
     """{"ready": bool, "items": [{"ok": bool, "text": str}], "draft": Decree or None, "signed": Decree or None}."""
     items = []
-    open_rounds = (session.query(Round).filter(Round.competition_id == competition.id, Round.closed_at.is_(None))
-                   .order_by(Round.sequence).all())
-    items.append({"ok": not open_rounds,
-                  "text": _("Every round is closed.") if not open_rounds else
-                  _("Rounds still open: %(names)s.", names=", ".join(r.name for r in open_rounds))})
+    blockers = getattr(decrees, "decree_blockers", None)
+    if blockers is not None:  # the decree rules' own conditions (rounds closed, objection window …)
+        reasons = [str(text) for text in blockers(session, competition) or []]
+        items += [{"ok": False, "text": text} for text in reasons]
+        if not reasons:
+            items.append({"ok": True, "text": _("Every condition of the decree rules holds.")})
+    else:
+        open_rounds = (session.query(Round).filter(Round.competition_id == competition.id,
+                                                   Round.closed_at.is_(None)).order_by(Round.sequence).all())
+        items.append({"ok": not open_rounds,
+                      "text": _("Every round is closed.") if not open_rounds else
+                      _("Rounds still open: %(names)s.", names=", ".join(r.name for r in open_rounds))})
     awarded = (session.query(func.count(Award.id)).join(Innovation, Innovation.id == Award.innovation_id)
                .filter(Innovation.competition_id == competition.id).scalar())
     items.append({"ok": awarded > 0, "text": _("%(n)s awards given.", n=awarded) if awarded else
@@ -27,10 +34,6 @@ def decree_readiness(session, competition):
     if waiting:
         items.append({"ok": True, "text": _("%(n)s scored innovations without an award (they are not listed).",
                                             n=waiting)})
-    blockers = getattr(decrees, "decree_blockers", None)
-    if blockers is not None:
-        for text in blockers(competition) or []:
-            items.append({"ok": False, "text": str(text)})
     draft = session.query(Decree).filter(Decree.competition_id == competition.id, Decree.state == "draft").first()
     signed = session.query(Decree).filter(Decree.competition_id == competition.id, Decree.state == "signed").first()
     if draft is not None:

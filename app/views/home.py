@@ -60,4 +60,7 @@ class HomeView(IndexView):
             ctx["sheets_done"] = homes.sheet_done_count(session, user)
         if "Penandatangan" in roles:
             ctx["sign"] = homes.sign_todos(session, user)
+        paraf = homes.paraf_todos(session, user)
+        if paraf or "Hukum" in roles:
+            ctx["paraf"] = paraf
         return ctx
