@@ -214,10 +214,13 @@ def score_distribution(session, competition_id):
     return None
 
 
-def bar_chart(pairs, width=560, bar=30, gap=10, label_width=190):
-    """Geometry of a horizontal bar chart drawn as SVG by the template (no script, no other host)."""
+def bar_chart(pairs, plot_width=360, bar=30, gap=10):
+    """Geometry of a horizontal bar chart drawn as SVG by the template (no script, no other host); the label column
+    is as wide as the longest label (17 px type, about 9.5 px a character)."""
     top = max([v for _l, v in pairs] + [1])
-    plot = width - label_width - 60
+    label_width = round(max([len(str(label)) for label, _v in pairs] + [4]) * 9.5) + 16
+    plot = plot_width
+    width = label_width + plot_width + 70
     bars = []
     for n, (label, value) in enumerate(pairs):
         y = n * (bar + gap)
