@@ -124,3 +124,10 @@ WTF_CSRF_TIME_LIMIT = None
 # Requests larger than this are refused with 413 before reaching any view (attachments have their own,
 # smaller per-competition cap).
 MAX_CONTENT_LENGTH = int(os.environ.get("SIKIPP_MAX_REQUEST_MB", "64")) * 1024 * 1024
+
+# Storage and recovery (DESIGN §6): SIKIPP_STORAGE_URL names another backend (``s3://bucket/prefix``, issue 14);
+# the recovery sweep removes files no row refers to once older than the grace period (a younger one may belong
+# to a transaction about to commit) and runs at consumer start and every SIKIPP_RECOVERY_MINUTES.
+SIKIPP_STORAGE_URL = os.environ.get("SIKIPP_STORAGE_URL", "")
+SIKIPP_RECOVERY_GRACE_SECONDS = int(os.environ.get("SIKIPP_RECOVERY_GRACE_SECONDS", "900"))
+SIKIPP_RECOVERY_MINUTES = int(os.environ.get("SIKIPP_RECOVERY_MINUTES", "5"))

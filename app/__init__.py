@@ -47,7 +47,11 @@ def create_app(config=None):
             "(or SIKIPP_DEV=1 for a local development server)."
         )
     os.makedirs(app.instance_path, exist_ok=True)
-    os.makedirs(app.config["SIKIPP_STORAGE_DIR"], exist_ok=True)
+    if not app.config.get("SIKIPP_STORAGE_URL"):
+        os.makedirs(app.config["SIKIPP_STORAGE_DIR"], exist_ok=True)
+    from app.services import storage
+
+    storage.init_app(app)  # the one file store (local directory; object store by SIKIPP_STORAGE_URL)
 
     db.init_app(app)
     csrf.init_app(app)  # before add_api: APIs stay exempt, forms are protected

@@ -10,8 +10,10 @@ Each app gets its own huey instance from its own config (``app.extensions["huey"
   (:func:`start_embedded_consumer`).
 
 Tasks: ``issue_certificates`` (a signed decree's missing certificates), ``deliver_outbox`` (claim and deliver
-due outbox messages; enqueued when a commit wakes the outbox) and ``retry_outbox`` (the same, every minute:
-retries after backoff, expired leases, wakes that were lost). The decree's ``sign`` transition records an
+due outbox messages; enqueued when a commit wakes the outbox), ``retry_outbox`` (the same, every minute:
+retries after backoff, expired leases, wakes that were lost) and ``recover`` (the recovery sweep of
+``app/services/recovery.py``: queued when a consumer starts, and every ``SIKIPP_RECOVERY_MINUTES`` as
+``recover_periodic``). The decree's ``sign`` transition records an
 ``issue_certificates`` outbox message; a worker delivers it by enqueueing the certificate job — so a crash
 between commit and enqueue leaves a pending message, not a lost job.
 
@@ -61,7 +63,12 @@ class Jobs:
             self._issue_certificates)
         self.deliver_outbox = queue.task(name="deliver_outbox")(self._deliver_outbox)
         self.retry_outbox = queue.periodic_task(crontab(minute="*"), name="retry_outbox")(self._deliver_outbox)
+        minutes = max(1, min(59, int(app.config.get("SIKIPP_RECOVERY_MINUTES") or 5)))
+        self.recover = queue.task(name="recover")(self._recover)
+        self.recover_periodic = queue.periodic_task(crontab(minute=f"*/{minutes}"), name="recover_periodic")(
+            self._recover)
         queue.on_startup()(self._fresh_connections)
+        queue.on_startup()(self._recover_at_start)
 
     def _fresh_connections(self):
         """Each consumer worker starts with its own database connections (process workers are forked from a
@@ -70,6 +77,26 @@ class Jobs:
             from app.extensions import db
 
             db.engine.dispose(close=False)
+
+    def _recover_at_start(self):
+        """A consumer starting (after a crash, a deploy, a kill -9) queues one recovery sweep: what a killed
+        worker left half-done (a certificate job huey had already dequeued) is completed without waiting for
+        the periodic run. (Each worker of the consumer queues one; the sweep is idempotent.)"""
+        try:
+            self.recover()
+        except Exception:  # the queue itself is down: the periodic run catches up
+            log.exception("could not queue the recovery sweep at consumer start")
+
+    def _recover(self):
+        """The recovery sweep (``app/services/recovery.py``): orphan files, then missing certificates."""
+        with self.app.app_context():
+            from app.commands import certificates
+            from app.extensions import db
+
+            try:
+                return certificates.recover(db.session, self.app.config)
+            finally:
+                db.session.remove()
 
     def _issue_certificates(self, decree_id):
         """Issue the missing certificates of a signed decree (idempotent; reruns complete only what is missing)."""
@@ -147,10 +174,10 @@ def issue_certificates_task(decree_id):
 
 def run_issue_certificates(decree_id, progress_callback=None):
     """Issue the missing certificates now, in this process (inside an app context)."""
+    from app.commands import certificates
     from app.extensions import db
-    from app.services.documents import issuing
 
-    return issuing.issue_missing(db.session, decree_id, current_app.config, progress_callback=progress_callback)
+    return certificates.issue_missing(db.session, decree_id, current_app.config, progress_callback=progress_callback)
 
 
 def enqueue_certificates(payload):

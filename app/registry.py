@@ -46,6 +46,9 @@ def register(app, appbuilder):
     from app.views import guards
 
     guards.register(app)
+    from app.views import storage_errors
+
+    storage_errors.register(app)  # a failing file store: 507/503 JSON or a flash, never a 500
     app.before_request(throttle_login_requests)
     app.before_request(require_csrf_for_cookie_api_writes)
     from flask_login import user_logged_in

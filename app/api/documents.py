@@ -19,6 +19,7 @@ from app.api.workflow_apis import DecreeApi
 from app.extensions import db
 from app.services import access
 from app.services.documents import issuing
+from app.services.storage import StorageError
 
 RETRY_AFTER_SECONDS = 5
 
@@ -37,6 +38,15 @@ def pdf_response(data, filename, etag=None, cache="private, no-store"):
 def may_see_award(user, award):
     """Row rule of the certificate (written once: :func:`app.services.access.may_see_award`)."""
     return access.may_see_award(user, award)
+
+
+def stored_pdf_response(api, config, doc, filename):
+    """A stored document as a PDF answer; a failing store answers 503 with its message, never a 500."""
+    try:
+        data = issuing.stored_bytes(config, doc)
+    except StorageError as err:
+        return api.response(err.status, message=err.message)
+    return pdf_response(data, filename, etag=doc.sha256, cache="private, max-age=0, must-revalidate")
 
 
 class DecreeDocumentsApi(DecreeApi):
@@ -73,8 +83,7 @@ class DecreeDocumentsApi(DecreeApi):
         doc = issuing.decree_document(db.session, decree.id)
         if doc is None:
             return self.response_404()
-        return pdf_response(issuing.stored_bytes(config, doc), f"keputusan-{decree.id}.pdf", etag=doc.sha256,
-                            cache="private, max-age=0, must-revalidate")
+        return stored_pdf_response(self, config, doc, f"keputusan-{decree.id}.pdf")
 
     @expose("/<int:pk>/certificates", methods=["GET"])
     @protect()
@@ -167,8 +176,7 @@ class AwardDocumentsApi(AwardApi):
             return self.response_404()
         status, found = issuing.certificate_status(db.session, award.id)
         if status == "ready":
-            return pdf_response(issuing.stored_bytes(current_app.config, found), f"piagam-{award.id}.pdf",
-                                etag=found.sha256, cache="private, max-age=0, must-revalidate")
+            return stored_pdf_response(self, current_app.config, found, f"piagam-{award.id}.pdf")
         if status == "pending":
             response = self.response(202, message=_("The certificate is being issued; try again shortly."),
                                      progress=issuing.progress(db.session, found.id))

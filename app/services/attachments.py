@@ -7,16 +7,15 @@ size cap. The client's file name is kept only for display; it is never used as a
 import hashlib
 import io
 import logging
-import os
 import re
 import uuid
 
-from flask import current_app
 from flask_babel import gettext as _
 from pypdf import PdfReader
 
 from app.models import Attachment
 from app.services.errors import Invalid
+from app.services.storage import StorageError, get_storage
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +23,22 @@ ACTIVE_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/Embe
 _NAME_OK = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
 
 
-def storage_dir():
-    path = os.path.join(current_app.config["SIKIPP_STORAGE_DIR"], "attachments")
-    os.makedirs(path, exist_ok=True)
-    return path
+PREFIX = "attachments/"
+
+
+def key_of(stored_name):
+    return PREFIX + stored_name
 
 
 def path_of(attachment):
-    return os.path.join(storage_dir(), attachment.stored_name)
+    """The local path of an attachment's file (local storage only; for tests and operators, never for
+    reading in the app: use :func:`open_stream`)."""
+    return get_storage().local_path(key_of(attachment.stored_name))
+
+
+def open_stream(attachment):
+    """A readable stream of the attachment's bytes (StorageReadError → 503 when the store fails)."""
+    return get_storage().open(key_of(attachment.stored_name))
 
 
 def check_name(filename):
@@ -67,33 +74,21 @@ def max_bytes(innovation):
 
 
 def write_file(data):
-    """Write ``data`` durably under a new generated name (temporary file, fsync, atomic rename).
-    Returns (stored name, path). The caller commits the row afterwards, and removes the file with
-    :func:`discard_file` if that fails (no commit here: the command owns the transaction)."""
+    """Store ``data`` durably under a new generated name (atomic: ``.part`` then rename; a failing store
+    raises StorageWriteError → 507 and leaves nothing). Returns the stored name. The caller commits the row
+    afterwards, and removes the file with :func:`discard_file` if that fails (no commit here: the command
+    owns the transaction)."""
     stored_name = f"{uuid.uuid4().hex}.pdf"
-    final_path = os.path.join(storage_dir(), stored_name)
-    tmp_path = final_path + ".part"
+    get_storage().put(key_of(stored_name), data)
+    return stored_name
+
+
+def discard_file(stored_name):
+    """Remove a stored file if present (a failing store leaves it to the recovery sweep)."""
     try:
-        with open(tmp_path, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, final_path)
-    except BaseException:
-        discard_file(tmp_path)
-        raise
-    return stored_name, final_path
-
-
-def discard_file(path):
-    """Remove a stored file (and its temporary part) if present."""
-    for candidate in (path, path + ".part"):
-        try:
-            os.remove(candidate)
-        except FileNotFoundError:
-            pass
-        except OSError:  # pragma: no cover - a file system problem: log, never hide the real error
-            log.exception("could not remove %s", candidate)
+        get_storage().delete(key_of(stored_name))
+    except StorageError:
+        log.warning("could not remove attachment %s; the recovery sweep will", stored_name)
 
 
 def new_attachment(innovation, user, name, stored_name, data):
