@@ -105,6 +105,24 @@ SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIKIPP_LOGIN_MAX_FAI
 SIKIPP_LOGIN_WINDOW_SECONDS = int(os.environ.get("SIKIPP_LOGIN_WINDOW_SECONDS", "300"))
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+# Redis unreachable (DESIGN §6): the login counters fall back to this process's memory (a warning is logged)
+# and Redis is tried again after SIKIPP_REDIS_RETRY_SECONDS; Flask-Limiter limits degrade the same way.
+SIKIPP_REDIS_TIMEOUT_SECONDS = float(os.environ.get("SIKIPP_REDIS_TIMEOUT_SECONDS", "2"))
+SIKIPP_REDIS_RETRY_SECONDS = float(os.environ.get("SIKIPP_REDIS_RETRY_SECONDS", "30"))
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
+
+# Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port
+# (werkzeug ProxyFix). 0 (default): the headers are ignored and the client is the socket's peer. Set it to the
+# exact number of proxies you run (1 for one nginx): a larger number lets clients forge their address.
+SIKIPP_TRUSTED_PROXY_HOPS = int(os.environ.get("SIKIPP_TRUSTED_PROXY_HOPS", "0"))
+
+# Operations (issue 13): log level, one JSON object per line (SIKIPP_LOG_JSON=1) or plain text, and the
+# request log (one line per request: request id, user, method, path, status, duration).
+SIKIPP_LOG_LEVEL = os.environ.get("SIKIPP_LOG_LEVEL", "INFO").upper()
+SIKIPP_LOG_JSON = _bool("SIKIPP_LOG_JSON", False)
+# Strict-Transport-Security on answers served over HTTPS (after ProxyFix): max-age in seconds (0: none).
+SIKIPP_HSTS_SECONDS = int(os.environ.get("SIKIPP_HSTS_SECONDS", "31536000"))
 
 # --- Languages ----------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "id"

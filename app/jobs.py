@@ -30,6 +30,7 @@ import threading
 from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.constants import EmptyData
+from huey.signals import SIGNAL_ERROR
 
 from workflows import outbox
 
@@ -39,9 +40,12 @@ EXTENSION = "sikipp.jobs"
 WAKE_KEY = "sikipp-outbox-wake"  # set while a deliver_outbox run is queued and has not started yet
 
 
-def make_huey(redis_url=None, filename=None, name="sikipp"):
-    if redis_url:
-        return RedisHuey(name, url=redis_url)
+def make_huey(redis_url=None, filename=None, name="sikipp", connect_timeout=5.0):
+    if redis_url:  # a bounded connect: an unreachable Redis host fails fast instead of hanging a request's wake
+        from redis import ConnectionPool
+
+        return RedisHuey(name, connection_pool=ConnectionPool.from_url(redis_url,
+                                                                       socket_connect_timeout=connect_timeout))
     os.makedirs(os.path.dirname(os.path.abspath(filename)), exist_ok=True)
     return SqliteHuey(name, filename=filename)
 
@@ -69,6 +73,14 @@ class Jobs:
             self._recover)
         queue.on_startup()(self._fresh_connections)
         queue.on_startup()(self._recover_at_start)
+        queue.signal(SIGNAL_ERROR)(self._log_failure)
+
+    @staticmethod
+    def _log_failure(_signal, task, exc=None, *_args, **_kwargs):
+        """Every failed job run is logged (name, id, arguments, the error and its traceback); huey retries it if
+        the task has retries left."""
+        log.error("job failed: %s id=%s args=%s retries_left=%s: %s: %s", task.name, task.id, task.args,
+                  task.retries, type(exc).__name__, exc, exc_info=exc if isinstance(exc, BaseException) else None)
 
     def _fresh_connections(self):
         """Each consumer worker starts with its own database connections (process workers are forked from a
@@ -134,7 +146,8 @@ def register(app):
     from app.services import notifications
 
     cfg = app.config
-    queue = make_huey(cfg.get("REDIS_URL"), cfg.get("SIKIPP_HUEY_FILE"), name=cfg["SIKIPP_HUEY_NAME"])
+    queue = make_huey(cfg.get("REDIS_URL"), cfg.get("SIKIPP_HUEY_FILE"), name=cfg["SIKIPP_HUEY_NAME"],
+                      connect_timeout=float(cfg.get("SIKIPP_REDIS_TIMEOUT_SECONDS", 2)))
     jobs = Jobs(app, queue)
     app.extensions["huey"] = queue
     app.extensions[EXTENSION] = jobs
@@ -178,6 +191,38 @@ def run_issue_certificates(decree_id, progress_callback=None):
     from app.extensions import db
 
     return certificates.issue_missing(db.session, decree_id, current_app.config, progress_callback=progress_callback)
+
+
+try:  # what an unreachable Redis raises (redis' errors do not derive from OSError)
+    from redis.exceptions import RedisError as _RedisError
+
+    QUEUE_UNREACHABLE: tuple[type[BaseException], ...] = (OSError, _RedisError)
+except ImportError:  # pragma: no cover - redis is a pinned requirement
+    QUEUE_UNREACHABLE = (OSError,)
+
+
+def request_certificates(decree_id):
+    """The doors' way to start issuing a signed decree's missing certificates (API, documents screen).
+
+    ``queue`` mode hands the job to huey; when the queue cannot be reached (Redis down) the request is recorded
+    as an ``issue_certificates`` outbox message instead, which a worker delivers once the queue answers again
+    (``retry_outbox`` runs every minute), and a warning is logged: the door answers as usual, never a 500.
+    Other modes issue in this process. Returns ``"queued"``, ``"recorded"`` or ``"issued"``."""
+    from app.extensions import db
+
+    if jobs_mode(current_app.config) != "queue":
+        run_issue_certificates(decree_id)
+        return "issued"
+    try:
+        issue_certificates_task(decree_id)
+        return "queued"
+    except QUEUE_UNREACHABLE as err:
+        log.warning("job queue unreachable (%s: %s): certificates of decree %s recorded in the outbox for later "
+                    "delivery", type(err).__name__, err, decree_id)
+        db.session.rollback()
+        outbox.record(db.session, "issue_certificates", {"decree_id": int(decree_id)})
+        db.session.commit()
+        return "recorded"
 
 
 def enqueue_certificates(payload):

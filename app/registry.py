@@ -26,14 +26,6 @@ def _workflow_grants():
     return grants
 
 
-def security_headers(response):
-    """Baseline browser protections on every answer (no framing by other sites, no MIME sniffing)."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
-
-
 def register(app, appbuilder):
     from app.api import resources
     from app.views import crud
@@ -54,7 +46,13 @@ def register(app, appbuilder):
     from flask_login import user_logged_in
 
     user_logged_in.connect(stamp_session_at_login, app)
-    app.after_request(security_headers)
+    from app.views import headers, health, unavailable
+
+    headers.register(app)  # CSP (nonce for FAB's inline scripts), HSTS over HTTPS, no-store (app/views/headers.py)
+    # Database unreachable: 503 + Retry-After, never a 500 (app/views/unavailable.py); registered after the headers
+    # hook so that it runs before it (Flask runs after_request hooks in reverse) and its answer gets the headers too.
+    unavailable.register(app)
+    app.register_blueprint(health.bp)  # GET /healthz (public)
 
     # Judging (app/api/judging.py, app/views/judging.py): round and assignment APIs/screens with the judging
     # rules, blind review on the innovation API and screens, score sheets, ranking and progress.

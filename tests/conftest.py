@@ -16,6 +16,18 @@ DOMAIN_TABLES = ["notification", "score", "score_sheet", "assignment", "issued_d
                  "workflow_outbox", "audit_log"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``pg_restart`` restart the shared PostgreSQL server: they run only when selected by that mark
+    (``-m pg_restart``, alone: scripts/test does it after the suite on the PostgreSQL run), never within the suite,
+    where they would cut the connections of every other test."""
+    if "pg_restart" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("pg_restart") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 def _worker():
     return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 
@@ -55,6 +67,7 @@ def app_config():
         "SIKIPP_HUEY_FILE": os.path.join(tmp_root, "huey.db"),
         "WTF_CSRF_ENABLED": False,
         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing for fixtures only
+        "SIKIPP_LOG_LEVEL": "WARNING",  # tests that read the request log raise its level with caplog
         "SERVER_NAME": None,
     }
 

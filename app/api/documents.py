@@ -138,10 +138,7 @@ class DecreeDocumentsApi(DecreeApi):
             return self.response_404()
         if decree.state != "signed":
             return self.response(409, message=_("Certificates are issued only for a signed decree."))
-        if jobs.jobs_mode(current_app.config) == "queue":
-            jobs.issue_certificates_task(decree.id)
-        else:
-            jobs.run_issue_certificates(decree.id)
+        jobs.request_certificates(decree.id)
         response = self.response(202, **issuing.progress(db.session, decree.id))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

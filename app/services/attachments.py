@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from pypdf import PdfReader
 
 from app.models import Attachment
+from app.services import pdf_safety, text_rules
 from app.services.errors import Invalid
 from app.services.storage import StorageError, get_storage
 
 log = logging.getLogger(__name__)
 
-ACTIVE_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
 _NAME_OK = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
 
 
@@ -46,6 +46,9 @@ def check_name(filename):
     if not name or not _NAME_OK.match(name) or ".." in name:
         raise Invalid(_("The file name is not allowed: use a plain name without folders, such as sk-tim.pdf."),
                       field="file")
+    if text_rules.has_bidi_control(name):
+        raise Invalid(_("The file name must not contain invisible text-direction characters (such as U+202E): "
+                        "they can disguise the file's real type."), field="file")
     return name
 
 
@@ -61,10 +64,16 @@ def check_pdf(data, max_bytes):
         reader = PdfReader(io.BytesIO(data), strict=True)
         if len(reader.pages) < 1:
             raise ValueError("no pages")
-    except Exception:
-        raise Invalid(_("The PDF file is damaged or cannot be read."), field="file") from None
-    if any(marker in data for marker in ACTIVE_CONTENT):
-        raise Invalid(_("PDF files with scripts, launch actions or embedded files are not accepted."), field="file")
+        finding = pdf_safety.active_content(reader)  # the object graph, object streams and escaped names included
+    except Exception as err:
+        log.info("attachment refused: unreadable PDF (%s: %s)", type(err).__name__, err)
+        raise Invalid(_("The PDF file is damaged, protected by a password or cannot be read."), field="file") from None
+    if finding:
+        kind, detail = finding
+        log.info("attachment refused: active content in the PDF (%s: %s)", kind, detail)
+        raise Invalid(_("PDF files with active content (scripts, automatic actions, forms that send data, embedded "
+                        "files, multimedia or XFA forms) are not accepted; this file contains %(what)s. Save or "
+                        "print the document again as a plain PDF.", what=pdf_safety.KINDS[kind]), field="file")
 
 
 def max_bytes(innovation):
