@@ -60,7 +60,13 @@ class RequestLog:
     def __init__(self, page, base):
         self.base = urlsplit(base)
         self.urls = []
+        self.console = []
         page.on("request", lambda request: self.urls.append(request.url))
+        page.on("console", lambda message: self.console.append(message.text))
+
+    def csp_violations(self):
+        """What Chromium reported refusing under the Content-Security-Policy (inline scripts, other hosts)."""
+        return [text for text in self.console if "Content Security Policy" in text]
 
     def foreign(self):
         """Network requests (http, https, ws, wss) to another origin than the app's. The browser's own resources

@@ -6,7 +6,7 @@ the winning unit downloads its piagam and /verify says it is valid; the public r
 
 One server and one data set for the whole file (one test: the steps depend on each other). Along the way: each
 home's to-do links equal the records in the matching state, axe-core finds no serious or critical violation on
-the homes and forms, and no request leaves the app's host.
+the homes and forms, no request leaves the app's host and the Content-Security-Policy refuses nothing.
 
 The paraf chain (DESIGN §3) puts its reviewers' `paraf` before `sign`: list them in PARAF_BY (e.g. ("hukum",)) once
 the Hukum role exists; :func:`paraf` is the step each of them takes."""
@@ -314,3 +314,4 @@ def test_every_role_through_the_screens(app, live_server, browser_page, competit
 
     assert len(log.network()) > 100  # the log saw the journey
     assert log.foreign() == [], f"requests to other hosts: {log.foreign()[:20]}"
+    assert log.csp_violations() == [], log.csp_violations()[:5]
