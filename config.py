@@ -103,6 +103,10 @@ SIKIPP_API_CSRF_EXEMPT_PATHS = ("/api/v1/objection/",)
 SIKIPP_LOGIN_MAX_FAILURES = int(os.environ.get("SIKIPP_LOGIN_MAX_FAILURES", "5"))
 SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
 SIKIPP_LOGIN_WINDOW_SECONDS = int(os.environ.get("SIKIPP_LOGIN_WINDOW_SECONDS", "300"))
+# Public objections (POST /api/v1/objection/ and the form on /pengumuman/, DESIGN §10): attempts per address and
+# window, counted in the same storage as the login counters.
+SIKIPP_OBJECTION_MAX_PER_ADDRESS = int(os.environ.get("SIKIPP_OBJECTION_MAX_PER_ADDRESS", "10"))
+SIKIPP_OBJECTION_WINDOW_SECONDS = int(os.environ.get("SIKIPP_OBJECTION_WINDOW_SECONDS", "3600"))
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
 # Redis unreachable (DESIGN §6): the login counters fall back to this process's memory (a warning is logged)

@@ -119,3 +119,13 @@ def register(app, appbuilder):
 
     appbuilder.add_view(ResultsView, "My Results", label=_l("Results"), icon="fa-line-chart", category=category)
     appbuilder.add_link("Innovation Catalogue", href="/catalogue/", label=_l("Innovation catalogue"), icon="fa-book")
+    # Announcements and objections (masa sanggah, DESIGN §10): the public /pengumuman/ (page, JSON and objection
+    # form), the public POST /api/v1/objection/ with the Sekretariat's objection API, and the objection screens.
+    from app.api.announcements import ObjectionApi
+    from app.views import announcements
+
+    appbuilder.add_api(ObjectionApi)
+    app.register_blueprint(announcements.bp)
+    appbuilder.add_view(announcements.ObjectionView, "Objections", label=_l("Objections"), icon="fa-comments",
+                        category=category)
+    appbuilder.add_link("Announcements", href="/pengumuman/", label=_l("Announcements"), icon="fa-bullhorn")

@@ -40,7 +40,7 @@ ROLE_RESOURCES = {
         "Unit": ALL, "Competition": ALL, "Round": ALL, "Criterion": ALL, "Innovation": (READ,),
         "Assignment": ALL, "Award": (READ, CERTIFICATE), "Decree": ALL, "Workflows": (READ,),
         "Verification": (READ,), "Participation": (READ,), "AuditLog": (READ,),
-        "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"),
+        "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "Objection": (READ,),
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
@@ -60,14 +60,14 @@ ROLE_RESOURCES = {
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
-                    "Innovation Catalogue"),
+                    "Innovation Catalogue", "Objections", "Announcements"),
     "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "My Results",
-            "Innovation Catalogue"),
-    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue"),
+            "Innovation Catalogue", "Announcements"),
+    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue", "Announcements"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents",
-                      "Innovation Catalogue"),
+                      "Innovation Catalogue", "Announcements"),
     # Anonymous visitors (AUTH_ROLE_PUBLIC): only the link to the public catalogue (app/views/catalogue.py).
-    "Public": ("Innovation Catalogue",),
+    "Public": ("Innovation Catalogue", "Announcements"),
 }
 
 # What every signed-in user needs: own profile, own password, the API spec. "UserView" is the user screen's
@@ -370,7 +370,9 @@ def require_csrf_for_cookie_api_writes():
         return None
     if not current_app.config.get("WTF_CSRF_ENABLED", True) or request.endpoint in API_CSRF_EXEMPT_ENDPOINTS:
         return None
-    if any(request.path.startswith(p) for p in current_app.config.get("SIKIPP_API_CSRF_EXEMPT_PATHS", ())):
+    # Exact paths: "/api/v1/objection/" exempts the public POST only, never the Sekretariat's
+    # "/api/v1/objection/<pk>/transitions/…" below it.
+    if request.path in current_app.config.get("SIKIPP_API_CSRF_EXEMPT_PATHS", ()):
         return None
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return None  # a cross-site page cannot send this header; the token authenticates the call

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.commands.judging import Field, _RowCommand
 from app.models import Decree
-from app.services import decrees
+from app.services import announcements, decrees
+from app.services.errors import Conflict
 
 DECREE_FIELDS = {
     "competition_id": Field("id"),
@@ -33,6 +34,10 @@ class CreateDecreeDraft(_DecreeCommand):
     mode = "create"
 
     def perform(self):
+        # Where results were announced: the objection window has ended and every objection is answered (DESIGN §10).
+        blockers = announcements.objection_blockers(self.session, self.values.get("competition_id"))
+        if blockers:
+            raise Conflict(" ".join(blockers))
         decree = Decree(**self.values)
         decrees.prepare_draft(self.session, decree)
         return self._created(decree)

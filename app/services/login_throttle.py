@@ -113,3 +113,14 @@ def reset():
         except UNREACHABLE:
             pass
     _down_until.clear()
+
+
+def allow_objection(address):
+    """Count one objection attempt from ``address`` (every attempt counts, accepted or not) and say whether it is
+    within SIKIPP_OBJECTION_MAX_PER_ADDRESS per SIKIPP_OBJECTION_WINDOW_SECONDS (DESIGN §10: throttled per
+    address). Same storage as the login counters (Redis when configured, this process's counters when it is
+    unreachable), so every process shares it."""
+    cfg = current_app.config
+    limit = parse(f"{max(1, int(cfg.get('SIKIPP_OBJECTION_MAX_PER_ADDRESS', 10)))} per "
+                  f"{max(1, int(cfg.get('SIKIPP_OBJECTION_WINDOW_SECONDS', 3600)))} seconds")
+    return _run(lambda limiter: limiter.hit(limit, "sikipp-objection-addr", address or "-"))

@@ -60,7 +60,7 @@ def decrees_missing_certificates(session):
         doc = issuing.decree_document(session, decree_id)
         if doc is None:
             continue
-        wanted = set(issuing.manifest(doc)["award_ids"])
+        wanted = set(issuing.certificate_award_ids(session, doc))
         if wanted - issuing.issued_award_ids(session, decree_id):
             found.append(decree_id)
     return found

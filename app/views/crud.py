@@ -5,8 +5,8 @@ from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import BooleanField, DateField, DateTimeLocalField, SelectMultipleField
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectMultipleField
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateInput
 
 from app.api import resources
@@ -115,15 +115,18 @@ class CompetitionView(SikippModelView):
     related_views = [RoundView]
     list_columns = ["name", "year", "submission_deadline"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "feedback_to_units"]
+                   "max_attachment_mb", "objection_days", "feedback_to_units"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
     label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
                      "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
                      "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on"),
+                     "objection_days": _l("Objection period (days)"),
                      "feedback_to_units": _l("Show the jurors' comments to the units")}
     description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
+                           "objection_days": _l("Days after an announcement of results during which anyone may "
+                                                "object, until 23:59:59 local time of the last day; 0 = none."),
                            "feedback_to_units": _l("Once a round is closed, each unit reads the comments of the "
                                                    "final score sheets on its results page, without the jurors' "
                                                    "names.")}
@@ -135,7 +138,13 @@ class CompetitionView(SikippModelView):
         "feedback_to_units": BooleanField(_l("Show the jurors' comments to the units"), default=False),
         "submission_deadline": DateTimeLocalField(
             _l("Submission deadline"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[DataRequired()],
-            description=_l("Local time of the regency (SIKIPP_TIMEZONE)."))
+            description=_l("Local time of the regency (SIKIPP_TIMEZONE).")),
+        # 0 is a real value (no window): FAB's generated field would refuse it as "required"; empty keeps the
+        # stored value (5 for a new competition).
+        "objection_days": IntegerField(
+            _l("Objection period (days)"), default=5, validators=[Optional(), NumberRange(min=0, max=90)],
+            description=_l("Days after an announcement of results during which anyone may object, until 23:59:59 "
+                           "local time of the last day; 0 = none.")),
     }
 
     def prefill_form(self, form, pk):
@@ -144,11 +153,15 @@ class CompetitionView(SikippModelView):
 
     def pre_add(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        if item.objection_days is None:
+            item.objection_days = 5
         competitions.add_default_rounds(item)
 
     def pre_update(self, item):
         with db.session.no_autoflush:  # the stored value, not the form's not-yet-converted one
             old = db.session.query(Competition.submission_deadline).filter_by(id=item.id).scalar()
+            if item.objection_days is None:
+                item.objection_days = db.session.query(Competition.objection_days).filter_by(id=item.id).scalar()
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
         competitions.log_deadline_change(db.session, item, old, g.user)
 

@@ -1,7 +1,7 @@
 """in-app notifications; competitions may show the jurors' comments to the units
 
 Revision ID: c3c0ffee0031
-Revises: b2c0ffee0002
+Revises: c3c0ffee0013
 Create Date: 2026-12-01 01:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3c0ffee0031'
-down_revision = 'b2c0ffee0002'
+down_revision = 'c3c0ffee0013'
 branch_labels = None
 depends_on = None
 

@@ -114,6 +114,16 @@ def manifest(doc):
     return {"award_ids": list(data.get("award_ids") or []), "unit_award_ids": list(data.get("unit_award_ids") or [])}
 
 
+def certificate_award_ids(session, doc):
+    """The awards of a signed decree's manifest that get a certificate: all but those voided since
+    (``awards.void_award``: a disqualified innovation gets none)."""
+    ids = manifest(doc)["award_ids"]
+    if not ids:
+        return ids
+    voided = {a for (a,) in session.query(Award.id).filter(Award.id.in_(ids), Award.voided_at.isnot(None))}
+    return [a for a in ids if a not in voided]
+
+
 def issued_award_ids(session, decree_id):
     return {a for (a,) in session.query(IssuedDocument.award_id).filter(
         IssuedDocument.decree_id == decree_id, IssuedDocument.kind == "certificate")}
@@ -123,8 +133,9 @@ def progress(session, decree_id):
     """How far the certificates of a decree are: total, issued, missing, done."""
     decree = session.get(Decree, decree_id)
     doc = decree_document(session, decree_id) if decree is not None else None
-    total = len(manifest(doc)["award_ids"]) if doc else 0
-    issued = len(issued_award_ids(session, decree_id)) if doc else 0
+    wanted = certificate_award_ids(session, doc) if doc else []
+    total = len(wanted)
+    issued = len(issued_award_ids(session, decree_id) & set(wanted)) if doc else 0
     return {"decree_id": decree_id, "state": decree.state if decree else None, "total": total, "issued": issued,
             "missing": max(total - issued, 0), "done": doc is not None and issued >= total}
 
@@ -146,7 +157,7 @@ def read_batch(session, decree_id, award_ids, config):
     # session's identity map instead of asking for each
     rows = (session.query(Award, Innovation, Unit).join(Innovation, Award.innovation_id == Innovation.id)
             .join(Unit, Innovation.unit_id == Unit.id).filter(Award.id.in_(list(award_ids))).all())
-    awards = {award.id: award for award, _innovation, _unit in rows}
+    awards = {award.id: award for award, _innovation, _unit in rows if award.voided_at is None}  # voided: none
     items = []
     for award_id in award_ids:
         if award_id in awards:
@@ -205,7 +216,7 @@ def wanted_and_done(session, decree_id):
     doc = decree_document(session, decree_id) if decree is not None else None
     if decree is None or doc is None or decree.state != "signed":
         return None
-    return manifest(doc)["award_ids"], issued_award_ids(session, decree_id)
+    return certificate_award_ids(session, doc), issued_award_ids(session, decree_id)
 
 
 def certificate_status(session, award_id):
@@ -214,6 +225,9 @@ def certificate_status(session, award_id):
     award = session.get(Award, award_id)
     if award is None:
         return "none", None
+    if award.voided_at is not None:  # disqualified: its certificates were revoked with it (awards.void_award)
+        cert = session.query(IssuedDocument).filter(IssuedDocument.award_id == award_id).first()
+        return ("revoked", cert) if cert is not None else ("none", None)
     docs = (session.query(IssuedDocument, Decree).join(Decree, IssuedDocument.decree_id == Decree.id)
             .filter(IssuedDocument.kind == "decree", Decree.state.in_(("signed", "revoked")))
             .order_by(Decree.signed_at.desc(), Decree.id.desc()).all())
