@@ -114,7 +114,7 @@ def test_sekretariat_home_lists_what_the_api_lists(app, api, world, competition)
     assert len(todos(html, "round")) == len(rounds) == 3
     drafts = api_list(api, "sekretariat", "decree", [("state", "eq", "draft")])
     assert len(todos(html, "decree")) == len(drafts) == 1
-    assert 'data-todo="objection"' not in html or len(todos(html, "objection")) == 0
+    assert len(todos(html, "objection")) == 0  # none yet (see the objection test below)
 
 
 def test_juri_home_lists_its_own_unfinished_sheets_like_the_api(app, api, world):
@@ -157,3 +157,27 @@ def test_dashboard_draws_its_figures_with_the_numbers_beside_them(app, world, co
 def test_anonymous_home_offers_login_and_the_catalogue(client):
     html = client.get("/").get_data(as_text=True)
     assert "/catalogue/" in html and "data-todo" not in html
+
+
+def test_sekretariat_home_lists_the_unanswered_objections_like_the_api(app, api, competition):
+    from app.commands.announcements import AnnounceRound
+    from app.models import Announcement, Objection, User
+    from tests.judging_helpers import ensure_jurors
+    from tests.test_announcements import one_round
+
+    ensure_jurors(app, [("sanggah_j1", None)])
+    round_id, ids = one_round(app, api, competition)
+    with app.app_context():
+        AnnounceRound(db.session.query(User).filter_by(username="sekretariat").one(), round_id).run()
+        announcement = db.session.query(Announcement).filter_by(round_id=round_id).one()
+        for n, (inn, state) in enumerate(((ids[0], "open"), (ids[1], "open"), (ids[2], "dismissed"))):
+            db.session.add(Objection(announcement_id=announcement.id, innovation_id=inn, name=f"Warga {n}",
+                                     email=f"warga{n}@example.test", text="Data tidak sesuai.", state=state,
+                                     version=1))
+        db.session.commit()
+    html = login(app, "sekretariat").get("/").get_data(as_text=True)
+    open_ones = api_list(api, "sekretariat", "objection", [("state", "eq", "open")])
+    assert len(todos(html, "objection")) == len(open_ones) == 2
+    assert sorted(todos(html, "objection")) == sorted(f"/objections/show/{o['id']}" for o in open_ones)
+    for username in ("opd_a", "juri1", "penandatangan"):
+        assert 'data-todo="objection"' not in login(app, username).get("/").get_data(as_text=True)

@@ -107,6 +107,14 @@ def round_todos(session):
     return result
 
 
+def objection_todos(session, user):
+    """Each unanswered (open) objection the user may read (the objection API's row rule), oldest first."""
+    from app.models import Objection
+
+    return (session.query(Objection).filter(access.objection_criterion(user), Objection.state == "open")
+            .order_by(Objection.created_on, Objection.id).all())
+
+
 def decree_todos(session, state="draft"):
     return session.query(Decree).filter(Decree.state == state).order_by(Decree.id).all()
 

@@ -39,6 +39,7 @@ class HomeView(IndexView):
         if staff:
             ctx["verify"] = homes.verify_todos(session, user)
             ctx["open_rounds"] = homes.round_todos(session)
+            ctx["objections"] = homes.objection_todos(session, user)
             ctx["decrees"] = homes.decree_todos(session)
             raw = request.args.get("competition", "")
             competition = homes.current_competition(session, int(raw) if raw.isdigit() and len(raw) < 10 else None)
