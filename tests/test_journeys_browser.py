@@ -218,11 +218,13 @@ def test_every_role_through_the_screens(app, live_server, browser_page, competit
     href = f"/judging/progress/{round_id}"
     assert todos(page, "round") == [href]
     assign_round(page, base, href)
-    with app.app_context():
+    with app.app_context():  # every active juror of the data set may have got some (the suite adds jurors)
+        jurors = sorted({a.juror.username for a in db.session.query(Assignment).filter_by(round_id=round_id)})
         assigned = db.session.query(Assignment).filter(Assignment.round_id == round_id).count()
+    assert "juri1" in jurors
     scored = 0
-    for juror, value in (("juri1", 85), ("juri2", 92)):
-        scored += score_all_from_home(page, base, juror, value, check=(juror == "juri1"))
+    for n, juror in enumerate(jurors):
+        scored += score_all_from_home(page, base, juror, 85 + 3 * n, check=(juror == "juri1"))
         assert todos(page, "sheet") == []
     assert scored == assigned == 3
     sign_in(page, base, "sekretariat")
