@@ -44,13 +44,8 @@ def axe_violations(page, impacts=("serious", "critical")):
     return [v for v in result if v["impact"] in impacts]
 
 
-# <html lang> comes with the formatting layer of branch `screens` (templates/appbuilder/init.html); until it is on
-# main this one rule is left out. Remove it from here once that template is merged.
-PENDING_ELSEWHERE = {"html-has-lang"}
-
-
 def assert_accessible(page, what):
-    bad = [v for v in axe_violations(page) if v["id"] not in PENDING_ELSEWHERE]
+    bad = axe_violations(page)
     assert not bad, f"axe-core on {what} ({page.url}): {bad}"
 
 

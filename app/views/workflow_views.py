@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Attachment
 from app.services import access, attachments, innovations
 from app.services.errors import DomainError
+from app.views import formatting
 from app.views.crud import DecreeCrudView, InnovationCrudView
 from workflows.engine import WorkflowError
 from workflows.fab import WorkflowViewMixin, state_badge
@@ -48,6 +49,7 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
     formatters_columns = {**InnovationCrudView.formatters_columns,
                           "state": lambda s: state_badge(innovation_workflow, s)}
     search_filters = {"state": [FilterEqual]}
+    wf_danger_triggers = ("return", "reject", "withdraw", "disqualify")
     # The state filter is a choice of the lifecycle's states (labels shown, keys sent).
     search_form_extra_fields = {
         "state": SelectField(_l("State"), choices=[(s, label) for s, label in innovation_workflow.state_labels.items()],
@@ -135,9 +137,7 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
         return redirect(url_for("InnovationView.show", pk=pk))
 
     def wf_format_time(self, dt):
-        from app.services.competitions import format_local
-
-        return format_local(dt)
+        return formatting.datetime_id(dt)
 
     def wf_form_fields(self, trigger, item):
         """Verifying attests the competition's administrative checklist, item by item; awarding asks for the
@@ -266,8 +266,12 @@ class VerificationQueueView(InnovationView):
 
 class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
     workflow = decree_workflow
-    formatters_columns = {"state": lambda s: state_badge(decree_workflow, s)}
+    formatters_columns = {**DecreeCrudView.formatters_columns, "state": lambda s: state_badge(decree_workflow, s)}
+    wf_danger_triggers = ("return", "revoke")
     show_template = "decree/show.html"
+
+    def wf_format_time(self, dt):
+        return formatting.datetime_id(dt)
 
     def render_template(self, template, **kwargs):
         """The show page is the review before signing: the PDF inline and the winners' list (with piagam links)."""
@@ -275,10 +279,9 @@ class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
             item = self.datamodel.get(kwargs["pk"], self._base_filters)
             if item is not None:
                 from app.services import downloads
-                from app.services.documents.indonesian import rupiah
 
                 kwargs.update(pdf_url=f"/api/v1/decree/{item.id}/pdf", decree_state=item.state,
-                              winners=downloads.decree_winners(db.session, item, g.user), rupiah=rupiah)
+                              winners=downloads.decree_winners(db.session, item, g.user))
         return super().render_template(template, **kwargs)
 
 
