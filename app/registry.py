@@ -15,12 +15,17 @@ def workflow_permissions():
     return [(perm, vm) for wf in ALL_WORKFLOWS for perm, vm, _roles in wf.permissions()]
 
 
-def _workflow_grants():
-    from workflows.lifecycles import ALL_WORKFLOWS
+def _workflow_grants(config=None):
+    """Each workflow trigger's permission for the roles of its definition; the decree's ``paraf`` and ``return``
+    also for every role of the configured paraf chain (SIKIPP_DECREE_PARAF_CHAIN)."""
+    from app.services.decrees import paraf_chain
+    from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow
 
     grants = {}
     for wf in ALL_WORKFLOWS:
         for perm, vm, roles in wf.permissions():
+            if wf is decree_workflow and perm in ("can_paraf", "can_return"):
+                roles = tuple(dict.fromkeys((*roles, *paraf_chain(config or {}))))
             for role in roles:
                 grants.setdefault(role, []).append((perm, vm))
     return grants
@@ -41,7 +46,7 @@ def register(app, appbuilder):
     from workflows.fab import FabAuthorizer
 
     lifecycles.bind_all(FabAuthorizer())
-    SikippSecurityManager.extra_role_grants = _workflow_grants()
+    SikippSecurityManager.extra_role_grants = _workflow_grants(app.config)
     # Every door refuses unstorable text, impossible ids and bad list arguments first (app/views/guards.py).
     from app.views import guards
 

@@ -168,11 +168,11 @@ class DecreeCrudApi(CommandCrudApiMixin, SikippModelApi):
     resource_name = "decree"
     class_permission_name = "Decree"
     datamodel = SQLAInterface(Decree)
-    read_only_fields = ("id", "state", "number", "version", "signed_at", "signed_by_id", "created_on")
-    list_columns = ["id", "competition_id", "number", "title", "state", "signed_at", "created_on"]
-    show_columns = list_columns + ["considerations", "legal_bases"]
-    add_columns = ["competition_id", "title", "considerations", "legal_bases"]
-    edit_columns = ["title", "considerations", "legal_bases"]
+    read_only_fields = ("id", "state", "number", "version", "text_version", "signed_at", "signed_by_id", "created_on")
+    list_columns = ["id", "competition_id", "number", "title", "state", "supersedes_id", "signed_at", "created_on"]
+    show_columns = list_columns + ["considerations", "legal_bases", "text_version", "signed_by_id"]
+    add_columns = ["competition_id", "title", "considerations", "legal_bases", "supersedes_id"]
+    edit_columns = ["title", "considerations", "legal_bases", "supersedes_id"]
     search_columns = ["competition_id", "state", "number"]
     order_columns = ["id", "created_on", "state"]
     create_command = decree_commands.CreateDecreeDraft

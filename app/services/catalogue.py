@@ -1,6 +1,6 @@
 """The public catalogue of awarded innovations, for replication ("transfer ilmu", DESIGN §2 and §4).
 
-Only innovations in state ``awarded`` ever appear, with what another unit needs to replicate them: title,
+Only innovations in state ``awarded`` whose award a signed, unrevoked decree lists ever appear, with what another unit needs to replicate them: title,
 unit, category, competition and year, award title, the replication-relevant proposal sections, the start
 date, the video link and the SDG goals. Never anything else: no score (the award's or a juror's), no juror,
 no comment, no user (creator, e-mail), no attachment, no prize amount.
@@ -11,7 +11,7 @@ page (count and rows), whatever the page size.
 """
 from sqlalchemy import case, func, select
 
-from app.models import Award, Competition, Innovation, Unit
+from app.models import Award, Competition, Decree, Innovation, IssuedDocument, Unit
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
 
 PAGE_SIZE = 20
@@ -28,12 +28,22 @@ _COLUMNS = (
 )
 
 
-def _base(year=None, kind=None):
+def listed_award_ids(session):
+    """The awards a signed, unrevoked decree lists (the manifests of the signed decrees' documents): only these
+    are public (DESIGN §4: never from a draft or a revoked decree)."""
+    from app.services.documents import issuing
+
+    docs = (session.query(IssuedDocument).join(Decree, Decree.id == IssuedDocument.decree_id)
+            .filter(IssuedDocument.kind == "decree", IssuedDocument.state == "valid", Decree.state == "signed").all())
+    return sorted({award_id for doc in docs for award_id in issuing.manifest(doc)["award_ids"]})
+
+
+def _base(year=None, kind=None, listed=()):
     stmt = (select(*_COLUMNS).select_from(Innovation)
             .join(Unit, Unit.id == Innovation.unit_id)
             .join(Competition, Competition.id == Innovation.competition_id)
-            .outerjoin(Award, Award.innovation_id == Innovation.id)
-            .where(Innovation.state == PUBLIC_STATE))
+            .join(Award, Award.innovation_id == Innovation.id)
+            .where(Innovation.state == PUBLIC_STATE, Award.id.in_(list(listed) or [-1])))
     if year is not None:
         stmt = stmt.where(Competition.year == year)
     if kind is not None:
@@ -64,19 +74,20 @@ def _entry(row):
 def search(session, year=None, kind=None, page=1, page_size=PAGE_SIZE):
     """One page of the catalogue: ``{"result", "count", "page", "page_size", "pages"}`` (a page past the
     last one is empty)."""
-    count = session.execute(select(func.count()).select_from(_base(year, kind).subquery())).scalar_one()
+    listed = listed_award_ids(session)
+    count = session.execute(select(func.count()).select_from(_base(year, kind, listed).subquery())).scalar_one()
     pages = max(1, -(-count // page_size))
     offset = (page - 1) * page_size
     result = []
     if offset < count:
-        rows = session.execute(_ordered(_base(year, kind)).limit(page_size).offset(offset)).all()
+        rows = session.execute(_ordered(_base(year, kind, listed)).limit(page_size).offset(offset)).all()
         result = [_entry(row) for row in rows]
     return {"result": result, "count": count, "page": page, "page_size": page_size, "pages": pages}
 
 
 def get(session, innovation_id):
     """One catalogue entry, or None unless the innovation is awarded."""
-    row = session.execute(_base().where(Innovation.id == innovation_id)).first()
+    row = session.execute(_base(listed=listed_award_ids(session)).where(Innovation.id == innovation_id)).first()
     return _entry(row) if row is not None else None
 
 
@@ -84,5 +95,6 @@ def years(session):
     """The competition years that have an awarded innovation, newest first (for the filter)."""
     return list(session.execute(
         select(Competition.year).join(Innovation, Innovation.competition_id == Competition.id)
-        .where(Innovation.state == PUBLIC_STATE).group_by(Competition.year)
-        .order_by(Competition.year.desc())).scalars())
+        .join(Award, Award.innovation_id == Innovation.id)
+        .where(Innovation.state == PUBLIC_STATE, Award.id.in_(listed_award_ids(session) or [-1]))
+        .group_by(Competition.year).order_by(Competition.year.desc())).scalars())

@@ -333,12 +333,14 @@ class DecreeCrudView(CommandCrudViewMixin, SikippModelView):
     datamodel = SQLAInterface(Decree)
     class_permission_name = "Decree"
     list_columns = ["competition", "number", "title", "state", "signed_at"]
-    add_columns = ["competition", "title", "considerations", "legal_bases"]
-    edit_columns = ["title", "considerations", "legal_bases"]
-    show_columns = ["competition", "number", "title", "considerations", "legal_bases", "state", "signed_at"]
+    add_columns = ["competition", "title", "considerations", "legal_bases", "supersedes"]
+    edit_columns = ["title", "considerations", "legal_bases", "supersedes"]
+    show_columns = ["competition", "number", "title", "considerations", "legal_bases", "supersedes", "state",
+                    "signed_at"]
     label_columns = {"competition": _l("Competition"), "number": _l("Number"), "title": _l("Title"),
                      "considerations": _l("Considerations (Menimbang)"), "legal_bases": _l("Legal bases (Mengingat)"),
-                     "state": _l("State"), "signed_at": _l("Signed at")}
+                     "state": _l("State"), "signed_at": _l("Signed at"),
+                     "supersedes": _l("Supersedes (revokes or amends) decree")}
     create_command = decree_commands.CreateDecreeDraft
     edit_command = decree_commands.EditDecreeDraft
     delete_command = decree_commands.DeleteDecreeDraft

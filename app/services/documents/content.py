@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from app.models import Award, Competition, Innovation, Unit, UnitAward
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
+from app.services import signers
 from app.services.documents import indonesian as idn
 from app.services.documents.render import DEFAULT_LAMBANG, file_url
 
@@ -153,8 +154,21 @@ def diktums(competition, config, has_unit_awards, reg):
 
 
 def signer_block(config):
-    return {"title": config["SIKIPP_SIGNER_TITLE"], "name": config["SIKIPP_SIGNER_NAME"],
-            "nip": config.get("SIKIPP_SIGNER_NIP") or ""}
+    """The configured signature block (no signer's profile): app.services.signers.config_block."""
+    from app.services import signers
+
+    return signers.config_block(config)
+
+
+def supersedes_context(session, decree, config):
+    """The decree a superseding draft revokes or amends, as its text cites it (None when it supersedes none)."""
+    from app.models import Decree
+
+    old = session.get(Decree, decree.supersedes_id) if getattr(decree, "supersedes_id", None) else None
+    if old is None:
+        return None
+    return {"number": old.number or "", "title": old.title or "",
+            "date_text": idn.format_date(old.signed_at, config["SIKIPP_TIMEZONE"]) if old.signed_at else ""}
 
 
 def decree_context(session, decree, config, *, draft, number=None, signed_at=None, verify_url=None,
@@ -182,7 +196,8 @@ def decree_context(session, decree, config, *, draft, number=None, signed_at=Non
                    or split_items(default_considerations(competition, title, config)),
                    "legal_bases": split_items(decree.legal_bases) or split_items(default_legal_bases())},
         "diktums": diktums(competition, config, bool(units), reg),
-        "annexes": annexes, "signer": signer_block(config), "date_text": date_text,
+        "annexes": annexes, "signer": signers.signature_block(session, decree, config), "date_text": date_text,
+        "supersedes": supersedes_context(session, decree, config),
         "verify_url": verify_url, "qr_svg": qr_svg(verify_url) if verify_url else None,
         "tte_footer": config["SIKIPP_TTE_FOOTER"] if not draft else None,
         "award_ids": [a.id for a, _i, _u in awards], "unit_award_ids": [ua.id for ua, _u in units],
@@ -208,7 +223,7 @@ def certificate_context(session, award, decree, config, *, verify_url, draft=Fal
         "award": {"unit": unit.name, "title": award.title, "innovation": innovation.title,
                   "category": category_label(award.category or unit.kind)},
         "competition": {"full_name": competition_full_name(competition)},
-        "signer": signer_block(config), "verify_url": verify_url,
+        "signer": signers.signature_block(session, decree, config), "verify_url": verify_url,
         "qr_svg": qr_svg(verify_url) if verify_url else None,
         "tte_footer": config["SIKIPP_TTE_FOOTER"] if not draft else None,
     }

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models import Award, Decree, Innovation, IssuedDocument, Unit
 from app.models.base import utcnow
+from app.services import signers
 from app.services.documents import content, storage
 from app.services.documents import indonesian as idn
 from app.services.documents.render import html_to_pdf, render_html
@@ -57,21 +58,31 @@ def render_draft_decree(session, decree, config):
     return rendered.pdf
 
 
-def stamp_text(config, signed_at):
-    return (f"Ditandatangani secara elektronik oleh:\n{config['SIKIPP_SIGNER_TITLE'].rstrip(',')}\n"
-            f"{config['SIKIPP_SIGNER_NAME']}\n{idn.format_date(signed_at, config['SIKIPP_TIMEZONE'])}")
+def stamp_text(config, signed_at, block=None):
+    block = block or signers.config_block(config)
+    jabatan = " ".join(block["lines"]).rstrip(",")
+    return (f"Ditandatangani secara elektronik oleh:\n{jabatan}\n"
+            f"{block['name']}\n{idn.format_date(signed_at, config['SIKIPP_TIMEZONE'])}")
 
 
-def sign_rendered(config, rendered, *, field_name, reason, signed_at):
-    signer = get_signer(config)
+def signing_identity(session, decree, config):
+    """(signature block, own key pair or None) of the user who signed ``decree`` (app.services.signers)."""
+    profile = signers.profile_for(session, decree.signed_by_id)
+    block = signers.profile_block(profile) if profile is not None else signers.config_block(config)
+    return block, signers.own_pair(profile, config)
+
+
+def sign_rendered(config, rendered, *, field_name, reason, signed_at, block=None, pair=None):
+    signer = get_signer(config, pair=pair)
+    block = block or signers.config_block(config)
     stamp = None
     anchor = rendered.anchors.get("tte-stamp")
     if anchor is not None:
         page, box = anchor
         stamp = StampRequest(page=page, box=box,
-                             text=stamp_text(config, signed_at))
+                             text=stamp_text(config, signed_at, block))
     request = SignRequest(field_name=field_name, reason=reason, location=content.region(config)["place"],
-                          signer_name=config["SIKIPP_SIGNER_NAME"], stamp=stamp)
+                          signer_name=block["name"], stamp=stamp)
     return signer.sign_pdf(rendered.pdf, request)
 
 
@@ -80,7 +91,8 @@ def sign_decree(session, decree, config, now):
     code = new_code()
     url = verify_url(config, code)
     rendered, ctx = render_decree(session, decree, config, draft=False, number=decree.number, signed_at=now, url=url)
-    pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=now,
+    block, pair = signing_identity(session, decree, config)
+    pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=now, block=block, pair=pair,
                         reason=f"Keputusan {content.region(config)['head_title']} Nomor {decree.number}")
     stored_name = storage.new_stored_name(f"decree-{decree.id}")
     storage.write_once(config["SIKIPP_STORAGE_DIR"], stored_name, pdf)
@@ -156,8 +168,9 @@ def _read_batch(session, decree_id, award_ids, config):
             items.append((award_id, content.certificate_context(session, awards[award_id], decree, config,
                                                                 verify_url=None)))
     number, signed_at = decree.number, decree.signed_at
+    identity = signing_identity(session, decree, config)
     session.rollback()  # end the read transaction before the slow part
-    return number, signed_at, items
+    return number, signed_at, items, identity
 
 
 def issue_batch(session, decree_id, award_ids, config):
@@ -175,7 +188,7 @@ def issue_batch(session, decree_id, award_ids, config):
     read = _read_batch(session, decree_id, award_ids, config)
     if read is None:
         return None
-    number, signed_at, items = read
+    number, signed_at, items, (block, pair) = read
     folder = config["SIKIPP_STORAGE_DIR"]
     prepared = []
     try:
@@ -184,7 +197,7 @@ def issue_batch(session, decree_id, award_ids, config):
             ctx = content.with_verification(ctx, verify_url(config, code))
             rendered = html_to_pdf(render_html("certificate.html", **ctx), lambang_path=_lambang(config),
                                    variant=PDF_VARIANT, anchors=("tte-stamp",))
-            pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=signed_at,
+            pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=signed_at, block=block, pair=pair,
                                 reason=f"Piagam Penghargaan berdasarkan Keputusan Nomor {number}")
             stored_name = storage.new_stored_name(f"cert-{decree_id}-{award_id}")
             storage.write_once(folder, stored_name, pdf, durable=False)
