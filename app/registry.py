@@ -70,7 +70,7 @@ def register(app, appbuilder):
 
     for api in (resources.UnitApi, resources.CompetitionApi, judging_api.RoundApi, resources.CriterionApi,
                 judging_api.with_blind_review(InnovationApi), judging_api.AssignmentApi, AwardDocumentsApi,
-                DecreeDocumentsApi, judging_api.RoundJudgingApi, judging_api.ScoreSheetApi):
+                DecreeDocumentsApi, judging_api.RoundJudgingApi, judging_api.ScoreSheetApi, resources.SignerProfileApi):
         appbuilder.add_api(api)
 
     # The menu category must not share a name with a view menu (FAB would drop its menu_access).
@@ -98,6 +98,8 @@ def register(app, appbuilder):
                         category=category)
     appbuilder.add_view(crud.AwardView, "Awards", label=_l("Awards"), icon="fa-star", category=category)
     appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)
+    appbuilder.add_view(crud.SignerProfileView, "Signing Profiles", label=_l("Signing profiles"), icon="fa-pencil",
+                        category=category)
     appbuilder.add_view(WorkflowDiagramView, "Workflow Diagrams", label=_l("Workflow diagrams"), icon="fa-sitemap",
                         category=category)
     appbuilder.add_view(crud.AuditLogView, "Audit Log", label=_l("Audit log"), icon="fa-history", category=category)

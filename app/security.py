@@ -53,7 +53,7 @@ ROLE_RESOURCES = {
     },
     "Penandatangan": {
         "Competition": (READ,), "Innovation": (READ,), "Award": (READ, CERTIFICATE), "Decree": (READ,),
-        "SignerProfile": (READ, EDIT),
+        "SignerProfile": (READ, ADD, EDIT),
     },
     # Bagian Hukum (and other reviewers of the paraf chain): reads decree drafts and initials or returns them (the
     # `paraf` / `return` triggers are granted from the decree workflow and the configured chain, app.registry).

@@ -12,7 +12,7 @@ from app.commands import users as user_commands
 from app.extensions import db
 from app.models import Assignment, Attachment, Award, Competition, Criterion, Innovation, Round, User
 from tests.conftest import PASSWORD
-from tests.documents_helpers import close_rounds, docs, draft_decree, sign  # noqa: F401 (docs: a fixture)
+from tests.documents_helpers import close_rounds, docs, draft_decree, sign  # noqa: F401  (docs: the fixture)
 from tests.judging_helpers import rounds_of, unit_id, user_id, write_sheet
 
 JSON = {"Accept": "application/json"}
@@ -282,7 +282,8 @@ def test_empty_catalogue(client):
     assert 'id="catalogue-empty"' in html
 
 
-def test_award_appears_in_the_catalogue_only_once_its_decree_is_signed(app, api, client, competition, docs):
+@pytest.mark.usefixtures("docs")
+def test_award_appears_in_the_catalogue_only_once_its_decree_is_signed(app, api, client, competition):
     with app.app_context():
         comp = db.session.get(Competition, competition)
         inn = make_innovation(comp, "T-OPD-B", "Dari Transisi", "scored", **full_sections("trans"))

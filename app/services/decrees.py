@@ -95,10 +95,24 @@ def decree_blockers(session, competition):
 
 
 def lock_competition(session, competition_id):
-    """Lock the competition's row (PostgreSQL ``FOR UPDATE``; SQLite serialises writers): the decree rules of one
-    competition (one draft, one signed) are judged by one transaction at a time."""
-    return session.execute(select(Competition).where(Competition.id == competition_id).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one_or_none()
+    """Take the competition row's write lock (a no-op UPDATE: a row lock on PostgreSQL, the database's write lock
+    on SQLite) so that the decree rules of one competition (one draft, one signed) are judged by one transaction
+    at a time; None when it does not exist. A lock timeout is a 409."""
+    from sqlalchemy.exc import OperationalError
+
+    from workflows.engine import is_lost_race
+
+    try:
+        result = session.execute(update(Competition).where(Competition.id == competition_id)
+                                 .values(name=Competition.name).execution_options(synchronize_session=False))
+    except OperationalError as err:
+        if is_lost_race(err):
+            raise Conflict(_("The record is being changed by someone else; try again.")) from None
+        raise
+    if result.rowcount != 1:
+        return None
+    return session.execute(select(Competition).where(Competition.id == competition_id)
+                           .execution_options(populate_existing=True)).scalar_one()
 
 
 def _decrees_of(session, competition_id, state, exclude_id=None):
