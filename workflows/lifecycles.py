@@ -155,7 +155,7 @@ def record_initial(ctx):
     try:
         ctx.session.flush()
     except IntegrityError:  # the same number taken by another decree at the same moment
-        raise WorkflowConflict(_l("The decree number is already used by another decree.")) from None
+        raise WorkflowConflict(str(_l("The decree number is already used by another decree."))) from None
 
 
 def clear_initials(ctx):
