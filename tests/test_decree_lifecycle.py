@@ -137,6 +137,10 @@ def test_paraf_follows_the_chains_order_on_every_door(app, client, chain):
     assert [(x["ok"], x["status"]) for x in rows] == [(True, 200)]
     assert [row[:5] for row in initials(app, pk)[:-1]] == [(1, "Sekretariat", "sekretariat", 1, True),
                                                            (2, "Hukum", "hukum", 1, True)]
+    status = Api(client, "hukum").get(f"/api/v1/decree/{pk}/paraf").get_json()
+    assert status["complete"] is True and status["text_version"] == 1
+    assert [(c["step"], c["role"], c["user"]) for c in status["chain"]] == [(1, "Sekretariat", "sekretariat"),
+                                                                           (2, "Hukum", "hukum")]
     assert fire(client, "hukum", pk, "paraf").status_code == 409  # the chain is complete
     assert fire(client, "penandatangan", pk, "sign").status_code == 200
 
@@ -190,6 +194,7 @@ def test_any_edit_of_the_draft_clears_its_initials_api_and_screen(app, client):
     assert r.status_code in (200, 302)
     assert shown(client, pk)["title"] == "Judul Layar" and shown(client, pk)["text_version"] == 3
     assert fire(client, "penandatangan", pk, "sign").status_code == 409
+    assert Api(client, "hukum").get(f"/api/v1/decree/{pk}/paraf").get_json()["complete"] is False
     paraf(client, pk)
     assert fire(client, "penandatangan", pk, "sign").status_code == 200
 
@@ -233,6 +238,8 @@ def test_drafting_is_refused_while_a_round_is_open_on_every_door(app, client, co
         names = [r.name for r in db.session.query(Round).filter_by(competition_id=competition)]
     r = Api(client, "sekretariat").post("/api/v1/decree/", json={"competition_id": competition})
     assert r.status_code == 409 and all(name in r.get_json()["message"] for name in names)
+    readiness = Api(client, "sekretariat").get(f"/api/v1/decree/readiness/{competition}").get_json()
+    assert readiness["ready"] is False and len(readiness["blockers"]) == len(names)
     screen = browser(app, "sekretariat")
     page = flashed(screen.post("/decreeview/add", data={"competition": str(competition), "title": "Uji"},
                                follow_redirects=True).get_data(as_text=True))
@@ -245,6 +252,8 @@ def test_drafting_is_refused_while_a_round_is_open_on_every_door(app, client, co
     close_rounds(client, competition)
     with app.app_context():
         assert decrees.decree_blockers(db.session, db.session.get(Competition, competition)) == []
+    assert Api(client, "sekretariat").get(f"/api/v1/decree/readiness/{competition}").get_json() == {
+        "ready": True, "blockers": []}
     screen.post("/decreeview/add", data={"competition": str(competition), "title": "Uji"})
     with app.app_context():
         assert db.session.query(Decree).count() == 1
