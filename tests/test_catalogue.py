@@ -66,7 +66,7 @@ def award(inn, title, rank=None):
 def publish(comp):
     """A signed decree of ``comp`` listing every award of the competition (what signing records: the decree's
     issued document with its manifest): only then do the awards appear in the catalogue (DESIGN §4)."""
-    from app.models import Decree, IssuedDocument
+    from app.models import Decree, DecreeAward, IssuedDocument
 
     award_ids = [a for (a,) in db.session.query(Award.id).join(Innovation, Innovation.id == Award.innovation_id)
                  .filter(Innovation.competition_id == comp.id)]
@@ -77,6 +77,7 @@ def publish(comp):
     db.session.add(IssuedDocument(kind="decree", decree_id=decree.id, code=f"code-{decree.id}",
                                   number=decree.number, stored_name=f"decree-{decree.id}.pdf", sha256="0" * 64,
                                   state="valid", note=json.dumps({"award_ids": award_ids, "unit_award_ids": []})))
+    db.session.add_all([DecreeAward(decree_id=decree.id, award_id=a) for a in award_ids])
     db.session.flush()
     return decree
 

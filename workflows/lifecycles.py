@@ -222,7 +222,8 @@ def number_and_sign(ctx):
     ctx.obj.signed_at = now
     ctx.obj.signed_by_id = getattr(ctx.user, "id", None)
     revoke_superseded(ctx, now)
-    issuing.sign_decree(ctx.session, ctx.obj, config, now)
+    doc = issuing.sign_decree(ctx.session, ctx.obj, config, now)
+    decrees.record_listing(ctx.session, ctx.obj, issuing.manifest(doc)["award_ids"])
     outbox.enqueue(ctx, "issue_certificates", {"decree_id": ctx.obj.id})
 
 

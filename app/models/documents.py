@@ -89,6 +89,15 @@ class Decree(Model):
         return self.number or f"#{self.id}"
 
 
+class DecreeAward(Model):
+    """An award a signed decree lists (its manifest, recorded at signing; removed when the decree is revoked): the
+    public catalogue shows an award only while a signed decree lists it (DESIGN §4)."""
+
+    __tablename__ = "decree_award"
+    decree_id = Column(Integer, ForeignKey("decree.id", ondelete="CASCADE"), primary_key=True)
+    award_id = Column(Integer, ForeignKey("award.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
 class DecreeParaf(Model):
     """One initial (paraf koordinasi) of a decree draft: who, in which role (step of the chain), when, on which
     text version. ``cleared_at`` is set when an edit or a return voids it (the row stays as the record)."""

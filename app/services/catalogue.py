@@ -11,7 +11,7 @@ page (count and rows), whatever the page size.
 """
 from sqlalchemy import case, func, select
 
-from app.models import Award, Competition, Decree, Innovation, IssuedDocument, Unit
+from app.models import Award, Competition, DecreeAward, Innovation, Unit
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
 
 PAGE_SIZE = 20
@@ -28,22 +28,21 @@ _COLUMNS = (
 )
 
 
-def listed_award_ids(session):
-    """The awards a signed, unrevoked decree lists (the manifests of the signed decrees' documents): only these
-    are public (DESIGN §4: never from a draft or a revoked decree)."""
-    from app.services.documents import issuing
+def listed_by_signed_decree(stmt):
+    """``stmt`` (selecting from Award) restricted to awards a signed, unrevoked decree lists: ``decree_award`` holds
+    the listings of signed decrees only (recorded at signing from the decree's manifest, removed when the decree is
+    revoked), so only such awards are public (DESIGN §4: never from a draft or a revoked decree). A join: a
+    competition has one signed decree at a time, so an award has at most one listing (no duplicates); the join uses
+    the award's index."""
+    return stmt.join(DecreeAward, DecreeAward.award_id == Award.id)
 
-    docs = (session.query(IssuedDocument).join(Decree, Decree.id == IssuedDocument.decree_id)
-            .filter(IssuedDocument.kind == "decree", IssuedDocument.state == "valid", Decree.state == "signed").all())
-    return sorted({award_id for doc in docs for award_id in issuing.manifest(doc)["award_ids"]})
 
-
-def _base(year=None, kind=None, listed=()):
-    stmt = (select(*_COLUMNS).select_from(Innovation)
-            .join(Unit, Unit.id == Innovation.unit_id)
-            .join(Competition, Competition.id == Innovation.competition_id)
-            .join(Award, Award.innovation_id == Innovation.id)
-            .where(Innovation.state == PUBLIC_STATE, Award.id.in_(list(listed) or [-1])))
+def _base(year=None, kind=None):
+    stmt = listed_by_signed_decree(
+        select(*_COLUMNS).select_from(Innovation)
+        .join(Unit, Unit.id == Innovation.unit_id)
+        .join(Competition, Competition.id == Innovation.competition_id)
+        .join(Award, Award.innovation_id == Innovation.id)).where(Innovation.state == PUBLIC_STATE)
     if year is not None:
         stmt = stmt.where(Competition.year == year)
     if kind is not None:
@@ -74,27 +73,25 @@ def _entry(row):
 def search(session, year=None, kind=None, page=1, page_size=PAGE_SIZE):
     """One page of the catalogue: ``{"result", "count", "page", "page_size", "pages"}`` (a page past the
     last one is empty)."""
-    listed = listed_award_ids(session)
-    count = session.execute(select(func.count()).select_from(_base(year, kind, listed).subquery())).scalar_one()
+    count = session.execute(select(func.count()).select_from(_base(year, kind).subquery())).scalar_one()
     pages = max(1, -(-count // page_size))
     offset = (page - 1) * page_size
     result = []
     if offset < count:
-        rows = session.execute(_ordered(_base(year, kind, listed)).limit(page_size).offset(offset)).all()
+        rows = session.execute(_ordered(_base(year, kind)).limit(page_size).offset(offset)).all()
         result = [_entry(row) for row in rows]
     return {"result": result, "count": count, "page": page, "page_size": page_size, "pages": pages}
 
 
 def get(session, innovation_id):
     """One catalogue entry, or None unless the innovation is awarded."""
-    row = session.execute(_base(listed=listed_award_ids(session)).where(Innovation.id == innovation_id)).first()
+    row = session.execute(_base().where(Innovation.id == innovation_id)).first()
     return _entry(row) if row is not None else None
 
 
 def years(session):
     """The competition years that have an awarded innovation, newest first (for the filter)."""
-    return list(session.execute(
+    return list(session.execute(listed_by_signed_decree(
         select(Competition.year).join(Innovation, Innovation.competition_id == Competition.id)
-        .join(Award, Award.innovation_id == Innovation.id)
-        .where(Innovation.state == PUBLIC_STATE, Award.id.in_(listed_award_ids(session) or [-1]))
-        .group_by(Competition.year).order_by(Competition.year.desc())).scalars())
+        .join(Award, Award.innovation_id == Innovation.id))
+        .where(Innovation.state == PUBLIC_STATE).group_by(Competition.year).order_by(Competition.year.desc())).scalars())

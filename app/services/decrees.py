@@ -2,6 +2,7 @@
 import re
 
 from flask_babel import gettext as _
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select, update
 
 from app.models import Competition, Decree, DecreeParaf, Round
@@ -57,8 +58,12 @@ def assign_number(session, decree, pattern, now, timezone="Asia/Jakarta"):
 
 
 def revoke_documents(session, decree, now):
-    from app.models import IssuedDocument
+    """Revoking a decree revokes the documents issued with it (certificates included) and withdraws its listing
+    from the public catalogue; the awards stay."""
+    from app.models import DecreeAward, IssuedDocument
 
+    session.execute(sa_delete(DecreeAward).where(DecreeAward.decree_id == decree.id)
+                    .execution_options(synchronize_session=False))
     for doc in session.query(IssuedDocument).filter(IssuedDocument.decree_id == decree.id,
                                                     IssuedDocument.state == "valid"):
         doc.state = "revoked"
@@ -245,6 +250,14 @@ def manual_number_problem(session, decree, number, pattern):
     if used is not None:
         return 409, _("The decree number \"%(number)s\" is already used by another decree.", number=number)
     return None
+
+
+def record_listing(session, decree, award_ids):
+    """The awards the signed ``decree`` lists (its manifest), for the public catalogue (removed on revocation by
+    :func:`revoke_documents`; the manifest itself stays in the decree's document)."""
+    from app.models import DecreeAward
+
+    session.add_all([DecreeAward(decree_id=decree.id, award_id=a) for a in sorted(set(award_ids))])
 
 
 def supersession_problem(session, decree):

@@ -1,10 +1,12 @@
-"""decree lifecycle: paraf chain initials, one draft per competition, supersedes, signer profiles
+"""decree lifecycle: paraf chain initials, one draft per competition, supersedes, decree listings, signer profiles
 
 Revision ID: c3c0ffee0011
 Revises: b2c0ffee0002
 Create Date: 2026-12-01 01:00:00.000000
 
 """
+import json
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -50,6 +52,17 @@ def upgrade():
     with op.batch_alter_table('decree_paraf', schema=None) as batch_op:
         batch_op.create_index('ix_decree_paraf_decree_id', ['decree_id'], unique=False)
     op.create_table(
+        'decree_award',
+        sa.Column('decree_id', sa.Integer(), nullable=False),
+        sa.Column('award_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['decree_id'], ['decree.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['award_id'], ['award.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('decree_id', 'award_id'),
+    )
+    with op.batch_alter_table('decree_award', schema=None) as batch_op:
+        batch_op.create_index('ix_decree_award_award_id', ['award_id'], unique=False)
+    _backfill_listings()
+    op.create_table(
         'signer_profile',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -72,8 +85,30 @@ def upgrade():
     )
 
 
+def _backfill_listings():
+    """The awards each signed decree lists: its document's manifest (issued_document.note)."""
+    conn = op.get_bind()
+    rows = conn.execute(sa.text(
+        "SELECT d.decree_id, d.note FROM issued_document d JOIN decree ON decree.id = d.decree_id "
+        "WHERE d.kind = 'decree' AND decree.state = 'signed'")).fetchall()
+    existing = {a for (a,) in conn.execute(sa.text("SELECT id FROM award"))}
+    pairs = set()
+    for decree_id, note in rows:
+        try:
+            award_ids = json.loads(note or "{}").get("award_ids") or []
+        except (ValueError, AttributeError):
+            award_ids = []
+        pairs.update((decree_id, a) for a in award_ids if a in existing)
+    if pairs:
+        conn.execute(sa.text("INSERT INTO decree_award (decree_id, award_id) VALUES (:d, :a)"),
+                     [{"d": d, "a": a} for d, a in sorted(pairs)])
+
+
 def downgrade():
     op.drop_table('signer_profile')
+    with op.batch_alter_table('decree_award', schema=None) as batch_op:
+        batch_op.drop_index('ix_decree_award_award_id')
+    op.drop_table('decree_award')
     with op.batch_alter_table('decree_paraf', schema=None) as batch_op:
         batch_op.drop_index('ix_decree_paraf_decree_id')
     op.drop_table('decree_paraf')
