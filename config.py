@@ -110,8 +110,30 @@ SIKIPP_API_CSRF_EXEMPT_PATHS = ("/api/v1/objection/",)
 SIKIPP_LOGIN_MAX_FAILURES = int(os.environ.get("SIKIPP_LOGIN_MAX_FAILURES", "5"))
 SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIKIPP_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
 SIKIPP_LOGIN_WINDOW_SECONDS = int(os.environ.get("SIKIPP_LOGIN_WINDOW_SECONDS", "300"))
+# Public objections (POST /api/v1/objection/ and the form on /pengumuman/, DESIGN §10): attempts per address and
+# window, counted in the same storage as the login counters.
+SIKIPP_OBJECTION_MAX_PER_ADDRESS = int(os.environ.get("SIKIPP_OBJECTION_MAX_PER_ADDRESS", "10"))
+SIKIPP_OBJECTION_WINDOW_SECONDS = int(os.environ.get("SIKIPP_OBJECTION_WINDOW_SECONDS", "3600"))
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+# Redis unreachable (DESIGN §6): the login counters fall back to this process's memory (a warning is logged)
+# and Redis is tried again after SIKIPP_REDIS_RETRY_SECONDS; Flask-Limiter limits degrade the same way.
+SIKIPP_REDIS_TIMEOUT_SECONDS = float(os.environ.get("SIKIPP_REDIS_TIMEOUT_SECONDS", "2"))
+SIKIPP_REDIS_RETRY_SECONDS = float(os.environ.get("SIKIPP_REDIS_RETRY_SECONDS", "30"))
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
+
+# Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port
+# (werkzeug ProxyFix). 0 (default): the headers are ignored and the client is the socket's peer. Set it to the
+# exact number of proxies you run (1 for one nginx): a larger number lets clients forge their address.
+SIKIPP_TRUSTED_PROXY_HOPS = int(os.environ.get("SIKIPP_TRUSTED_PROXY_HOPS", "0"))
+
+# Operations (issue 13): log level, one JSON object per line (SIKIPP_LOG_JSON=1) or plain text, and the
+# request log (one line per request: request id, user, method, path, status, duration).
+SIKIPP_LOG_LEVEL = os.environ.get("SIKIPP_LOG_LEVEL", "INFO").upper()
+SIKIPP_LOG_JSON = _bool("SIKIPP_LOG_JSON", False)
+# Strict-Transport-Security on answers served over HTTPS (after ProxyFix): max-age in seconds (0: none).
+SIKIPP_HSTS_SECONDS = int(os.environ.get("SIKIPP_HSTS_SECONDS", "31536000"))
 
 # --- Languages ----------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "id"
@@ -131,3 +153,10 @@ WTF_CSRF_TIME_LIMIT = None
 # Requests larger than this are refused with 413 before reaching any view (attachments have their own,
 # smaller per-competition cap).
 MAX_CONTENT_LENGTH = int(os.environ.get("SIKIPP_MAX_REQUEST_MB", "64")) * 1024 * 1024
+
+# Storage and recovery (DESIGN §6): SIKIPP_STORAGE_URL names another backend (``s3://bucket/prefix``, issue 14);
+# the recovery sweep removes files no row refers to once older than the grace period (a younger one may belong
+# to a transaction about to commit) and runs at consumer start and every SIKIPP_RECOVERY_MINUTES.
+SIKIPP_STORAGE_URL = os.environ.get("SIKIPP_STORAGE_URL", "")
+SIKIPP_RECOVERY_GRACE_SECONDS = int(os.environ.get("SIKIPP_RECOVERY_GRACE_SECONDS", "900"))
+SIKIPP_RECOVERY_MINUTES = int(os.environ.get("SIKIPP_RECOVERY_MINUTES", "5"))

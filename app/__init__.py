@@ -46,8 +46,21 @@ def create_app(config=None):
             "SECRET_KEY is the development default: set SECRET_KEY in the environment "
             "(or SIKIPP_DEV=1 for a local development server)."
         )
+    from app import observability
+
+    observability.configure_logging(app)
+    hops = int(app.config.get("SIKIPP_TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:  # behind that many reverse proxies: client address, scheme, host and port from X-Forwarded-*
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    observability.init_request_log(app)
     os.makedirs(app.instance_path, exist_ok=True)
-    os.makedirs(app.config["SIKIPP_STORAGE_DIR"], exist_ok=True)
+    if not app.config.get("SIKIPP_STORAGE_URL"):
+        os.makedirs(app.config["SIKIPP_STORAGE_DIR"], exist_ok=True)
+    from app.services import storage
+
+    storage.init_app(app)  # the one file store (local directory; object store by SIKIPP_STORAGE_URL)
 
     db.init_app(app)
     csrf.init_app(app)  # before add_api: APIs stay exempt, forms are protected
@@ -57,7 +70,7 @@ def create_app(config=None):
     jobs.register(app)  # this app's huey (from its config), its tasks and its outbox handlers
 
     with app.app_context():
-        appbuilder = AppBuilder(update_perms=False)  # permissions are synced explicitly (sync_security)
+        appbuilder = AppBuilder(update_perms=False, base_template="sikipp/base.html")  # layout + static/js/sikipp.js; permissions are synced explicitly (sync_security)
         appbuilder.init_app(app, db.session)
         from app import registry
 

@@ -10,8 +10,10 @@ Each app gets its own huey instance from its own config (``app.extensions["huey"
   (:func:`start_embedded_consumer`).
 
 Tasks: ``issue_certificates`` (a signed decree's missing certificates), ``deliver_outbox`` (claim and deliver
-due outbox messages; enqueued when a commit wakes the outbox) and ``retry_outbox`` (the same, every minute:
-retries after backoff, expired leases, wakes that were lost). The decree's ``sign`` transition records an
+due outbox messages; enqueued when a commit wakes the outbox), ``retry_outbox`` (the same, every minute:
+retries after backoff, expired leases, wakes that were lost) and ``recover`` (the recovery sweep of
+``app/services/recovery.py``: queued when a consumer starts, and every ``SIKIPP_RECOVERY_MINUTES`` as
+``recover_periodic``). The decree's ``sign`` transition records an
 ``issue_certificates`` outbox message; a worker delivers it by enqueueing the certificate job — so a crash
 between commit and enqueue leaves a pending message, not a lost job.
 
@@ -28,6 +30,7 @@ import threading
 from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.constants import EmptyData
+from huey.signals import SIGNAL_ERROR
 
 from workflows import outbox
 
@@ -37,9 +40,12 @@ EXTENSION = "sikipp.jobs"
 WAKE_KEY = "sikipp-outbox-wake"  # set while a deliver_outbox run is queued and has not started yet
 
 
-def make_huey(redis_url=None, filename=None, name="sikipp"):
-    if redis_url:
-        return RedisHuey(name, url=redis_url)
+def make_huey(redis_url=None, filename=None, name="sikipp", connect_timeout=5.0):
+    if redis_url:  # a bounded connect: an unreachable Redis host fails fast instead of hanging a request's wake
+        from redis import ConnectionPool
+
+        return RedisHuey(name, connection_pool=ConnectionPool.from_url(redis_url,
+                                                                       socket_connect_timeout=connect_timeout))
     os.makedirs(os.path.dirname(os.path.abspath(filename)), exist_ok=True)
     return SqliteHuey(name, filename=filename)
 
@@ -61,7 +67,20 @@ class Jobs:
             self._issue_certificates)
         self.deliver_outbox = queue.task(name="deliver_outbox")(self._deliver_outbox)
         self.retry_outbox = queue.periodic_task(crontab(minute="*"), name="retry_outbox")(self._deliver_outbox)
+        minutes = max(1, min(59, int(app.config.get("SIKIPP_RECOVERY_MINUTES") or 5)))
+        self.recover = queue.task(name="recover")(self._recover)
+        self.recover_periodic = queue.periodic_task(crontab(minute=f"*/{minutes}"), name="recover_periodic")(
+            self._recover)
         queue.on_startup()(self._fresh_connections)
+        queue.on_startup()(self._recover_at_start)
+        queue.signal(SIGNAL_ERROR)(self._log_failure)
+
+    @staticmethod
+    def _log_failure(_signal, task, exc=None, *_args, **_kwargs):
+        """Every failed job run is logged (name, id, arguments, the error and its traceback); huey retries it if
+        the task has retries left."""
+        log.error("job failed: %s id=%s args=%s retries_left=%s: %s: %s", task.name, task.id, task.args,
+                  task.retries, type(exc).__name__, exc, exc_info=exc if isinstance(exc, BaseException) else None)
 
     def _fresh_connections(self):
         """Each consumer worker starts with its own database connections (process workers are forked from a
@@ -70,6 +89,26 @@ class Jobs:
             from app.extensions import db
 
             db.engine.dispose(close=False)
+
+    def _recover_at_start(self):
+        """A consumer starting (after a crash, a deploy, a kill -9) queues one recovery sweep: what a killed
+        worker left half-done (a certificate job huey had already dequeued) is completed without waiting for
+        the periodic run. (Each worker of the consumer queues one; the sweep is idempotent.)"""
+        try:
+            self.recover()
+        except Exception:  # the queue itself is down: the periodic run catches up
+            log.exception("could not queue the recovery sweep at consumer start")
+
+    def _recover(self):
+        """The recovery sweep (``app/services/recovery.py``): orphan files, then missing certificates."""
+        with self.app.app_context():
+            from app.commands import certificates
+            from app.extensions import db
+
+            try:
+                return certificates.recover(db.session, self.app.config)
+            finally:
+                db.session.remove()
 
     def _issue_certificates(self, decree_id):
         """Issue the missing certificates of a signed decree (idempotent; reruns complete only what is missing)."""
@@ -107,7 +146,8 @@ def register(app):
     from app.services import notifications
 
     cfg = app.config
-    queue = make_huey(cfg.get("REDIS_URL"), cfg.get("SIKIPP_HUEY_FILE"), name=cfg["SIKIPP_HUEY_NAME"])
+    queue = make_huey(cfg.get("REDIS_URL"), cfg.get("SIKIPP_HUEY_FILE"), name=cfg["SIKIPP_HUEY_NAME"],
+                      connect_timeout=float(cfg.get("SIKIPP_REDIS_TIMEOUT_SECONDS", 2)))
     jobs = Jobs(app, queue)
     app.extensions["huey"] = queue
     app.extensions[EXTENSION] = jobs
@@ -147,10 +187,42 @@ def issue_certificates_task(decree_id):
 
 def run_issue_certificates(decree_id, progress_callback=None):
     """Issue the missing certificates now, in this process (inside an app context)."""
+    from app.commands import certificates
     from app.extensions import db
-    from app.services.documents import issuing
 
-    return issuing.issue_missing(db.session, decree_id, current_app.config, progress_callback=progress_callback)
+    return certificates.issue_missing(db.session, decree_id, current_app.config, progress_callback=progress_callback)
+
+
+try:  # what an unreachable Redis raises (redis' errors do not derive from OSError)
+    from redis.exceptions import RedisError as _RedisError
+
+    QUEUE_UNREACHABLE: tuple[type[BaseException], ...] = (OSError, _RedisError)
+except ImportError:  # pragma: no cover - redis is a pinned requirement
+    QUEUE_UNREACHABLE = (OSError,)
+
+
+def request_certificates(decree_id):
+    """The doors' way to start issuing a signed decree's missing certificates (API, documents screen).
+
+    ``queue`` mode hands the job to huey; when the queue cannot be reached (Redis down) the request is recorded
+    as an ``issue_certificates`` outbox message instead, which a worker delivers once the queue answers again
+    (``retry_outbox`` runs every minute), and a warning is logged: the door answers as usual, never a 500.
+    Other modes issue in this process. Returns ``"queued"``, ``"recorded"`` or ``"issued"``."""
+    from app.extensions import db
+
+    if jobs_mode(current_app.config) != "queue":
+        run_issue_certificates(decree_id)
+        return "issued"
+    try:
+        issue_certificates_task(decree_id)
+        return "queued"
+    except QUEUE_UNREACHABLE as err:
+        log.warning("job queue unreachable (%s: %s): certificates of decree %s recorded in the outbox for later "
+                    "delivery", type(err).__name__, err, decree_id)
+        db.session.rollback()
+        outbox.record(db.session, "issue_certificates", {"decree_id": int(decree_id)})
+        db.session.commit()
+        return "recorded"
 
 
 def enqueue_certificates(payload):

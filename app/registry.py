@@ -31,14 +31,6 @@ def _workflow_grants(config=None):
     return grants
 
 
-def security_headers(response):
-    """Baseline browser protections on every answer (no framing by other sites, no MIME sniffing)."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
-
-
 def register(app, appbuilder):
     from app.api import resources
     from app.views import crud
@@ -51,12 +43,21 @@ def register(app, appbuilder):
     from app.views import guards
 
     guards.register(app)
+    from app.views import storage_errors
+
+    storage_errors.register(app)  # a failing file store: 507/503 JSON or a flash, never a 500
     app.before_request(throttle_login_requests)
     app.before_request(require_csrf_for_cookie_api_writes)
     from flask_login import user_logged_in
 
     user_logged_in.connect(stamp_session_at_login, app)
-    app.after_request(security_headers)
+    from app.views import headers, health, unavailable
+
+    headers.register(app)  # CSP (nonce for FAB's inline scripts), HSTS over HTTPS, no-store (app/views/headers.py)
+    # Database unreachable: 503 + Retry-After, never a 500 (app/views/unavailable.py); registered after the headers
+    # hook so that it runs before it (Flask runs after_request hooks in reverse) and its answer gets the headers too.
+    unavailable.register(app)
+    app.register_blueprint(health.bp)  # GET /healthz (public)
 
     # Judging (app/api/judging.py, app/views/judging.py): round and assignment APIs/screens with the judging
     # rules, blind review on the innovation API and screens, score sheets, ranking and progress.
@@ -117,3 +118,13 @@ def register(app, appbuilder):
 
     app.register_blueprint(catalogue.bp)
     appbuilder.add_link("Innovation Catalogue", href="/catalogue/", label=_l("Innovation catalogue"), icon="fa-book")
+    # Announcements and objections (masa sanggah, DESIGN §10): the public /pengumuman/ (page, JSON and objection
+    # form), the public POST /api/v1/objection/ with the Sekretariat's objection API, and the objection screens.
+    from app.api.announcements import ObjectionApi
+    from app.views import announcements
+
+    appbuilder.add_api(ObjectionApi)
+    app.register_blueprint(announcements.bp)
+    appbuilder.add_view(announcements.ObjectionView, "Objections", label=_l("Objections"), icon="fa-comments",
+                        category=category)
+    appbuilder.add_link("Announcements", href="/pengumuman/", label=_l("Announcements"), icon="fa-bullhorn")

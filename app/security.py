@@ -40,7 +40,8 @@ ROLE_RESOURCES = {
         "Unit": ALL, "Competition": ALL, "Round": ALL, "Criterion": ALL, "Innovation": (READ,),
         "Assignment": ALL, "Award": (READ, CERTIFICATE), "Decree": ALL, "Workflows": (READ,),
         "Verification": (READ,), "Participation": (READ,), "AuditLog": (READ,),
-        "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "SignerProfile": ALL,
+        "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "Objection": (READ,),
+        "SignerProfile": ALL,
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
@@ -66,14 +67,15 @@ ROLE_RESOURCES = {
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
-                    "Signing Profiles", "Innovation Catalogue"),
-    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "Innovation Catalogue"),
-    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue"),
+                    "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements"),
+    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "Innovation Catalogue",
+            "Announcements"),
+    "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue", "Announcements"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents",
-                      "Signing Profiles", "Innovation Catalogue"),
-    "Hukum": ("KIPP", "Decrees", "Competitions", "Innovation Catalogue"),
+                      "Signing Profiles", "Innovation Catalogue", "Announcements"),
+    "Hukum": ("KIPP", "Decrees", "Competitions", "Innovation Catalogue", "Announcements"),
     # Anonymous visitors (AUTH_ROLE_PUBLIC): only the link to the public catalogue (app/views/catalogue.py).
-    "Public": ("Innovation Catalogue",),
+    "Public": ("Innovation Catalogue", "Announcements"),
 }
 
 # What every signed-in user needs: own profile, own password, the API spec. "UserView" is the user screen's
@@ -375,7 +377,9 @@ def require_csrf_for_cookie_api_writes():
         return None
     if not current_app.config.get("WTF_CSRF_ENABLED", True) or request.endpoint in API_CSRF_EXEMPT_ENDPOINTS:
         return None
-    if any(request.path.startswith(p) for p in current_app.config.get("SIKIPP_API_CSRF_EXEMPT_PATHS", ())):
+    # Exact paths: "/api/v1/objection/" exempts the public POST only, never the Sekretariat's
+    # "/api/v1/objection/<pk>/transitions/…" below it.
+    if request.path in current_app.config.get("SIKIPP_API_CSRF_EXEMPT_PATHS", ()):
         return None
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return None  # a cross-site page cannot send this header; the token authenticates the call

@@ -3,7 +3,7 @@
 1. A decree with a 150-row annex: content + render (WeasyPrint, PDF/A-3u) + PAdES sign with the visible stamp,
    against WeasyPrint rendering the same HTML alone.
 2. Certificates per second on 2 cores: 2 worker processes, each issuing its share with the real
-   ``issuing.issue_certificates`` (read, QR, render, sign, store durably, insert and commit, in the production
+   ``certificates.issue_certificates`` (app/commands/certificates.py: read, QR, render, sign, store durably, insert and commit, in the production
    batches), against 2 processes rendering the HTML of the same certificates with WeasyPrint alone.
 
 Like with like: the baseline renders the same HTML through the same asset-only url_fetcher with the same
@@ -199,8 +199,8 @@ def _worker_issue(args):
 
 
 def _issue_share(decree_id, warm_up_id, award_ids):
+    from app.commands import certificates
     from app.extensions import db
-    from app.services.documents import issuing
 
     if "app" not in _worker:
         from app import jobs
@@ -210,11 +210,11 @@ def _issue_share(decree_id, warm_up_id, award_ids):
     app = _worker["app"]
     with app.app_context():
         if warm_up_id is not None:
-            issuing.issue_certificates(db.session, decree_id, [warm_up_id], app.config)  # excluded
+            certificates.issue_certificates(db.session, decree_id, [warm_up_id], app.config)  # excluded
         gc.collect()
         _together()
         start = time.perf_counter()
-        issued = issuing.issue_certificates(db.session, decree_id, award_ids, app.config)
+        issued = certificates.issue_certificates(db.session, decree_id, award_ids, app.config)
         elapsed = time.perf_counter() - start
         db.session.remove()
     if issued != len(award_ids):
@@ -291,6 +291,7 @@ def bench_certificates(app, decree_id, certs, repeat):
 
 def _issue_profile(app, decree_id, count):
     """cProfile of issuing ``count`` certificates in this process (after a warm-up)."""
+    from app.commands import certificates
     from app.extensions import db
     from app.models import IssuedDocument
     from app.services.documents import issuing
@@ -300,8 +301,8 @@ def _issue_profile(app, decree_id, count):
         done = {a for (a,) in db.session.query(IssuedDocument.award_id).filter(IssuedDocument.decree_id == decree_id)}
         todo = [a for a in wanted if a not in done][:count + 1]
         db.session.rollback()
-        issuing.issue_certificates(db.session, decree_id, todo[:1], app.config)
-        _profile(lambda: issuing.issue_certificates(db.session, decree_id, todo[1:], app.config),
+        certificates.issue_certificates(db.session, decree_id, todo[:1], app.config)
+        _profile(lambda: certificates.issue_certificates(db.session, decree_id, todo[1:], app.config),
                  f"{count} certificates issued in one process")
 
 

@@ -10,7 +10,10 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app's loggers when migrating in-process
+# The app configures logging at start (app/observability.py): migrating in-process (flask db upgrade, run.py,
+# tests) keeps it; alembic's own file configures logging only when nothing else did.
+if not any(getattr(h, "_sikipp", False) for h in logging.getLogger().handlers):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -11,10 +11,22 @@ PG_ADMIN_URL = os.environ.get("SIKIPP_TEST_PG_URL", "postgresql+psycopg://postgr
 PASSWORD = "Rahasia#2026kuat"
 
 # Domain tables emptied after every test, children first.
-DOMAIN_TABLES = ["score", "score_sheet", "assignment", "issued_document", "decree_award", "award", "unit_award",
-                 "decree_paraf", "signer_profile", "decree",
+DOMAIN_TABLES = ["objection", "announcement_entry", "announcement", "score", "score_sheet", "assignment",
+                 "issued_document", "decree_award", "award", "unit_award", "decree_paraf", "signer_profile", "decree",
                  "attachment", "innovation", "criterion", "round", "competition", "workflow_history",
                  "workflow_outbox", "audit_log"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``pg_restart`` restart the shared PostgreSQL server: they run only when selected by that mark
+    (``-m pg_restart``, alone: scripts/test does it after the suite on the PostgreSQL run), never within the suite,
+    where they would cut the connections of every other test."""
+    if "pg_restart" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("pg_restart") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def _worker():
@@ -56,6 +68,7 @@ def app_config():
         "SIKIPP_HUEY_FILE": os.path.join(tmp_root, "huey.db"),
         "WTF_CSRF_ENABLED": False,
         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing for fixtures only
+        "SIKIPP_LOG_LEVEL": "WARNING",  # tests that read the request log raise its level with caplog
         "SERVER_NAME": None,
     }
 

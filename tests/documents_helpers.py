@@ -120,11 +120,11 @@ def qpdf_check(data):
 
 
 def issue_all(app, decree_id):
+    from app.commands import certificates
     from app.extensions import db
-    from app.services.documents import issuing
 
     with app.app_context():
-        return issuing.issue_missing(db.session, decree_id, app.config)
+        return certificates.issue_missing(db.session, decree_id, app.config)
 
 
 def doc_code(app, decree_id, award_id=None):

@@ -324,4 +324,4 @@ def test_public_role_gets_only_the_menu_link(app):
     with app.app_context():
         public = sm.find_role(app.config["AUTH_ROLE_PUBLIC"])
         assert {(p.permission.name, p.view_menu.name) for p in public.permissions} == {
-            ("menu_access", "Innovation Catalogue")}
+            ("menu_access", "Innovation Catalogue"), ("menu_access", "Announcements")}

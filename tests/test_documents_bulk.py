@@ -67,7 +67,8 @@ def test_killed_worker_leaves_no_half_issued_certificate_and_a_rerun_completes(a
     done = _certificates(app, pk)
     assert 2 <= len(done) < len(award_ids), "the worker should have been killed mid-way"
     for _award, name, sha in done:  # whatever exists is complete: its file is there, whole
-        assert hashlib.sha256(storage.read(app.config["SIKIPP_STORAGE_DIR"], name)).hexdigest() == sha
+        with app.app_context():
+            assert hashlib.sha256(storage.read(name)).hexdigest() == sha
 
     rerun = subprocess.run(_cli(comp), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
@@ -76,7 +77,8 @@ def test_killed_worker_leaves_no_half_issued_certificate_and_a_rerun_completes(a
     assert sorted(a for a, _n, _s in final) == sorted(award_ids)  # exactly one per award
     assert {a: (n, s) for a, n, s in done}.items() <= {a: (n, s) for a, n, s in final}.items()  # kept as they were
     for _award, name, sha in final:
-        data = storage.read(app.config["SIKIPP_STORAGE_DIR"], name)
+        with app.app_context():
+            data = storage.read(name)
         assert hashlib.sha256(data).hexdigest() == sha
     status = validate_signature(data, CERT)
     assert status.intact and status.valid and status.trusted
@@ -125,39 +127,42 @@ def test_eager_mode_issues_after_commit(app, client, monkeypatch):
 def test_a_batch_is_recorded_only_once_its_files_are_durable(app, client, monkeypatch):
     """Certificates are issued in batches: files written, made durable (each file, then the directory),
     then one commit. If making them durable fails, nothing is recorded and the files go; a rerun issues all."""
+    from app.commands import certificates
     from app.extensions import db
     from app.models import IssuedDocument
     from app.services.documents import issuing, storage
+    from app.services.storage import StorageError as StorageWriteError
 
     comp, award_ids = seed_awards(app, prizes=[1000000 * (i + 1) for i in range(4)])
     pk = draft_decree(client, comp)
     sign(client, pk)
-    folder = app.config["SIKIPP_STORAGE_DIR"]
+    folder = os.path.join(app.config["SIKIPP_STORAGE_DIR"], "documents")
+    os.makedirs(folder, exist_ok=True)
 
-    earlier = set(os.listdir(storage.documents_dir(folder)))  # the storage folder may be shared with other tests
+    earlier = set(os.listdir(folder))  # the storage folder may be shared with other tests
 
     def cert_files():
-        return sorted(n for n in set(os.listdir(storage.documents_dir(folder))) - earlier if n.startswith("cert-"))
+        return sorted(n for n in set(os.listdir(folder)) - earlier if n.startswith("cert-"))
 
     real, calls = storage.make_durable, []
 
-    def failing(storage_dir, names):
+    def failing(names):
         with app.app_context():  # nothing of this batch is recorded yet
             assert db.session.query(IssuedDocument).filter(IssuedDocument.decree_id == pk,
                                                            IssuedDocument.kind == "certificate").count() == 0
         calls.append(list(names))
-        raise OSError(5, "Input/output error")
+        raise StorageWriteError(OSError(5, "Input/output error"))
 
     monkeypatch.setattr(storage, "make_durable", failing)
-    with app.app_context(), pytest.raises(OSError):
-        issuing.issue_missing(db.session, pk, app.config)
+    with app.app_context(), pytest.raises(StorageWriteError):
+        certificates.issue_missing(db.session, pk, app.config)
     assert calls and len(calls[0]) == issuing.CERTIFICATE_BATCH_FIRST
     assert cert_files() == [] and _certificates(app, pk) == []  # no row, no file left behind
 
     recorded = []
 
-    def durable(storage_dir, names):
-        real(storage_dir, names)
+    def durable(names):
+        real(names)
         recorded.append(list(names))
         with app.app_context():
             rows = {n for (n,) in db.session.query(IssuedDocument.stored_name)}
@@ -165,10 +170,11 @@ def test_a_batch_is_recorded_only_once_its_files_are_durable(app, client, monkey
 
     monkeypatch.setattr(storage, "make_durable", durable)
     with app.app_context():
-        assert issuing.issue_missing(db.session, pk, app.config)["done"] is True
+        assert certificates.issue_missing(db.session, pk, app.config)["done"] is True
     final = _certificates(app, pk)
     assert sorted(a for a, _n, _s in final) == sorted(award_ids)
     assert sorted(n for names in recorded for n in names) == sorted(n for _a, n, _s in final) == cert_files()
     assert [len(names) for names in recorded] == [2, 2]  # batches of 2, then up to twice as many
     for _award, name, sha in final:
-        assert hashlib.sha256(storage.read(folder, name)).hexdigest() == sha
+        with app.app_context():
+            assert hashlib.sha256(storage.read(name)).hexdigest() == sha

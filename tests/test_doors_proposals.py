@@ -321,15 +321,15 @@ def test_attachments_through_the_commands_and_the_audit_screen(app, api, competi
 
     assert not os.path.exists(second_path)  # the file goes with its row
     # A refused upload (not a PDF) leaves no row and no file behind.
-    with app.app_context():
-        from app.services import attachments
+    from app.services.storage import get_storage
 
-        before = set(os.listdir(attachments.storage_dir()))
+    with app.app_context():
+        before = {o.key for o in get_storage().list("attachments/")}
     r = opd.post(f"/api/v1/innovation/{pk}/attachments", data={"file": (io.BytesIO(b"bukan pdf"), "x.pdf")},
                  content_type="multipart/form-data", json=None)
     assert r.status_code == 422
     with app.app_context():
-        assert set(os.listdir(attachments.storage_dir())) == before
+        assert {o.key for o in get_storage().list("attachments/")} == before
     assert [d for _u, d, _data in audit(app, "innovation.attachment_add", pk)] == ["sk.pdf", "bukti.pdf"]
     assert len(audit(app, "innovation.attachment_remove", pk)) == 2
     # Delete the draft on the screen: the command deletes it, and the audit keeps what it was.

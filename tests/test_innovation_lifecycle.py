@@ -14,7 +14,7 @@ from app.models.competition import DEFAULT_CHECKLIST
 from tests.conftest import Api
 
 STATES = ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")
-TRIGGERS = ("submit", "return", "verify", "reject", "withdraw", "score", "award")
+TRIGGERS = ("submit", "return", "verify", "reject", "withdraw", "score", "award", "disqualify")
 
 # DESIGN §3, written out: trigger → (source states, destination, roles that may fire it).
 # "Admin" holds every FAB permission and owns every unit's innovations.
@@ -26,6 +26,7 @@ LIFECYCLE = {
     "withdraw": ({"draft", "submitted"}, "withdrawn", {"Admin", "OPD own"}),
     "score": ({"verified"}, "scored", {"Admin", "Sekretariat"}),
     "award": ({"scored"}, "awarded", {"Admin", "Sekretariat"}),
+    "disqualify": ({"scored", "awarded"}, "rejected", {"Admin", "Sekretariat"}),
 }
 
 # Matrix roles → seeded test users. The innovation belongs to opd_a's unit; juri2 is assigned to it
@@ -46,6 +47,7 @@ CAN_SEE = {"Admin", "Sekretariat", "OPD own", "Juri assigned", "Penandatangan"}
 BODIES = {
     "return": {"comment": "Lampiran kurang lengkap, mohon dilengkapi."},
     "reject": {"comment": "Tidak memenuhi syarat umur implementasi."},
+    "disqualify": {"comment": "Sanggahan terbukti: inovasi bukan karya unit ini."},
     "award": {"data": {"title": "Juara I", "prize_amount": 15000000}},
     # Verifying attests every item of the competition's checklist (the standard list by default, DESIGN §3/§4).
     "verify": {"data": {"checklist": {item: True for item in DEFAULT_CHECKLIST}}},

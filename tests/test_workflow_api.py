@@ -62,8 +62,8 @@ def test_transitions_shape_and_content(app, client):
 
 def test_terminal_state_has_no_transitions(app, client):
     with app.app_context():
-        pk = seed_innovation("awarded")
-    assert _available(client, "admin", pk) == {"state": "awarded", "available": []}
+        pk = seed_innovation("rejected")
+    assert _available(client, "admin", pk) == {"state": "rejected", "available": []}
 
 
 def test_history_shape(app, client):

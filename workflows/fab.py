@@ -45,6 +45,16 @@ def history_rows(workflow, session, pk):
     return [history_row(h) for h in workflow.history(session, pk)]
 
 
+def _body_type_problems(body):
+    """{field: [message]} when a transition body's ``comment`` is not text or its ``data`` not an object."""
+    problems = {}
+    if body.get("comment") is not None and not isinstance(body.get("comment"), str):
+        problems["comment"] = [_("Must be text.")]
+    if body.get("data") is not None and not isinstance(body.get("data"), dict):
+        problems["data"] = [_("Must be an object.")]
+    return problems
+
+
 def _session():
     return current_app.appbuilder.session  # type: ignore[attr-defined]
 
@@ -148,9 +158,10 @@ class WorkflowApiMixin(WorkflowFireHook, _ApiHost):
         body = self._wf_body()
         if body is None:
             return self.response_400(message=_("The request body must be a JSON object"))
+        problems = _body_type_problems(body)
+        if problems:
+            return self.response_422(message=problems)
         comment = body.get("comment")
-        if comment is not None and not isinstance(comment, str):
-            return self.response_422(message={"comment": [_("Must be text.")]})
         try:
             obj = self.wf_fire(pk, trigger, comment=comment, data=body.get("data"),
                                visible=lambda o: self._wf_visible(pk) is not None)
@@ -207,6 +218,9 @@ class WorkflowApiMixin(WorkflowFireHook, _ApiHost):
         if (not isinstance(ids, list) or not ids or len(ids) > 1000
                 or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
             return self.response_422(message={"ids": [_("A list of 1 to 1000 integer ids is required.")]})
+        problems = _body_type_problems(body)  # typed once for all ids: never a per-row error for the body's shape
+        if problems:
+            return self.response_422(message=problems)
         try:
             self.workflow.transition(trigger)
         except WorkflowError as err:

@@ -8,10 +8,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.models import Decree, Innovation
+from app.models import Decree, Innovation, Objection
 from app.models.base import utcnow
-from app.models.states import DecreeState, InnovationState, values
-from app.services import access, awards, decrees, innovations, notifications, scoring, signers, submission
+from app.models.states import DecreeState, InnovationState, ObjectionState, values
+from app.services import (
+    access,
+    announcements,
+    audit,
+    awards,
+    decrees,
+    innovations,
+    notifications,
+    scoring,
+    signers,
+    submission,
+)
 from workflows import outbox
 from workflows.engine import Transition, Workflow, WorkflowConflict, WorkflowInvalid
 from workflows.models import WorkflowHistory
@@ -46,6 +57,11 @@ def round_sheets_final(ctx):
 def create_award(ctx):
     data = ctx.data
     awards.create_award(ctx.session, ctx.obj, data["title"], data.get("prize_amount"), data.get("rank"))
+
+
+def void_award(ctx):
+    """Effect of ``disqualify``: the innovation's award is voided and its certificates revoked."""
+    awards.void_award(ctx.session, ctx.obj, ctx.comment, utcnow())
 
 
 def notify_unit(subject):
@@ -106,6 +122,8 @@ innovation_workflow = Workflow(
                    guards=(round_sheets_final,)),
         Transition("award", SCORED, AWARDED, roles=("Sekretariat",), label=_l("Award"),
                    data_schema=AWARD_DATA, effects=(create_award,)),
+        Transition("disqualify", (SCORED, AWARDED), REJECTED, roles=("Sekretariat",), comment_required=True,
+                   label=_l("Disqualify"), effects=(void_award, notify_unit("Inovasi didiskualifikasi"))),
     ],
 )
 
@@ -257,9 +275,52 @@ decree_workflow = Workflow(
     ],
 )
 
-ALL_WORKFLOWS = (innovation_workflow, decree_workflow)
+# -- objection (masa sanggah, DESIGN §10) ------------------------------------------------------------------
+
+
+def publish_answer(ctx):
+    """The comment of ``uphold`` / ``dismiss`` is the answer published on /pengumuman/."""
+    announcements.record_answer(ctx.obj, ctx.user, ctx.comment, utcnow())
+
+
+def remove_innovation(ctx):
+    """Effect of ``uphold``: the innovation leaves the round's results in this transaction — ``disqualify``
+    (scored, awarded: its award voided) or ``reject`` (verified: shortlisted into a later round) with the
+    objection as reason; nothing to do when it is out already. A refusal of that fire refuses the uphold."""
+    objection = ctx.obj
+    inn = ctx.session.get(Innovation, objection.innovation_id)
+    trigger = announcements.removal_trigger(inn.state) if inn is not None else None
+    if trigger is None:
+        return
+    reason = announcements.removal_reason(objection, ctx.comment)
+    nested = innovation_workflow.fire_with_context(ctx.session, inn.id, trigger, ctx.user, comment=reason,
+                                                   commit=False)
+    audit.record(ctx.session, ctx.user, f"innovation.{trigger}", "innovation", inn.id, detail=reason,
+                 before={"state": nested.source}, after={"state": nested.dest},
+                 data={"objection_id": objection.id})
+
+
+O_OPEN, O_UPHELD, O_DISMISSED = ObjectionState.OPEN.value, ObjectionState.UPHELD.value, ObjectionState.DISMISSED.value
+
+objection_workflow = Workflow(
+    "objection",
+    states=values(ObjectionState),
+    initial=O_OPEN,
+    view_menu="ObjectionWorkflow",
+    state_labels={O_OPEN: _l("Awaiting answer"), O_UPHELD: _l("Upheld"), O_DISMISSED: _l("Dismissed")},
+    state_styles={O_OPEN: "warning", O_UPHELD: "success", O_DISMISSED: "default"},
+    transitions=[
+        Transition("uphold", O_OPEN, O_UPHELD, roles=("Sekretariat",), comment_required=True,
+                   label=_l("Uphold (disqualify the innovation)"), effects=(publish_answer, remove_innovation)),
+        Transition("dismiss", O_OPEN, O_DISMISSED, roles=("Sekretariat",), comment_required=True,
+                   label=_l("Dismiss"), effects=(publish_answer,)),
+    ],
+)
+
+ALL_WORKFLOWS = (innovation_workflow, decree_workflow, objection_workflow)
 
 
 def bind_all(authorizer):
     innovation_workflow.bind(Innovation, authorizer=authorizer)
     decree_workflow.bind(Decree, authorizer=authorizer)
+    objection_workflow.bind(Objection, authorizer=authorizer)

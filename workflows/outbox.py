@@ -88,6 +88,15 @@ def enqueue(ctx, kind, payload):
     return message
 
 
+def record(session, kind, payload):
+    """Record a message outside a transition (e.g. a job a door could not hand to an unreachable queue): added to
+    ``session``, delivered by the next worker run (periodic retries included); the caller commits."""
+    message = OutboxMessage(kind=kind, payload=payload, status="pending", attempts=0)
+    session.add(message)
+    session.flush()
+    return message
+
+
 def worker_name():
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:100]
 

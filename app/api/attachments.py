@@ -82,6 +82,7 @@ class AttachmentEndpointsMixin:
             404: {$ref: '#/components/responses/404'}
             409: {description: The innovation is not a draft}
             422: {$ref: '#/components/responses/422'}
+            507: {description: The storage failed (full, read-only, unavailable); nothing was saved}
         """
         innovation = self._visible_innovation(pk)
         if innovation is None:
@@ -113,12 +114,17 @@ class AttachmentEndpointsMixin:
                 application/pdf: {}
             401: {$ref: '#/components/responses/401'}
             404: {$ref: '#/components/responses/404'}
+            503: {description: The storage cannot be read now}
         """
         innovation = self._visible_innovation(pk)
         attachment = db.session.get(Attachment, attachment_id)
         if innovation is None or attachment is None or attachment.innovation_id != innovation.id:
             return self.response_404()
-        response = send_file(attachments.path_of(attachment), mimetype="application/pdf", as_attachment=True,
+        try:
+            stream = attachments.open_stream(attachment)
+        except DomainError as err:  # the store failed: 503, never a 500
+            return error_response(self, err)
+        response = send_file(stream, mimetype="application/pdf", as_attachment=True,
                              download_name=attachment.original_name, max_age=0)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

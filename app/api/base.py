@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlche
 from werkzeug.exceptions import BadRequest
 
 from app.extensions import db
-from app.services import access
+from app.services import access, db_errors
 from app.services.errors import DomainError
 from app.views.guards import DB_INT_MAX, is_db_id
 from workflows.engine import WorkflowError
@@ -175,8 +175,8 @@ class SikippModelApi(ModelRestApi):
             db.session.commit()
         except IntegrityError as err:
             db.session.rollback()
-            return self.response(422, message=_("The data violates a rule of the database: %(detail)s",
-                                                detail=str(err.orig).splitlines()[0][:300]))
+            message, field = db_errors.integrity_message(err)  # never the database's own text
+            return self.response(422, message={field: [message]} if field else message)
         except SQLAlchemyError:
             db.session.rollback()
             raise

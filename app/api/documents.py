@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Innovation
 from app.services import access
 from app.services.documents import issuing
+from app.services.storage import StorageError
 
 RETRY_AFTER_SECONDS = 5
 
@@ -45,6 +46,15 @@ def may_see_award(user, award):
         return innovation is not None and innovation.unit_id == user.unit_id
     return False
 
+
+
+def stored_pdf_response(api, config, doc, filename):
+    """A stored document as a PDF answer; a failing store answers 503 with its message, never a 500."""
+    try:
+        data = issuing.stored_bytes(config, doc)
+    except StorageError as err:
+        return api.response(err.status, message=err.message)
+    return pdf_response(data, filename, etag=doc.sha256, cache="private, max-age=0, must-revalidate")
 
 class DecreeDocumentsApi(DecreeApi):
     """The decree API: drafts through the decree commands (app.commands.decrees, via DecreeCrudApi: only a
@@ -80,8 +90,7 @@ class DecreeDocumentsApi(DecreeApi):
         doc = issuing.decree_document(db.session, decree.id)
         if doc is None:
             return self.response_404()
-        return pdf_response(issuing.stored_bytes(config, doc), f"keputusan-{decree.id}.pdf", etag=doc.sha256,
-                            cache="private, max-age=0, must-revalidate")
+        return stored_pdf_response(self, config, doc, f"keputusan-{decree.id}.pdf")
 
     @expose("/<int:pk>/certificates", methods=["GET"])
     @protect()
@@ -136,10 +145,7 @@ class DecreeDocumentsApi(DecreeApi):
             return self.response_404()
         if decree.state != "signed":
             return self.response(409, message=_("Certificates are issued only for a signed decree."))
-        if jobs.jobs_mode(current_app.config) == "queue":
-            jobs.issue_certificates_task(decree.id)
-        else:
-            jobs.run_issue_certificates(decree.id)
+        jobs.request_certificates(decree.id)
         response = self.response(202, **issuing.progress(db.session, decree.id))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
@@ -174,8 +180,7 @@ class AwardDocumentsApi(AwardApi):
             return self.response_404()
         status, found = issuing.certificate_status(db.session, award.id)
         if status == "ready":
-            return pdf_response(issuing.stored_bytes(current_app.config, found), f"piagam-{award.id}.pdf",
-                                etag=found.sha256, cache="private, max-age=0, must-revalidate")
+            return stored_pdf_response(self, current_app.config, found, f"piagam-{award.id}.pdf")
         if status == "pending":
             response = self.response(202, message=_("The certificate is being issued; try again shortly."),
                                      progress=issuing.progress(db.session, found.id))

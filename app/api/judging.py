@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.api import resources
 from app.api.base import METHOD_PERMISSIONS, _is_pk, error_response
 from app.commands import judging as commands
+from app.commands.announcements import AnnounceRound
 from app.extensions import db
 from app.models import Assignment, Round
 from app.services import access, exports, judging, ranking
@@ -29,7 +30,7 @@ class JudgingBaseApi(BaseApi):
     method_permission_name = {
         **METHOD_PERMISSIONS,
         "assign": "edit", "ranking": "read", "ranking_export": "read", "combined_ranking": "read", "progress": "read",
-        "remind": "edit", "close": "edit",
+        "remind": "edit", "close": "edit", "announce": "edit",
         "get_scores": "read", "put_scores": "edit", "recuse": "recuse", "reopen": "reopen",
     }
 
@@ -272,6 +273,38 @@ class RoundJudgingApi(JudgingBaseApi):
         if rnd is None:
             return self.response_404()
         return self._run(lambda: commands.CloseRound(g.user, pk).run())
+
+    @expose("/<int:pk>/announce", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("announce")
+    def announce(self, pk):
+        """Announce the closed round's provisional results on /pengumuman/ and open the objection window (once).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            201:
+              description: The announcement
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      round_id: {type: integer}
+                      announced_at: {type: string, format: date-time}
+                      objection_until: {type: string, format: date-time}
+                      innovations: {type: integer}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The round is not closed, or its results were announced already}
+        """
+        if self._round(pk) is None:
+            return self.response_404()
+        return self._run(lambda: AnnounceRound(g.user, pk).run(), status=201)
 
 
 class ScoreSheetApi(JudgingBaseApi):

@@ -34,16 +34,18 @@ class CompetitionApi(SikippModelApi):
     resource_name = "competition"
     class_permission_name = "Competition"
     datamodel = SQLAInterface(Competition)
-    list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb"]
+    list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb",
+                    "objection_days"]
     show_columns = list_columns + ["description", "word_limits", "verification_checklist", "created_on"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "word_limits", "verification_checklist"]
+                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days"]
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
     validators_columns = {"year": v.year, "name": validate.Length(min=1, max=200),
                           "min_implementation_years": validate.Range(min=0, max=50),
                           "max_attachment_mb": validate.Range(min=1, max=100),
+                          "objection_days": validate.Range(min=0, max=90),
                           "word_limits": v.word_limits, "verification_checklist": v.checklist}
 
     def before_create(self, item):

@@ -56,6 +56,7 @@ def issue_certificates_command(competition_id, queue, timeout):
     from app.extensions import db
     from app.models import Decree
     from app.services.documents import issuing
+    from app.services.errors import DomainError
 
     decree_ids = [d for (d,) in db.session.query(Decree.id).filter(Decree.competition_id == competition_id,
                                                                     Decree.state == "signed").order_by(Decree.id)]
@@ -85,7 +86,10 @@ def issue_certificates_command(competition_id, queue, timeout):
                         break
                     time.sleep(1)
             else:
-                state = jobs.run_issue_certificates(decree_id, progress_callback=advance)
+                try:
+                    state = jobs.run_issue_certificates(decree_id, progress_callback=advance)
+                except DomainError as err:  # e.g. the storage is full: a message, not a traceback
+                    raise click.ClickException(err.message) from None
         click.echo(f"Decree {decree_id}: {state['issued']}/{state['total']} certificates issued"
                    + ("" if state["done"] else " (incomplete: rerun to complete)") + ".")
 
@@ -157,3 +161,62 @@ def synth_command(count, units, jurors, seed, batch_size):
                f"created ({report.jurors_used} used)")
     click.echo(f"Assignments: {report.assignments}; final score sheets: {report.sheets}; scores: {report.scores}; "
                f"awards: {report.awards}")
+
+
+@kipp.command("recover", help="Recovery sweep: remove orphan files a crash left (older than the grace period) "
+                              "and issue the missing certificates of every signed decree. Idempotent.")
+@click.option("--grace", "grace_seconds", type=click.IntRange(min=0), default=None,
+              help="Only files older than this many seconds (default: SIKIPP_RECOVERY_GRACE_SECONDS).")
+@click.option("--no-certificates", is_flag=True, help="Only remove orphan files.")
+@with_appcontext
+def recover_command(grace_seconds, no_certificates):
+    from app.commands import certificates
+    from app.extensions import db
+    from app.services.errors import DomainError
+
+    _require_schema()
+    try:
+        report = certificates.recover(db.session, current_app.config, grace_seconds=grace_seconds,
+                                      certificates=not no_certificates)
+    except DomainError as err:  # e.g. the storage is unreadable: a message, not a traceback
+        raise click.ClickException(err.message) from None
+    click.echo(f"Orphan files removed: {len(report['removed'])}")
+    for key in report["removed"]:
+        click.echo(f"  {key}")
+    for decree_id, state in report["decrees"].items():
+        click.echo(f"Decree {decree_id}: {state['issued']}/{state['total']} certificates issued.")
+    click.echo(f"Time: {report['seconds']:.1f} s")
+
+
+@kipp.command("backup", help="Write one archive with the database and every stored file (and a manifest of "
+                             "sha256s) to PATH.")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    from app.extensions import db
+    from app.services import backup
+
+    try:
+        manifest = backup.create_backup(path, db.engine)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Backup written: {path} ({manifest['bytes']:,} bytes, {manifest['database']['dialect']} database, "
+               f"{len(manifest['files'])} files) in {manifest['seconds']:.1f} s.")
+
+
+@kipp.command("restore", help="Restore an archive made by `kipp backup` into an EMPTY database and storage "
+                              "(refused otherwise).")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore_command(path):
+    from app.extensions import db
+    from app.services import backup
+
+    db.session.remove()
+    try:
+        manifest = backup.restore_backup(path, db.engine)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Restored {path}: {manifest['database']['dialect']} database (revision "
+               f"{manifest['database']['alembic_revision']}), {len(manifest['files'])} files, in "
+               f"{manifest['seconds']:.1f} s.")

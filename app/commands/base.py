@@ -134,6 +134,9 @@ class BaseCommand(ABC):
                     record(self.session, self.actor, self.action, self.target_type, self.target_id,
                            detail=self.detail, before=self.before, after=self.after, data=self.audit_data)
         except REFUSALS as err:
+            log.info("command refused: action=%s target=%s:%s actor=%s status=%s reason=%s", self.action,
+                     self.target_type, self.target_id, getattr(self.actor, "username", None),
+                     getattr(err, "status", None), getattr(err, "message", None) or err)
             if getattr(err, "status", None) == 404:
                 raise  # probing ids is not an attempt on a record
             record_refusal(self.session, self.actor, self.action, self.target_type, self.target_id, err)

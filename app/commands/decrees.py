@@ -47,7 +47,7 @@ class CreateDecreeDraft(_DecreeCommand):
         competition = decrees.lock_competition(self.session, self.values["competition_id"])
         if competition is None:
             raise Invalid(_("Unknown competition."), field="competition_id")
-        decrees.ensure_can_draft(self.session, competition)
+        decrees.ensure_can_draft(self.session, competition)  # one draft; decree_blockers (rounds, objections)
         decree = Decree(**self.values)
         decrees.check_supersedes(self.session, decree, decree.supersedes_id)
         decrees.prepare_draft(self.session, decree)

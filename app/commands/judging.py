@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from app.commands.base import BaseCommand, snapshot
 from app.commands.transitions import FireTransition
 from app.models import Assignment, Competition, Criterion, Innovation, Round
-from app.services import access, assignments, competitions, judging
+from app.services import access, assignments, competitions, db_errors, judging
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows.engine import WorkflowError
 
@@ -137,8 +137,8 @@ def _flush(session) -> None:
     try:
         session.flush()
     except IntegrityError as err:
-        raise Invalid(_("The data violates a rule of the database: %(detail)s",
-                        detail=str(err.orig).splitlines()[0][:300])) from None
+        message, field = db_errors.integrity_message(err)  # never the database's own text
+        raise Invalid(message, field=field) from None
 
 
 def _flush_delete(session, row) -> None:

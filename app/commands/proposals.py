@@ -134,7 +134,7 @@ class AddAttachment(_ProposalCommand):
         attachments.check_pdf(self.data, attachments.max_bytes(self.item))
 
     def perform(self):
-        stored_name, self.written = attachments.write_file(self.data)
+        stored_name = self.written = attachments.write_file(self.data)
         attachment = attachments.new_attachment(self.item, self.actor, self.name, stored_name, self.data)
         self.session.add(attachment)
         self.session.flush()
@@ -168,8 +168,8 @@ class RemoveAttachment(_ProposalCommand):
     def perform(self):
         self.before = attachments.as_dict(self.attachment)
         self.detail = self.attachment.original_name
-        path = attachments.path_of(self.attachment)
+        stored_name = self.attachment.stored_name
         self.session.delete(self.attachment)
         self.session.flush()
         pending_after_commit(self.session).append(("innovation.attachment_remove",
-                                                   lambda: attachments.discard_file(path)))
+                                                   lambda: attachments.discard_file(stored_name)))

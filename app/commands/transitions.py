@@ -59,7 +59,9 @@ _WORKFLOW_ERRORS = {403: WorkflowForbidden, 404: WorkflowNotFound, 409: Workflow
 
 def as_workflow_error(err: DomainError) -> WorkflowError:
     """The engine's error of the same status, for doors that answer ``WorkflowError`` (the plugin's)."""
-    return _WORKFLOW_ERRORS.get(err.status, WorkflowError)(err.message)
+    mapped = _WORKFLOW_ERRORS.get(err.status, WorkflowError)(err.message)
+    mapped.status = err.status  # e.g. 507/503 of a failing storage keep their status
+    return mapped
 
 
 class FireThroughCommand:

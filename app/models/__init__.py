@@ -1,5 +1,6 @@
 """SIKIPP data model (DESIGN §4). Every table hangs off FAB's ``Model`` metadata so that
 Alembic sees the security tables and ours in one place."""
+from app.models.announcement import OBJECTION_STATES, Announcement, AnnouncementEntry, Objection  # noqa: F401
 from app.models.base import AuditLog, SeededPermission, utcnow  # noqa: F401
 from app.models.competition import Competition, Criterion, Round  # noqa: F401
 from app.models.documents import (  # noqa: F401

@@ -43,6 +43,7 @@ class Competition(Model):
         CheckConstraint("year BETWEEN 2000 AND 2100", name="ck_competition_year"),
         CheckConstraint("min_implementation_years >= 0", name="ck_competition_min_age"),
         CheckConstraint("max_attachment_mb > 0", name="ck_competition_max_attachment"),
+        CheckConstraint("objection_days BETWEEN 0 AND 90", name="ck_competition_objection_days"),
     )
     id = Column(Integer, primary_key=True)
     name = Column(String(200), nullable=False)
@@ -53,6 +54,8 @@ class Competition(Model):
     max_attachment_mb = Column(Integer, nullable=False, default=5)
     word_limits = Column(JSON, nullable=True)  # None: DEFAULT_WORD_LIMITS
     verification_checklist = Column(JSON, nullable=True)  # None: DEFAULT_CHECKLIST
+    # Days of the objection window (masa sanggah) after an announcement (DESIGN §10); 0 = no window.
+    objection_days = Column(Integer, nullable=False, default=5, server_default="5")
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",

@@ -37,6 +37,10 @@ class Award(Model):
     score = Column(Float, nullable=True)
     prize_amount = Column(Numeric(14, 2), nullable=True)
     created_on = Column(DateTime, nullable=False, default=utcnow)
+    # Voided by the innovation's `disqualify` (e.g. an upheld objection): the row stays as the record, but no
+    # decree lists it any more and its certificates are revoked (app.services.awards.void_award).
+    voided_at = Column(DateTime, nullable=True)
+    void_reason = Column(Text, nullable=True)
 
     innovation = relationship("Innovation")
 

@@ -27,6 +27,14 @@ class DecreeState(enum.StrEnum):
     REVOKED = "revoked"
 
 
+class ObjectionState(enum.StrEnum):
+    """DESIGN §10 (exact): an objection (sanggahan) to announced results."""
+
+    OPEN = "open"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
 class AssignmentStatus(enum.StrEnum):
     ACTIVE = "active"
     RECUSED = "recused"

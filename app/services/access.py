@@ -116,3 +116,8 @@ def criterion_for_model(model):
     filter dropdowns and autocomplete lists with it, so they never name a row the API hides."""
     return {Innovation: innovation_criterion, Unit: unit_criterion, Assignment: assignment_criterion,
             User: user_criterion, ScoreSheet: score_sheet_criterion, Attachment: attachment_criterion}.get(model)
+
+
+def objection_criterion(user):
+    """Objections (with the objector's name and e-mail address) are read by the Sekretariat and the Admin only."""
+    return true() if is_privileged(user) else false()

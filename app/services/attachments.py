@@ -7,31 +7,38 @@ size cap. The client's file name is kept only for display; it is never used as a
 import hashlib
 import io
 import logging
-import os
 import re
 import uuid
 
-from flask import current_app
 from flask_babel import gettext as _
 from pypdf import PdfReader
 
 from app.models import Attachment
+from app.services import pdf_safety, text_rules
 from app.services.errors import Invalid
+from app.services.storage import StorageError, get_storage
 
 log = logging.getLogger(__name__)
 
-ACTIVE_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
 _NAME_OK = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
 
 
-def storage_dir():
-    path = os.path.join(current_app.config["SIKIPP_STORAGE_DIR"], "attachments")
-    os.makedirs(path, exist_ok=True)
-    return path
+PREFIX = "attachments/"
+
+
+def key_of(stored_name):
+    return PREFIX + stored_name
 
 
 def path_of(attachment):
-    return os.path.join(storage_dir(), attachment.stored_name)
+    """The local path of an attachment's file (local storage only; for tests and operators, never for
+    reading in the app: use :func:`open_stream`)."""
+    return get_storage().local_path(key_of(attachment.stored_name))
+
+
+def open_stream(attachment):
+    """A readable stream of the attachment's bytes (StorageReadError → 503 when the store fails)."""
+    return get_storage().open(key_of(attachment.stored_name))
 
 
 def check_name(filename):
@@ -39,6 +46,9 @@ def check_name(filename):
     if not name or not _NAME_OK.match(name) or ".." in name:
         raise Invalid(_("The file name is not allowed: use a plain name without folders, such as sk-tim.pdf."),
                       field="file")
+    if text_rules.has_bidi_control(name):
+        raise Invalid(_("The file name must not contain invisible text-direction characters (such as U+202E): "
+                        "they can disguise the file's real type."), field="file")
     return name
 
 
@@ -54,10 +64,16 @@ def check_pdf(data, max_bytes):
         reader = PdfReader(io.BytesIO(data), strict=True)
         if len(reader.pages) < 1:
             raise ValueError("no pages")
-    except Exception:
-        raise Invalid(_("The PDF file is damaged or cannot be read."), field="file") from None
-    if any(marker in data for marker in ACTIVE_CONTENT):
-        raise Invalid(_("PDF files with scripts, launch actions or embedded files are not accepted."), field="file")
+        finding = pdf_safety.active_content(reader)  # the object graph, object streams and escaped names included
+    except Exception as err:
+        log.info("attachment refused: unreadable PDF (%s: %s)", type(err).__name__, err)
+        raise Invalid(_("The PDF file is damaged, protected by a password or cannot be read."), field="file") from None
+    if finding:
+        kind, detail = finding
+        log.info("attachment refused: active content in the PDF (%s: %s)", kind, detail)
+        raise Invalid(_("PDF files with active content (scripts, automatic actions, forms that send data, embedded "
+                        "files, multimedia or XFA forms) are not accepted; this file contains %(what)s. Save or "
+                        "print the document again as a plain PDF.", what=pdf_safety.KINDS[kind]), field="file")
 
 
 def max_bytes(innovation):
@@ -67,33 +83,21 @@ def max_bytes(innovation):
 
 
 def write_file(data):
-    """Write ``data`` durably under a new generated name (temporary file, fsync, atomic rename).
-    Returns (stored name, path). The caller commits the row afterwards, and removes the file with
-    :func:`discard_file` if that fails (no commit here: the command owns the transaction)."""
+    """Store ``data`` durably under a new generated name (atomic: ``.part`` then rename; a failing store
+    raises StorageWriteError → 507 and leaves nothing). Returns the stored name. The caller commits the row
+    afterwards, and removes the file with :func:`discard_file` if that fails (no commit here: the command
+    owns the transaction)."""
     stored_name = f"{uuid.uuid4().hex}.pdf"
-    final_path = os.path.join(storage_dir(), stored_name)
-    tmp_path = final_path + ".part"
+    get_storage().put(key_of(stored_name), data)
+    return stored_name
+
+
+def discard_file(stored_name):
+    """Remove a stored file if present (a failing store leaves it to the recovery sweep)."""
     try:
-        with open(tmp_path, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, final_path)
-    except BaseException:
-        discard_file(tmp_path)
-        raise
-    return stored_name, final_path
-
-
-def discard_file(path):
-    """Remove a stored file (and its temporary part) if present."""
-    for candidate in (path, path + ".part"):
-        try:
-            os.remove(candidate)
-        except FileNotFoundError:
-            pass
-        except OSError:  # pragma: no cover - a file system problem: log, never hide the real error
-            log.exception("could not remove %s", candidate)
+        get_storage().delete(key_of(stored_name))
+    except StorageError:
+        log.warning("could not remove attachment %s; the recovery sweep will", stored_name)
 
 
 def new_attachment(innovation, user, name, stored_name, data):

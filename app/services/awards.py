@@ -92,3 +92,22 @@ def _listed_in_signed_decree(session, unit_award_id):
 def award_count(session, competition_id):
     return (session.query(func.count(Award.id)).join(Innovation, Award.innovation_id == Innovation.id)
             .filter(Innovation.competition_id == competition_id).scalar())
+
+
+def void_award(session, innovation, reason, now):
+    """Effect of the innovation's ``disqualify``: its award (if any) is voided — the row stays as the record with
+    ``voided_at`` and ``void_reason``, no later decree draft lists it (app.services.documents.content) and no
+    certificate is issued for it — and the certificates already issued for it are revoked. Returns the award."""
+    from app.models import IssuedDocument
+
+    award = session.query(Award).filter(Award.innovation_id == innovation.id).one_or_none()
+    if award is None or award.voided_at is not None:
+        return award
+    award.voided_at = now
+    award.void_reason = (reason or "")[:2000] or None
+    for doc in session.query(IssuedDocument).filter(IssuedDocument.award_id == award.id,
+                                                    IssuedDocument.state == "valid"):
+        doc.state = "revoked"
+        doc.revoked_at = now
+    session.flush()
+    return award

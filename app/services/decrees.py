@@ -88,7 +88,7 @@ def decree_blockers(session, competition):
     """Why a decree cannot be drafted for ``competition`` now: a list of readable conditions (empty = ready).
 
     The ONE place for the readiness conditions of a decree draft (DESIGN §3): every round of the competition is
-    closed; (the announcement and objection-window conditions of §10 join here). The draft command refuses
+    closed; where results were announced, the objection window has ended and every objection is answered (§10). The draft command refuses
     with these reasons; screens may show them as a readiness panel."""
     blockers = []
     open_rounds = session.execute(
@@ -96,6 +96,10 @@ def decree_blockers(session, competition):
         .order_by(Round.sequence)).scalars().all()
     for name in open_rounds:
         blockers.append(_("Round \"%(round)s\" is not closed yet.", round=name))
+    # Where results were announced: the objection window has ended and every objection is answered (DESIGN §10).
+    from app.services import announcements
+
+    blockers += announcements.objection_blockers(session, competition.id)
     return blockers
 
 

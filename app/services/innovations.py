@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import Competition
 from app.models.states import InnovationState
-from app.services import access
+from app.services import access, text_rules
 from app.services.errors import Conflict, Forbidden, Invalid
 
 # Labels of the innovation states (the lifecycle's own labels, also used in messages here).
@@ -78,6 +78,8 @@ def proposal_problems(innovation, competition=None):
     problems = {}
     if not (innovation.title or "").strip():
         problems["title"] = _("The title is required.")
+    elif text_rules.has_bidi_control(innovation.title):
+        problems["title"] = _("The title must not contain invisible text-direction characters (such as U+202E).")
     problems.update(word_limit_problems(innovation, competition))
     return problems
 

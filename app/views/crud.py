@@ -5,8 +5,8 @@ from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import DateField, DateTimeLocalField, SelectField, SelectMultipleField
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateInput
 
 from app.api import resources
@@ -127,20 +127,29 @@ class CompetitionView(SikippModelView):
     related_views = [RoundView]
     list_columns = ["name", "year", "submission_deadline"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb"]
+                   "max_attachment_mb", "objection_days"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
     label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
                      "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
-                     "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on")}
-    description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE).")}
+                     "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on"),
+                     "objection_days": _l("Objection period (days)")}
+    description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
+                           "objection_days": _l("Days after an announcement of results during which anyone may "
+                                                "object, until 23:59:59 local time of the last day; 0 = none.")}
     formatters_columns = {"submission_deadline": competitions.format_local}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {
         "submission_deadline": DateTimeLocalField(
             _l("Submission deadline"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[DataRequired()],
-            description=_l("Local time of the regency (SIKIPP_TIMEZONE)."))
+            description=_l("Local time of the regency (SIKIPP_TIMEZONE).")),
+        # 0 is a real value (no window): FAB's generated field would refuse it as "required"; empty keeps the
+        # stored value (5 for a new competition).
+        "objection_days": IntegerField(
+            _l("Objection period (days)"), default=5, validators=[Optional(), NumberRange(min=0, max=90)],
+            description=_l("Days after an announcement of results during which anyone may object, until 23:59:59 "
+                           "local time of the last day; 0 = none.")),
     }
 
     def prefill_form(self, form, pk):
@@ -149,11 +158,15 @@ class CompetitionView(SikippModelView):
 
     def pre_add(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        if item.objection_days is None:
+            item.objection_days = 5
         competitions.add_default_rounds(item)
 
     def pre_update(self, item):
         with db.session.no_autoflush:  # the stored value, not the form's not-yet-converted one
             old = db.session.query(Competition.submission_deadline).filter_by(id=item.id).scalar()
+            if item.objection_days is None:
+                item.objection_days = db.session.query(Competition.objection_days).filter_by(id=item.id).scalar()
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
         competitions.log_deadline_change(db.session, item, old, g.user)
 

@@ -38,9 +38,6 @@ class DocumentsView(BaseView):
         if decree is None or decree.state != "signed":
             flash(_("Certificates are issued only for a signed decree."), "danger")
         else:
-            if jobs.jobs_mode(current_app.config) == "queue":
-                jobs.issue_certificates_task(decree.id)
-            else:
-                jobs.run_issue_certificates(decree.id)
+            jobs.request_certificates(decree.id)
             flash(_("Issuing the missing certificates has started."), "info")
         return redirect(url_for("DocumentsView.index"))

@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from app.api.base import METHOD_PERMISSIONS
 from app.commands import judging as commands
+from app.commands.announcements import AnnounceRound
 from app.extensions import db
 from app.models import Assignment, Attachment, Innovation, Round, User
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import access, judging, ranking
+from app.services import access, announcements, judging, ranking
 from app.services.errors import DomainError
 from app.views import crud
 
@@ -179,7 +180,7 @@ class JudgingView(BaseView):
     class_permission_name = "Judging"
     method_permission_name = {**METHOD_PERMISSIONS, "index": "read", "ranking": "read", "progress": "read",
                               "juror": "read", "assign": "edit", "remind": "edit", "close": "edit",
-                              "reassign": "edit"}
+                              "announce": "edit", "reassign": "edit"}
 
     def _round(self, pk):
         rnd = db.session.get(Round, pk)
@@ -210,7 +211,9 @@ class JudgingView(BaseView):
         rnd = self._round(pk)
         return self.render_template("judging/progress.html", rnd=rnd, progress=judging.progress(db.session, rnd),
                                     reminders=judging.last_reminders(db.session, rnd),
-                                    next_round=judging.next_round(db.session, rnd))
+                                    next_round=judging.next_round(db.session, rnd),
+                                    announcement=announcements.announcement_of_round(db.session, rnd.id),
+                                    local_time=announcements.format_local_time)
 
     @expose("/progress/<int:pk>/juror/<int:juror_id>")
     @has_access
@@ -261,6 +264,15 @@ class JudgingView(BaseView):
                      scored=len(r["scored"]))
 
         return self._post(pk, lambda: commands.CloseRound(g.user, pk).run(), message)
+
+    @expose("/announce/<int:pk>", methods=["POST"])
+    @has_access
+    def announce(self, pk):
+        self._round(pk)
+        return self._post(pk, lambda: AnnounceRound(g.user, pk).run(),
+                          lambda r: _("Results announced: objections until %(until)s.",
+                                      until=announcements.format_local_time(
+                                          announcements.announcement_of_round(db.session, pk).objection_until)))
 
     @expose("/reassign/<int:assignment_id>", methods=["POST"])
     @has_access

@@ -98,7 +98,12 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
         attachment = db.session.get(Attachment, attachment_id)
         if attachment is None or attachment.innovation_id != item.id:
             abort(404)
-        response = send_file(attachments.path_of(attachment), mimetype="application/pdf", as_attachment=True,
+        try:
+            stream = attachments.open_stream(attachment)
+        except DomainError as err:  # the store failed: flashed, never a 500
+            flash(err.message, "danger")
+            return redirect(url_for("InnovationView.show", pk=pk))
+        response = send_file(stream, mimetype="application/pdf", as_attachment=True,
                              download_name=attachment.original_name, max_age=0)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

@@ -1,7 +1,7 @@
 """decree lifecycle: paraf chain initials, one draft per competition, supersedes, decree listings, signer profiles
 
 Revision ID: c3c0ffee0011
-Revises: b2c0ffee0002
+Revises: c3c0ffee0013
 Create Date: 2026-12-01 01:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3c0ffee0011'
-down_revision = 'b2c0ffee0002'
+down_revision = 'c3c0ffee0013'
 branch_labels = None
 depends_on = None
 

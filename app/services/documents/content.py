@@ -84,7 +84,8 @@ def _kind_order(kind):
 def competition_awards(session, competition_id, award_ids=None):
     """(award, innovation, unit) of a competition, in decree order: category, rank, title."""
     query = (session.query(Award, Innovation, Unit).join(Innovation, Award.innovation_id == Innovation.id)
-             .join(Unit, Innovation.unit_id == Unit.id).filter(Innovation.competition_id == competition_id))
+             .join(Unit, Innovation.unit_id == Unit.id).filter(Innovation.competition_id == competition_id,
+                                                               Award.voided_at.is_(None)))  # voided: disqualified
     if award_ids is not None:
         query = query.filter(Award.id.in_(list(award_ids) or [-1]))
     rows = query.all()

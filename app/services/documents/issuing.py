@@ -3,23 +3,23 @@
 - :func:`sign_decree` runs inside the decree's ``sign`` transition (after the number is taken): it renders
   the final decree, signs it and records the :class:`IssuedDocument` in the same transaction, with the list
   of awards and unit awards it fixes (``note``: the manifest, so later awards never join a signed decree).
-- :func:`issue_missing` issues the certificates of a signed decree, a few per transaction
-  (:func:`issue_batch`) and never while holding a lock during rendering or signing: the data is read, the
-  read transaction ends, the PDFs are made and written to new files, the files are made durable, then their
-  rows are inserted — a unique (decree, award) pair each — and the decree is re-read under lock to check it is
-  still signed before the commit. A crash at any point leaves either complete certificates or nothing (at most
-  unreferenced files, cleaned up later); a rerun issues only what is missing.
+- Certificates are issued a few per transaction by ``app/commands/certificates.py`` (which owns the
+  transactions: services never commit) from the pieces here, never while holding a lock during rendering or
+  signing: :func:`read_batch` reads the data (the caller ends the read transaction), :func:`prepare_batch`
+  makes the PDFs, writes them to new files and makes them durable, :func:`record_rows` inserts their rows — a
+  unique (decree, award) pair each — and re-reads the decree under lock to check it is still signed, before the
+  caller commits. A crash at any point leaves either complete certificates or nothing (at most unreferenced
+  files, removed by the recovery sweep); a rerun issues only what is missing.
 """
 import json
 import logging
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.models import Award, Decree, Innovation, IssuedDocument, Unit
 from app.models.base import utcnow
-from app.services import signers
+from app.services import faults, signers
 from app.services.documents import content, storage
 from app.services.documents import indonesian as idn
 from app.services.documents.render import html_to_pdf, render_html
@@ -94,8 +94,12 @@ def sign_decree(session, decree, config, now):
     block, pair = signing_identity(session, decree, config)
     pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=now, block=block, pair=pair,
                         reason=f"Keputusan {content.region(config)['head_title']} Nomor {decree.number}")
-    stored_name = storage.new_stored_name(f"decree-{decree.id}")
-    storage.write_once(config["SIKIPP_STORAGE_DIR"], stored_name, pdf)
+    stored_name = storage.decree_name(decree.id)
+    # replace=True: only this transaction (it holds the decree's sign transition) writes this name; a file
+    # there is what a crashed earlier attempt left (no row refers to it), never a committed document
+    storage.write_once(stored_name, pdf, replace=True)
+    discard_on_rollback(session, [stored_name])
+    faults.pause_point("decree-written")
     doc = IssuedDocument(kind="decree", decree_id=decree.id, award_id=None, code=code, number=decree.number,
                          stored_name=stored_name, sha256=storage.sha256(pdf), state="valid", issued_at=now,
                          note=json.dumps({"award_ids": ctx["award_ids"], "unit_award_ids": ctx["unit_award_ids"]}))
@@ -121,6 +125,16 @@ def manifest(doc):
     return {"award_ids": list(data.get("award_ids") or []), "unit_award_ids": list(data.get("unit_award_ids") or [])}
 
 
+def certificate_award_ids(session, doc):
+    """The awards of a signed decree's manifest that get a certificate: all but those voided since
+    (``awards.void_award``: a disqualified innovation gets none)."""
+    ids = manifest(doc)["award_ids"]
+    if not ids:
+        return ids
+    voided = {a for (a,) in session.query(Award.id).filter(Award.id.in_(ids), Award.voided_at.isnot(None))}
+    return [a for a in ids if a not in voided]
+
+
 def issued_award_ids(session, decree_id):
     return {a for (a,) in session.query(IssuedDocument.award_id).filter(
         IssuedDocument.decree_id == decree_id, IssuedDocument.kind == "certificate")}
@@ -130,66 +144,45 @@ def progress(session, decree_id):
     """How far the certificates of a decree are: total, issued, missing, done."""
     decree = session.get(Decree, decree_id)
     doc = decree_document(session, decree_id) if decree is not None else None
-    total = len(manifest(doc)["award_ids"]) if doc else 0
-    issued = len(issued_award_ids(session, decree_id)) if doc else 0
+    wanted = certificate_award_ids(session, doc) if doc else []
+    total = len(wanted)
+    issued = len(issued_award_ids(session, decree_id) & set(wanted)) if doc else 0
     return {"decree_id": decree_id, "state": decree.state if decree else None, "total": total, "issued": issued,
             "missing": max(total - issued, 0), "done": doc is not None and issued >= total}
 
 
-# Certificates recorded per transaction by issue_certificates: 2, then twice as many each time, up to 16 — the
-# first ones show progress soon, the later ones share one durability barrier and one commit among many.
+# Certificates recorded per transaction (app/commands/certificates.py): 2, then twice as many each time, up to
+# 16 — the first ones show progress soon, the later ones share one durability barrier and one commit among many.
 CERTIFICATE_BATCH_FIRST, CERTIFICATE_BATCH_MAX = 2, 16
 
 
-def issue_certificate(session, decree_id, award_id, config):
-    """Issue one certificate; returns the new document, or None if it exists already or the decree is no
-    longer signed. Holds no lock while rendering and signing."""
-    docs = issue_batch(session, decree_id, [award_id], config)
-    return docs[0] if docs else None
-
-
-def _read_batch(session, decree_id, award_ids, config):
-    """What the certificates of ``award_ids`` say, read in one short transaction (ended here):
-    (decree number, signed_at, [(award_id, context without its verification URL and QR code)]), or None when
-    the decree is not signed. (The QR codes are made after the transaction: a reader holds SQLite's shared
-    lock, which the other workers' commits wait for.)"""
+def read_batch(session, decree_id, award_ids, config):
+    """What the certificates of ``award_ids`` say (reads only): (decree number, signed_at, [(award_id, context
+    without its verification URL and QR code)], the signer's identity (:func:`signing_identity`)), or None when the decree is not signed. The caller ends the
+    read transaction before the slow part (a reader holds SQLite's shared lock, which the other workers'
+    commits wait for; the QR codes are made afterwards)."""
     decree = session.get(Decree, decree_id)
     if decree is None or decree.state != "signed":
-        session.rollback()
         return None
     # one query for the awards with their innovations and units: certificate_context then finds them in the
     # session's identity map instead of asking for each
     rows = (session.query(Award, Innovation, Unit).join(Innovation, Award.innovation_id == Innovation.id)
             .join(Unit, Innovation.unit_id == Unit.id).filter(Award.id.in_(list(award_ids))).all())
-    awards = {award.id: award for award, _innovation, _unit in rows}
+    awards = {award.id: award for award, _innovation, _unit in rows if award.voided_at is None}  # voided: none
     items = []
     for award_id in award_ids:
         if award_id in awards:
             items.append((award_id, content.certificate_context(session, awards[award_id], decree, config,
                                                                 verify_url=None)))
-    number, signed_at = decree.number, decree.signed_at
-    identity = signing_identity(session, decree, config)
-    session.rollback()  # end the read transaction before the slow part
-    return number, signed_at, items, identity
+    return decree.number, decree.signed_at, items, signing_identity(session, decree, config)
 
 
-def issue_batch(session, decree_id, award_ids, config):
-    """Issue the certificates of ``award_ids`` (a few) in one transaction; returns the new documents, or None
-    when the decree is not signed (any more).
-
-    The data is read, the read transaction ends; each PDF is rendered, signed and written to a new file
-    (no lock held meanwhile); the files are made durable (:func:`storage.make_durable`: each file, then the
-    directory); only then are the rows inserted — a unique (decree, award) pair each — and the decree
-    re-read under lock to check it is still signed, and the batch committed at once. A crash before the commit
-    leaves unreferenced files and no row (a rerun issues those certificates again); after it, every row points
-    to a complete, durable file. If another worker issued one of them meanwhile, the others are recorded one
-    by one and the duplicates' files discarded.
-    """
-    read = _read_batch(session, decree_id, award_ids, config)
-    if read is None:
-        return None
-    number, signed_at, items, (block, pair) = read
-    folder = config["SIKIPP_STORAGE_DIR"]
+def prepare_batch(config, decree_id, number, signed_at, items, identity=None):
+    """Render, sign and store each certificate of ``items`` (no database access, no lock held), then make the
+    files durable together (:func:`storage.make_durable`) — before any row may refer to them. Returns the rows
+    to insert. On any failure the files written are removed and the error raised (StorageWriteError → 507).
+    ``identity``: (signature block, own key pair or None) of the decree's signer (:func:`signing_identity`)."""
+    block, pair = identity or (None, None)
     prepared = []
     try:
         for award_id, ctx in items:
@@ -200,101 +193,43 @@ def issue_batch(session, decree_id, award_ids, config):
             pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=signed_at, block=block, pair=pair,
                                 reason=f"Piagam Penghargaan berdasarkan Keputusan Nomor {number}")
             stored_name = storage.new_stored_name(f"cert-{decree_id}-{award_id}")
-            storage.write_once(folder, stored_name, pdf, durable=False)
+            storage.write_once(stored_name, pdf, durable=False)
             prepared.append({"kind": "certificate", "decree_id": decree_id, "award_id": award_id, "code": code,
                              "number": number, "stored_name": stored_name, "sha256": storage.sha256(pdf),
                              "state": "valid", "issued_at": utcnow()})
-        storage.make_durable(folder, [row["stored_name"] for row in prepared])  # before any row refers to them
+        storage.make_durable([row["stored_name"] for row in prepared])  # before any row refers to them
     except BaseException:
-        _discard(folder, prepared)
+        discard_rows(prepared)
         raise
-    if not prepared:
-        return []
-    try:
-        return _record(session, decree_id, prepared, folder)
-    except IntegrityError:  # another worker issued one of them first: record the others one by one
-        session.rollback()
-    docs = []
-    for row in prepared:
-        try:
-            docs += _record(session, decree_id, [row], folder)
-        except IntegrityError:
-            session.rollback()
-            _discard(folder, [row])
-    return docs
+    return prepared
 
 
-def _record(session, decree_id, rows, folder):
-    """Insert the rows and commit, if the decree is still signed (else nothing is issued, the files go)."""
+def record_rows(session, decree_id, rows):
+    """Insert the certificate rows (flush: a duplicate (decree, award) raises IntegrityError) and re-read the
+    decree's state under lock. Returns the documents, or None when the decree is no longer signed (the caller
+    rolls back and discards the files). Never commits: the caller's transaction does."""
     docs = [IssuedDocument(**row) for row in rows]
-    try:
-        session.add_all(docs)
-        session.flush()  # takes the write lock (SQLite) before the state is re-read
-        state = session.execute(select(Decree.state).where(Decree.id == decree_id).with_for_update()
-                                .execution_options(populate_existing=True)).scalar_one()
-        if state != "signed":
-            session.rollback()
-            _discard(folder, rows)
-            return []
-        session.commit()
-    except IntegrityError:
-        raise  # the caller decides (rows stay on disk until then)
-    except BaseException:
-        session.rollback()
-        _discard(folder, rows)
-        raise
-    return docs
+    session.add_all(docs)
+    session.flush()  # takes the write lock (SQLite) before the state is re-read
+    state = session.execute(select(Decree.state).where(Decree.id == decree_id).with_for_update()
+                            .execution_options(populate_existing=True)).scalar_one()
+    return docs if state == "signed" else None
 
 
-def _discard(folder, rows):
+def discard_rows(rows):
+    """Remove the files of rows that will not be recorded."""
     for row in rows:
-        storage.discard(folder, row["stored_name"])
+        storage.discard(row["stored_name"])
 
 
-def issue_certificates(session, decree_id, award_ids, config, progress_callback=None):
-    """Issue the certificates of ``award_ids`` in batches (:func:`issue_batch`, see CERTIFICATE_BATCH_*);
-    stops when the decree is no longer signed. Returns how many were issued here; ``progress_callback(count)``
-    after each batch."""
-    count, start, size = 0, 0, CERTIFICATE_BATCH_FIRST
-    award_ids = list(award_ids)
-    while start < len(award_ids):
-        docs = issue_batch(session, decree_id, award_ids[start:start + size], config)
-        if docs is None:
-            break
-        count += len(docs)
-        start += size
-        size = min(size * 2, CERTIFICATE_BATCH_MAX)
-        if progress_callback:
-            progress_callback(count)
-    return count
-
-
-def issue_missing(session, decree_id, config, progress_callback=None):
-    """Issue every certificate of a signed decree that is still missing. Idempotent; safe to rerun and to
-    run in several workers at once. Returns the final progress."""
+def wanted_and_done(session, decree_id):
+    """(award ids the signed decree's manifest lists, award ids with a certificate), or None when the decree
+    is not signed (reads only)."""
     decree = session.get(Decree, decree_id)
     doc = decree_document(session, decree_id) if decree is not None else None
     if decree is None or doc is None or decree.state != "signed":
-        session.rollback()
-        return progress(session, decree_id)
-    wanted = manifest(doc)["award_ids"]
-    done = issued_award_ids(session, decree_id)
-    referenced = {name for (name,) in session.query(IssuedDocument.stored_name)
-                  .filter(IssuedDocument.decree_id == decree_id)}
-    storage.remove_orphans(config["SIKIPP_STORAGE_DIR"], f"cert-{decree_id}-", referenced)
-    session.rollback()
-    count = len(done & set(wanted))
-    if progress_callback:
-        progress_callback(count, len(wanted))
-
-    def advance(_issued_here):
-        if progress_callback:  # counted in the database: other workers may be issuing the same decree
-            issued = len(issued_award_ids(session, decree_id) & set(wanted))
-            session.rollback()
-            progress_callback(issued, len(wanted))
-
-    issue_certificates(session, decree_id, [a for a in wanted if a not in done], config, progress_callback=advance)
-    return progress(session, decree_id)
+        return None
+    return certificate_award_ids(session, doc), issued_award_ids(session, decree_id)
 
 
 def certificate_status(session, award_id):
@@ -303,6 +238,9 @@ def certificate_status(session, award_id):
     award = session.get(Award, award_id)
     if award is None:
         return "none", None
+    if award.voided_at is not None:  # disqualified: its certificates were revoked with it (awards.void_award)
+        cert = session.query(IssuedDocument).filter(IssuedDocument.award_id == award_id).first()
+        return ("revoked", cert) if cert is not None else ("none", None)
     docs = (session.query(IssuedDocument, Decree).join(Decree, IssuedDocument.decree_id == Decree.id)
             .filter(IssuedDocument.kind == "decree", Decree.state.in_(("signed", "revoked")))
             .order_by(Decree.signed_at.desc(), Decree.id.desc()).all())
@@ -319,4 +257,36 @@ def certificate_status(session, award_id):
 
 
 def stored_bytes(config, doc):
-    return storage.read(config["SIKIPP_STORAGE_DIR"], doc.stored_name)
+    """The stored bytes of an issued document (StorageReadError → 503 when the store fails)."""
+    return storage.read(doc.stored_name)
+
+
+_ROLLBACK_FILES = "sikipp.discard_on_rollback"
+
+
+def discard_on_rollback(session, stored_names):
+    """Remove these just-written files if the session's transaction rolls back (the number and the row go
+    with it, so must the file). A process killed before either leaves them to the recovery sweep."""
+    from sqlalchemy.orm import scoped_session
+
+    if isinstance(session, scoped_session):
+        session = session()  # this request's session
+    session.info.setdefault(_ROLLBACK_FILES, []).extend(stored_names)
+
+
+def _install_rollback_listeners():
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @event.listens_for(Session, "after_commit")
+    def _committed(session):
+        session.info.pop(_ROLLBACK_FILES, None)
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _rolled_back(session, previous_transaction):
+        if previous_transaction.parent is None and session.info.get(_ROLLBACK_FILES):
+            for name in session.info.pop(_ROLLBACK_FILES):
+                storage.discard(name)
+
+
+_install_rollback_listeners()

@@ -1,113 +1,57 @@
-"""Issued PDFs on disk (``SIKIPP_STORAGE_DIR/documents``), written once and never changed.
+"""Issued PDFs (decrees, certificates) in the app's storage (``app/services/storage.py``) under
+``documents/<stored name>``, written once and never changed.
 
-A file is written under a fresh name (temporary file, then a hard link to its final name: never overwritten),
-made durable, and only then is its database row committed. A crash in between leaves an unreferenced file (no
-row points to it: nothing was issued), which :func:`remove_orphans` may clean up; a row never points to a
-missing or partial file.
+A file is stored (atomically, durably) before its database row is committed. A crash in between leaves an
+unreferenced file (no row points to it: nothing was issued), which the recovery sweep removes
+(``app/services/recovery.py``); a row never points to a missing or partial file.
 
-Durability: :func:`write_once` fsyncs the file itself (one document, e.g. a decree inside its transaction).
-A batch of certificates is written with ``durable=False`` and made durable together by :func:`make_durable`
-— every file fsynced, then the directory once, so that the new names survive a power loss too — before the
-one commit that records the batch. Nothing is committed before ``make_durable`` has returned without error.
+Durability: :func:`write_once` makes the file durable itself (one document, e.g. a decree inside its
+transaction). A batch of certificates is written with ``durable=False`` and made durable together by
+:func:`make_durable` before the one commit that records the batch.
+
+A decree's file is named after the decree (``decree-<id>.pdf``, :func:`decree_name`): only the transaction that
+holds the decree's ``sign`` transition (the row's conditional UPDATE, so one at a time) writes it, and it
+replaces whatever an earlier, crashed attempt left under that name — a signed file carrying a number that
+was never committed can never sit beside the decree that later takes that number.
 """
-import errno
-import hashlib
-import os
-import secrets
-import tempfile
+from app.services.storage import get_storage, sha256  # noqa: F401  (sha256: the documents' digest)
+
+PREFIX = "documents/"
 
 
-def documents_dir(storage_dir):
-    path = os.path.join(storage_dir, "documents")
-    os.makedirs(path, exist_ok=True)
-    return path
+def key(stored_name):
+    return PREFIX + stored_name.rsplit("/", 1)[-1]
 
 
 def new_stored_name(prefix):
+    import secrets
+
     return f"{prefix}-{secrets.token_hex(12)}.pdf"
 
 
-def write_once(storage_dir, stored_name, data, durable=True):
-    """Store ``data`` under the new name ``stored_name``. With ``durable=False`` the caller must call
-    :func:`make_durable` on the name before committing any row that refers to it."""
-    folder = documents_dir(storage_dir)
-    final = os.path.join(folder, stored_name)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".partial-")
+def decree_name(decree_id):
+    return f"decree-{int(decree_id)}.pdf"
+
+
+def write_once(stored_name, data, durable=True, replace=False):
+    """Store ``data`` under ``stored_name``. With ``durable=False`` the caller must call :func:`make_durable`
+    on the name before committing any row that refers to it."""
+    return get_storage().put(key(stored_name), data, durable=durable, replace=replace)
+
+
+def make_durable(stored_names):
+    get_storage().sync([key(n) for n in stored_names])
+
+
+def read(stored_name):
+    return get_storage().read(key(stored_name))
+
+
+def discard(stored_name):
+    """Remove a file that will not be recorded; a failing store leaves it to the recovery sweep."""
+    from app.services.storage import StorageError
+
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
-        os.chmod(tmp, 0o444)
-        os.link(tmp, final)  # fails if the name exists: a stored document is never overwritten
-    finally:
-        os.unlink(tmp)
-    if durable:
-        _fsync_dir(folder)
-    return final
-
-
-def make_durable(storage_dir, stored_names):
-    """fsync the files ``stored_names`` (written with ``durable=False``), then their directory once: after
-    this returns, their contents and their names are on stable storage. Raises OSError otherwise."""
-    folder = documents_dir(storage_dir)
-    for name in stored_names:
-        fd = os.open(os.path.join(folder, os.path.basename(name)), os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    if stored_names:
-        _fsync_dir(folder)
-
-
-def _fsync_dir(folder):
-    """Make the directory's entries (new names, removed temporary names) durable."""
-    if os.name == "nt":  # a directory cannot be opened there; the file fsync is what Windows offers
-        return
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:  # a file system that does not sync directories (nothing more to do)
-            raise
-    finally:
-        os.close(fd)
-
-
-def read(storage_dir, stored_name):
-    with open(os.path.join(documents_dir(storage_dir), os.path.basename(stored_name)), "rb") as fh:
-        return fh.read()
-
-
-def discard(storage_dir, stored_name):
-    try:
-        os.unlink(os.path.join(documents_dir(storage_dir), os.path.basename(stored_name)))
-    except FileNotFoundError:
+        get_storage().delete(key(stored_name))
+    except StorageError:
         pass
-
-
-def sha256(data):
-    return hashlib.sha256(data).hexdigest()
-
-
-def remove_orphans(storage_dir, prefix, referenced, min_age_seconds=600):
-    """Delete files named ``prefix*`` that no database row references (left by a crash before commit).
-    Only files older than ``min_age_seconds``: a younger one may belong to a worker about to commit."""
-    import time
-
-    folder = documents_dir(storage_dir)
-    removed = 0
-    limit = time.time() - min_age_seconds
-    for name in os.listdir(folder):
-        if (name.startswith(prefix) and name not in referenced) or name.startswith(".partial-"):
-            path = os.path.join(folder, name)
-            try:
-                if os.path.getmtime(path) > limit:
-                    continue
-                os.unlink(path)
-                removed += 1
-            except FileNotFoundError:
-                pass
-    return removed

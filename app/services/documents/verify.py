@@ -39,9 +39,11 @@ def describe(session, doc, config):
 
 
 def _stored_intact(config, doc):
+    from app.services.storage import StorageError
+
     try:
-        return storage.sha256(storage.read(config["SIKIPP_STORAGE_DIR"], doc.stored_name)) == doc.sha256
-    except OSError:
+        return storage.sha256(storage.read(doc.stored_name)) == doc.sha256
+    except StorageError:
         return False
 
 

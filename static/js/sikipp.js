@@ -1,0 +1,63 @@
+/* SIKIPP's page behaviour, loaded on every page of the app's layout (templates/sikipp/base.html). The
+   Content-Security-Policy allows no inline script or event-handler attribute: templates mark elements with
+   data-* attributes and this file acts on them. */
+(function () {
+  "use strict";
+
+  /* <button data-confirm="Question?">: ask before submitting. */
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  /* <select data-autosubmit>: submit its form when the choice changes. */
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) { el.form.submit(); }
+  });
+
+  /* Score sheet (#score-sheet .score-input): the running total, as the server computes it. */
+  function sheetTotal() {
+    var inputs = document.querySelectorAll("#score-sheet .score-input");
+    var out = document.getElementById("sheet-total");
+    if (!inputs.length || !out) { return; }
+    function total() {
+      var sum = 0, weights = 0, complete = true;
+      inputs.forEach(function (el) {
+        var w = parseFloat(el.dataset.weight), m = parseFloat(el.dataset.max), v = parseFloat(el.value);
+        weights += w;
+        if (isNaN(v)) { complete = false; } else { sum += w * v / m; }
+      });
+      out.textContent = complete && weights ? (sum / weights * 100).toFixed(2) : "\u2014";
+    }
+    inputs.forEach(function (el) { el.addEventListener("input", total); });
+    total();
+  }
+
+  /* Documents screen (progress.cert-progress[data-decree]): follow certificate issuing until done. */
+  function certificateProgress() {
+    function poll(bar) {
+      var id = bar.getAttribute("data-decree");
+      fetch("/api/v1/decree/" + id + "/certificates", {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          bar.max = p.total || 1; bar.value = p.total ? p.issued : 1;
+          var count = document.querySelector('.cert-count[data-decree="' + id + '"]');
+          if (count) { count.textContent = p.issued + "/" + p.total; }
+          if (!p.done && p.state === "signed") { setTimeout(function () { poll(bar); }, 2000); }
+        });
+    }
+    document.querySelectorAll("progress.cert-progress").forEach(function (bar) {
+      if (Number(bar.value) < Number(bar.max)) { poll(bar); }
+    });
+  }
+
+  function ready(fn) {
+    if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", fn); } else { fn(); }
+  }
+  ready(sheetTotal);
+  ready(certificateProgress);
+})();
