@@ -78,6 +78,31 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def served_base_url(host, port):
+    """The base URL of documents' links (QR codes, /verify) when ``SIKIPP_BASE_URL`` is not set: the address
+    and port this process actually serves (DESIGN §6). Derived from what we bind, never from a request's Host
+    header (a client could send any). A wildcard address is reached locally as 127.0.0.1; a server reached
+    under another name sets SIKIPP_BASE_URL."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def build_app(args, config=None):
+    """The app ``python run.py`` serves: with the served port in document links unless SIKIPP_BASE_URL is set
+    (``config``: further settings, e.g. a test's database)."""
+    from app import create_app
+
+    overrides = dict(config or {})
+    if not os.environ.get("SIKIPP_BASE_URL"):
+        overrides["SIKIPP_BASE_URL"] = served_base_url(args.host, args.port)
+    return create_app(overrides or None)
+
+
 def main(argv=None):
     from werkzeug.serving import run_simple
 
@@ -87,9 +112,7 @@ def main(argv=None):
         print(" * WARNING: SECRET_KEY is not set: using the development key (local mode). "
               "This server is NOT for production: use gunicorn run:app with SECRET_KEY and DATABASE_URL.",
               file=sys.stderr, flush=True)
-    from app import create_app
-
-    application = create_app()
+    application = build_app(args)
     if _embedded_database():
         _migrate_if_needed(application)
     if not os.environ.get("REDIS_URL"):  # embedded job queue (SQLite): its consumer runs in this process

@@ -43,8 +43,11 @@ def register(app, appbuilder):
     from app.views import guards
 
     guards.register(app)
-    from app.views import storage_errors
+    # Error pages in the layout and language, <html lang>, the favicon; the formatting filters (DESIGN §9).
+    from app.views import errors, formatting, storage_errors
 
+    errors.register(app)
+    formatting.register(app)
     storage_errors.register(app)  # a failing file store: 507/503 JSON or a flash, never a 500
     app.before_request(throttle_login_requests)
     app.before_request(require_csrf_for_cookie_api_writes)
@@ -128,3 +131,5 @@ def register(app, appbuilder):
     appbuilder.add_view(announcements.ObjectionView, "Objections", label=_l("Objections"), icon="fa-comments",
                         category=category)
     appbuilder.add_link("Announcements", href="/pengumuman/", label=_l("Announcements"), icon="fa-bullhorn")
+    # Every model view, FAB's security screens included, shows values for reading (app/views/formatting.py).
+    formatting.format_all_views(appbuilder)

@@ -14,7 +14,12 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.security.sqla.apis.user.api import UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Group, Role
-from flask_appbuilder.security.views import ResetMyPasswordView, ResetPasswordView, UserDBModelView
+from flask_appbuilder.security.views import (
+    ResetMyPasswordView,
+    ResetPasswordView,
+    UserDBModelView,
+    UserStatsChartView,
+)
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -130,18 +135,35 @@ class SikippResetPasswordView(ResetPasswordView):
             flash(str(self.message), "info")
 
 
+class SikippUserStatsChartView(UserStatsChartView):
+    """FAB's user statistics with its series named through the catalog (FAB hard-codes them in English)."""
+
+    definitions = [
+        {"label": lazy_gettext("Login count"), "group": "username", "series": ["login_count"]},
+        {"label": lazy_gettext("Failed login count"), "group": "username", "series": ["fail_login_count"]},
+    ]
+
+
 class SikippUserDBModelView(UserDBModelView):
     """FAB's user screens with the user's unit; the first password is set through SetPassword."""
 
-    label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit")}
+    label_columns = {**UserDBModelView.label_columns, "unit": lazy_gettext("Unit"),
+                     "password_changed_at": lazy_gettext("Password changed at")}
+    # FAB writes these two help texts in English without the catalog.
+    description_columns = {
+        **UserDBModelView.description_columns,
+        "roles": lazy_gettext("The user's role in the application; it grants the role's permissions."),
+        "groups": lazy_gettext("The user's groups; each grants the roles of the group."),
+        "unit": lazy_gettext("The unit an OPD user proposes for (a juror's own unit is a conflict of interest)."),
+    }
     add_columns = UserDBModelView.add_columns + ["unit"]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit"]
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles", "unit"]
     show_fieldsets = [
-        ("User info", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
-        ("Personal Info", {"fields": ["first_name", "last_name", "email"], "expanded": True}),
-        ("Audit Info", {"fields": ["last_login", "fail_login_count", "created_on", "changed_on",
-                                   "password_changed_at"], "expanded": False}),
+        (lazy_gettext("User info"), {"fields": ["username", "active", "roles", "unit", "login_count"]}),
+        (lazy_gettext("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (lazy_gettext("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on",
+                                                 "password_changed_at"], "expanded": False}),
     ]
 
     def pre_add(self, item):
@@ -236,6 +258,7 @@ class SikippUserApi(UserApi):
 class SikippSecurityManager(SecurityManager):
     user_model = User
     userdbmodelview = SikippUserDBModelView
+    userstatschartview = SikippUserStatsChartView
     resetmypasswordview = SikippResetMyPasswordView
     resetpasswordview = SikippResetPasswordView
     user_api = SikippUserApi

@@ -40,8 +40,8 @@ def test_create_and_edit_keep_local_time(app):
         "min_implementation_years": "2", "max_attachment_mb": "5"})
     with app.app_context():
         log = db.session.query(AuditLog).filter_by(target_id=pk, action="deadline_changed").one()
-        assert log.user_id is not None and "2031-08-07T16:59" in log.detail
-    assert "07-08-2031 23:59 WIB" in client.get(f"/competitionview/show/{pk}").get_data(as_text=True)
+        assert log.user_id is not None and "7 Agustus 2031 23:59 WIB" in log.detail
+    assert "7 Agustus 2031 23:59 WIB" in client.get(f"/competitionview/show/{pk}").get_data(as_text=True)
 
 
 def test_opd_cannot_add_competitions(app):

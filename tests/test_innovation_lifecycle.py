@@ -237,12 +237,12 @@ def _refused(client, username, pk, trigger, body=None, status=409):
 
 
 def test_submit_after_the_deadline_names_the_deadline(app, client):
-    from app.services.competitions import to_local
+    from app.services.competitions import format_local
 
     deadline = (utcnow() - datetime.timedelta(hours=5)).replace(second=0, microsecond=0)
     with app.app_context():
         pk = seed_innovation("draft", deadline=deadline)
-        shown = to_local(deadline).strftime("%d-%m-%Y %H:%M")
+        shown = format_local(deadline)  # "5 Januari 2026 14:05 WIB"
     message = _refused(client, "opd_a", pk, "submit")
     assert shown in message
     with app.app_context():
@@ -306,7 +306,9 @@ def test_implementation_age(app, client):
         exactly = seed_innovation("draft", started_on=today.replace(year=today.year - 2)
                                   if (today.month, today.day) != (2, 29) else today.replace(day=28, year=today.year - 2))
     message = _refused(client, "opd_a", too_recent, "submit")
-    assert recent.isoformat() in message and "2" in message
+    from app.services.documents.indonesian import format_date
+
+    assert format_date(recent) in message and "2" in message  # "1 Desember 2025", as a person writes it
     _refused(client, "opd_a", no_date, "submit")
     assert fire(client, "opd_a", exactly, "submit").status_code == 200  # two full years is enough
 

@@ -57,7 +57,7 @@ def test_juror_fills_and_submits_a_score_sheet_in_a_browser(app, competition, li
     for (cid, _w), value in zip(crit, values):
         page.fill(f"#score_{cid}", str(value))
     expected = sum(w * v / 100 for (_c, w), v in zip(crit, values)) / sum(w for _c, w in crit) * 100
-    assert page.text_content("#sheet-total") == f"{expected:.2f}"
+    assert page.text_content("#sheet-total") == f"{expected:.2f}".replace(".", ",")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-final")
     page.wait_for_selector(".sheet-state[data-state=final]")

@@ -62,7 +62,7 @@ def test_juror_fills_in_a_score_sheet_form(app, client, screen_world):
         assert sheet.is_final and sheet.comment == "Catatan juri"
         assert sorted(float(s.value) for s in sheet.scores) == [88.5] * 6
     page = client.get(url).get_data(as_text=True)
-    assert 'data-state="final"' in page and 'name="score_' not in page and "88.5" in page
+    assert 'data-state="final"' in page and 'name="score_' not in page and "88,5" in page
     # locked: another post changes nothing
     assert client.post(url, data=form(screen_world, 1, action="final")).status_code == 422
     # another juror's sheet does not exist for this juror
@@ -117,10 +117,10 @@ def test_sekretariat_judging_ranking_and_progress_pages(app, client, screen_worl
     index = client.get("/judging/").get_data(as_text=True)
     assert f"/judging/progress/{rnd}" in index and f"/judging/ranking/{rnd}" in index
     ranking = client.get(f"/judging/ranking/{rnd}").get_data(as_text=True)
-    assert f'data-innovation="{screen_world["innovation"]}" data-rank="1"' in ranking and "75.00" in ranking
+    assert f'data-innovation="{screen_world["innovation"]}" data-rank="1"' in ranking and "75,00" in ranking
     assert "Layanan &lt;b&gt;Kilat&lt;/b&gt;" in ranking
     combined = client.get(f"/judging/ranking/{rnd}?combined=1")
-    assert combined.status_code == 200 and "75.00" in combined.get_data(as_text=True)
+    assert combined.status_code == 200 and "75,00" in combined.get_data(as_text=True)
     progress = client.get(f"/judging/progress/{rnd}").get_data(as_text=True)
     assert 'data-juror="juri1"' in progress and 'id="total-final">1<' in progress
     juror_page = client.get(f"/judging/progress/{rnd}/juror/{_uid(app, 'juri1')}").get_data(as_text=True)

@@ -486,11 +486,15 @@ class Workflow:
         """The workflow drawn by Graphviz (transitions' GraphMachine), as SVG bytes."""
         from transitions.extensions import GraphMachine
 
-        # The diagram machine is its own model (a throwaway instance): rows never get machines.
+        # The diagram machine is its own model (a throwaway instance): rows never get machines. States and
+        # triggers are drawn with their labels (what a person reads on the screens).
+        def name(state):
+            return str(self.label(state))
+
         graph_machine = GraphMachine(
-            states=list(self.states), initial=self.initial, auto_transitions=False,
-            transitions=[{"trigger": str(t.label or t.trigger), "source": list(t.sources), "dest": t.dest}
-                         for t in self.transitions.values()],
+            states=[name(s) for s in self.states], initial=name(self.initial), auto_transitions=False,
+            transitions=[{"trigger": str(t.label or t.trigger), "source": [name(s) for s in t.sources],
+                          "dest": name(t.dest)} for t in self.transitions.values()],
             title=str(self.name), show_conditions=False, graph_engine="graphviz",
         )
         return graph_machine.get_graph().pipe(format="svg")

@@ -275,6 +275,13 @@ def state_badge(workflow, state):
         style=escape(workflow.state_styles.get(state, "default")), s=escape(state), label=workflow.label(state))
 
 
+class _Actions(dict):
+    """A view's actions for FAB's list widget: never falsy, so an empty set is not replaced by all actions."""
+
+    def __bool__(self):
+        return True
+
+
 FIELD_DEFAULTS = {"type": "checkbox", "required": False, "value": None, "help": None, "min": None, "step": None,
                   "placeholder": None}
 
@@ -284,6 +291,9 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
 
     workflow: Any = None
     show_template = "workflows/show.html"
+    # Triggers shown in the danger style (a bulk action's menu entry and the row's button): those that
+    # reject, withdraw, return, revoke or delete something.
+    wf_danger_triggers: tuple = ()
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -296,9 +306,36 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
 
             run.__name__ = name
             confirmation = _("Perform \"%(label)s\" on every selected row?", label=t.label or t.trigger)
-            self.actions[name] = ActionItem(name, t.label or t.trigger, confirmation, "fa-random", True, False, run)
+            icon = "fa-ban text-danger wf-danger" if t.trigger in self.wf_danger_triggers else "fa-random"
+            self.actions[name] = ActionItem(name, t.label or t.trigger, confirmation, icon, True, False, run)
             # The row-by-row trigger permission is checked by the engine; the action itself needs read.
             self.method_permission_name[name] = "read"
+
+    def wf_may_fire(self, trigger):
+        """Whether the current user's roles hold the trigger's permission (rows may still refuse it)."""
+        t = self.workflow.transitions.get(trigger)
+        return t is not None and self.workflow.authorizer.has_permission(g.user, t.permission_name,
+                                                                         self.workflow.view_menu)
+
+    def wf_actions_for_user(self):
+        """The view's actions without the workflow triggers this user's roles may never fire."""
+        return _Actions({name: action for name, action in self.actions.items()
+                         if not (name.startswith("wf_") and name[3:] in self.workflow.transitions)
+                         or self.wf_may_fire(name[3:])})
+
+    def _get_list_widget(self, filters, actions=None, **kwargs):
+        return super()._get_list_widget(filters, actions=actions or self.wf_actions_for_user(), **kwargs)
+
+    def wf_list_url(self):
+        """Where a bulk action returns: the list it came from (same host, this view's list), else the list."""
+        from urllib.parse import urlsplit
+
+        target = request.referrer or ""
+        parts = urlsplit(target)
+        list_path = url_for(f"{self.endpoint}.list")
+        if parts.netloc == request.host and parts.path == list_path:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+        return list_path
 
     def _wf_visible(self, pk):
         return self.datamodel.get(pk, self._base_filters)
@@ -334,13 +371,17 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
             _session(), ids, trigger, g.user, comment=comment, data=data,
             fire=lambda pk: self.wf_fire(pk, trigger, comment=comment, data=data,
                                          visible=lambda o: self._wf_visible(o.id) is not None))
-        ok = sum(1 for r in results if r["ok"])
-        if ok:
-            flash(_("%(n)s row(s) changed.", n=ok), "success")
+        names = {i.id: str(i) for i in items if i is not None}
+        done = [r for r in results if r["ok"]]
+        if done:
+            flash(_("%(label)s done for %(n)s row(s): %(rows)s", label=self.workflow.transition(trigger).label
+                    or trigger, n=len(done), rows="; ".join(f"#{r['id']} {names.get(r['id'], '')}".strip()
+                                                             for r in done)), "success")
         for r in results:
             if not r["ok"]:
-                flash(_("#%(id)s: %(message)s", id=r["id"], message=r["message"]), "danger")
-        return redirect(self.get_redirect())
+                flash(_("#%(id)s %(name)s: not done: %(message)s", id=r["id"], name=names.get(r["id"], ""),
+                        message=r["message"]), "danger")
+        return redirect(self.wf_list_url())
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -356,8 +397,11 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
             wf_state=getattr(item, wf.state_attr), wf_state_label=wf.label(getattr(item, wf.state_attr)),
             wf_state_style=wf.state_styles.get(getattr(item, wf.state_attr), "primary"),
             wf_available=wf.available(_session(), item, g.user),
-            wf_history=[{**history_row(h), "at_display": self.wf_format_time(h.at)}
+            wf_history=[{**history_row(h), "at_display": self.wf_format_time(h.at),
+                         "trigger_label": (wf.transitions[h.trigger].label or h.trigger)
+                         if h.trigger in wf.transitions else h.trigger}
                         for h in wf.history(_session(), item.id)],
+            wf_danger=self.wf_danger_triggers,
             wf_labels=wf.state_labels,
             wf_fire_endpoint=f"{self.endpoint}.fire_view",
             wf_fields={t.trigger: [{**FIELD_DEFAULTS, **f} for f in self.wf_form_fields(t.trigger, item)]

@@ -51,9 +51,12 @@ def to_local_naive(value):
 
 
 def format_local(value):
-    """A stored UTC time as the regency's local time, e.g. "31-07-2026 23:59 WIB"."""
-    local = to_local(value)
-    return local.strftime("%d-%m-%Y %H:%M %Z") if local is not None else "-"
+    """A stored UTC time as the regency's local time, e.g. "31 Juli 2026 23:59 WIB"."""
+    from app.services.documents.indonesian import format_datetime
+
+    if value is None:
+        return "—"
+    return format_datetime(value, current_app.config.get("SIKIPP_TIMEZONE", "Asia/Jakarta"))
 
 
 def add_default_rounds(competition):
@@ -68,7 +71,7 @@ def add_default_rounds(competition):
 def log_deadline_change(session, competition, old, user):
     if old is not None and old != competition.submission_deadline:
         audit.record(session, user, "deadline_changed", "competition", competition.id,
-                     detail=f"{old.isoformat()} → {competition.submission_deadline.isoformat()} (UTC)")
+                     detail=f"{format_local(old)} → {format_local(competition.submission_deadline)}")
 
 
 def round_has_sheets(session, round_id):

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 
 from app.models import PROPOSAL_SECTIONS_REQUIRED, Attachment
 from app.models.base import utcnow
-from app.services.competitions import local_zone, to_local
+from app.services.competitions import format_local, local_zone
+from app.services.documents.indonesian import format_date
 
 
 def missing_sections(innovation):
@@ -31,7 +32,7 @@ def age_problem(innovation, today=None):
     today = today or datetime.datetime.now(local_zone()).date()
     if _add_years(innovation.started_on, years) > today:
         return _("The innovation must have run for at least %(years)s years (started %(date)s).",
-                 years=years, date=innovation.started_on.isoformat())
+                 years=years, date=format_date(innovation.started_on))
     return None
 
 
@@ -56,8 +57,8 @@ def deadline_problem(innovation, now=None):
     competition = innovation.competition
     now = now or utcnow()
     if competition is not None and now > competition.submission_deadline:
-        local = to_local(competition.submission_deadline)
-        return _("The submission deadline has passed (%(deadline)s).", deadline=local.strftime("%d-%m-%Y %H:%M %Z"))
+        return _("The submission deadline has passed (%(deadline)s).",
+                 deadline=format_local(competition.submission_deadline))
     return None
 
 

@@ -12,7 +12,7 @@ Malformed ids, page/order arguments and NUL characters are refused for every vie
 """
 from decimal import Decimal
 
-from flask import abort, flash, g, make_response, redirect, request
+from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from wtforms.validators import ValidationError
 from app.api.base import METHOD_PERMISSIONS, related_row_rules
 from app.extensions import db
 from app.services import access
+from app.views import formatting
 from app.views.guards import bad_input, is_db_id
 
 # What bad list arguments raise inside FAB (an index beyond the column's filters, text for a number, a
@@ -35,6 +36,11 @@ BAD_ARGUMENT_ERRORS = (IndexError, ValueError, TypeError, OverflowError, DataErr
 
 class GuardedModelView(ModelView):
     method_permission_name = METHOD_PERMISSIONS
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Every listed or shown column reads as a person would write it (app/views/formatting.py).
+        self.formatters_columns = formatting.default_formatters(self)
 
     # -- related choices: the user's rows only ----------------------------------------------------
     def _init_forms(self):
@@ -122,13 +128,14 @@ class GuardedModelView(ModelView):
         name = request.form.get("action")
         action = self._action_or_404(name, "multiple")
         if not self._may_run(name):
-            return self._denied()
+            flash(str(FLAMSG_ERR_SEC_ACCESS_DENIED), "danger")
+            return redirect(url_for(f"{self.endpoint}.list"))
         ids = {int(pk) for pk in request.form.getlist("rowid") if is_db_id(pk)}
         items = [item for item in (self.datamodel.get(pk, self._base_filters) for pk in sorted(ids))
                  if item is not None]
         if not items:
             flash(_("Select at least one row first."), "warning")
-            return redirect(self.get_redirect())
+            return redirect(url_for(f"{self.endpoint}.list"))
         return action.func(items)
 
 

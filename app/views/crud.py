@@ -1,4 +1,6 @@
 """Admin screens (FAB ModelViews). Thin: the same row filters and services as the APIs."""
+import re
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
@@ -31,6 +33,7 @@ from app.models import (
 from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services import access, competitions, innovations
 from app.services.errors import DomainError
+from app.views import formatting as fmt
 from app.views.base import GuardedModelView, api_rules
 from app.views.command_crud import CommandCrudViewMixin
 
@@ -69,6 +72,7 @@ class UnitView(SikippModelView):
     validators_columns = api_rules(resources.UnitApi)  # the API's bounds (DESIGN §8: every door)
     label_columns = {"code": _l("Code"), "name": _l("Name"), "kind": _l("Kind"), "sakip_grade": _l("SAKIP grade"),
                      "is_demo": _l("Demo data")}
+    formatters_columns = {"kind": fmt.unit_kind, "sakip_grade": fmt.or_dash, "is_demo": fmt.yes_no}
 
 
 class CriterionView(CommandCrudViewMixin, SikippModelView):
@@ -87,6 +91,7 @@ class CriterionView(CommandCrudViewMixin, SikippModelView):
     show_columns = add_columns
     label_columns = {"round": _l("Round"), "sequence": _l("Order"), "name": _l("Name"),
                      "description": _l("Description"), "weight": _l("Weight"), "max_score": _l("Maximum score")}
+    formatters_columns = {"weight": fmt.number, "max_score": fmt.number, "description": fmt.or_dash}
     create_command = judging_commands.CreateCriterion
     edit_command = judging_commands.EditCriterion
     delete_command = judging_commands.DeleteCriterion
@@ -110,6 +115,8 @@ class RoundView(CommandCrudViewMixin, SikippModelView):
     label_columns = {"competition": _l("Competition"), "sequence": _l("Order"), "name": _l("Name"),
                      "weight": _l("Weight"), "shortlist_size": _l("Shortlist size"), "blind": _l("Blind review"),
                      "normalize_z": _l("Z-score normalisation"), "closed_at": _l("Closed at")}
+    formatters_columns = {"weight": fmt.weight, "blind": fmt.yes_no, "normalize_z": fmt.yes_no,
+                          "closed_at": fmt.datetime_id, "shortlist_size": fmt.or_dash}
     create_command = judging_commands.CreateRound
     edit_command = judging_commands.EditRound
     delete_command = judging_commands.DeleteRound
@@ -138,7 +145,8 @@ class CompetitionView(SikippModelView):
     description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
                            "objection_days": _l("Days after an announcement of results during which anyone may "
                                                 "object, until 23:59:59 local time of the last day; 0 = none.")}
-    formatters_columns = {"submission_deadline": competitions.format_local}
+    formatters_columns = {"submission_deadline": fmt.datetime_id, "created_on": fmt.datetime_id,
+                          "description": fmt.or_dash}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {
         "submission_deadline": DateTimeLocalField(
@@ -219,10 +227,10 @@ class InnovationCrudView(SikippModelView):
     edit_template = "innovation/edit.html"
     list_columns = ["title", "unit", "competition", "state", "changed_on"]
     formatters_columns = {
-        "changed_on": competitions.format_local, "created_on": competitions.format_local,
-        "sdg_goals": lambda goals: ", ".join(f"{g}. {SDG_NAMES[g - 1]}" for g in goals or () if 1 <= g <= 17) or "-",
+        "changed_on": fmt.datetime_id, "created_on": fmt.datetime_id, "started_on": fmt.date_id,
+        "sdg_goals": lambda goals: ", ".join(f"{g}. {SDG_NAMES[g - 1]}" for g in goals or () if 1 <= g <= 17) or "—",
         "video_url": lambda url: Markup('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>').format(url)
-        if url and url.startswith(("http://", "https://")) else (url or "-"),
+        if url and url.startswith(("http://", "https://")) else (url or "—"),
     }
     show_columns = ["competition", "unit", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals", "state",
                     "created_on", "changed_on"]
@@ -328,6 +336,8 @@ class AssignmentView(CommandCrudViewMixin, SikippModelView):
     show_columns = ["round", "innovation", "juror", "status", "recusal_reason", "created_on"]
     label_columns = {"round": _l("Round"), "innovation": _l("Innovation"), "juror": _l("Juror"),
                      "status": _l("Status"), "recusal_reason": _l("Recusal reason"), "created_on": _l("Created on")}
+    formatters_columns = {"status": fmt.assignment_status, "juror": fmt.user_name, "created_on": fmt.datetime_id,
+                          "recusal_reason": fmt.or_dash}
     create_command = judging_commands.CreateAssignment
     edit_command = judging_commands.EditAssignment
     delete_command = judging_commands.DeleteAssignment
@@ -346,6 +356,8 @@ class AwardView(SikippModelView):
     label_columns = {"innovation": _l("Innovation"), "title": _l("Title"), "rank": _l("Rank"),
                      "category": _l("Category"), "score": _l("Score"), "prize_amount": _l("Prize"),
                      "created_on": _l("Created on")}
+    formatters_columns = {"rank": fmt.or_dash, "category": fmt.unit_kind, "score": fmt.score,
+                          "prize_amount": fmt.money, "created_on": fmt.datetime_id}
 
 
 class DecreeCrudView(CommandCrudViewMixin, SikippModelView):
@@ -366,6 +378,8 @@ class DecreeCrudView(CommandCrudViewMixin, SikippModelView):
                      "considerations": _l("Considerations (Menimbang)"), "legal_bases": _l("Legal bases (Mengingat)"),
                      "state": _l("State"), "signed_at": _l("Signed at"),
                      "supersedes": _l("Supersedes (revokes or amends) decree")}
+    formatters_columns = {"number": fmt.decree_number, "state": lambda s: fmt.state_badge(s, "decree"),
+                          "signed_at": fmt.datetime_id}
     create_command = decree_commands.CreateDecreeDraft
     edit_command = decree_commands.EditDecreeDraft
     delete_command = decree_commands.DeleteDecreeDraft
@@ -407,7 +421,24 @@ class SignerProfileView(CommandCrudViewMixin, SikippModelView):
 
 
 AUDIT_TARGETS = {"innovation": _l("Innovation"), "decree": _l("Decree"), "competition": _l("Competition"),
-                 "assignment": _l("Assignment"), "score_sheet": _l("Score sheet"), "user": _l("User")}
+                 "assignment": _l("Assignment"), "score_sheet": _l("Score sheet"), "user": _l("User"),
+                 "round": _l("Round"), "criterion": _l("Criterion"), "award": _l("Award"), "unit": _l("Unit")}
+# The historic action names (without a dot) as a person reads them.
+AUDIT_NAMED_ACTIONS = {
+    "round_auto_assigned": _l("Round: jurors assigned automatically"),
+    "assignment_recused": _l("Assignment: conflict of interest declared"),
+    "assignment_reassigned": _l("Assignment: reassigned"), "score_sheet_saved": _l("Score sheet: saved"),
+    "score_sheet_reopened": _l("Score sheet: reopened"), "round_reminded": _l("Round: jurors reminded"),
+    "juror_reminded": _l("Juror reminded"), "round_closed": _l("Round: closed"),
+    "deadline_changed": _l("Competition: submission deadline changed"),
+}
+# Fields of the before → after detail as a person reads them.
+AUDIT_FIELDS = {"state": _l("State"), "title": _l("Title"), "name": _l("Name"), "weight": _l("Weight"),
+                "sequence": _l("Order"), "juror_id": _l("Juror"), "round_id": _l("Round"),
+                "innovation_id": _l("Innovation"), "status": _l("Status"), "comment": _l("Comment"),
+                "final": _l("Final"), "reason": _l("Reason"), "submission_deadline": _l("Submission deadline"),
+                "shortlist_size": _l("Shortlist size"), "max_score": _l("Maximum score"), "number": _l("Number"),
+                "prize_amount": _l("Prize"), "rank": _l("Rank"), "scores": _l("Scores"), "score": _l("Score")}
 AUDIT_ACTIONS = {"create": _l("Created"), "edit": _l("Changed"), "delete": _l("Deleted"),
                  "attachment_add": _l("Attachment added"), "attachment_remove": _l("Attachment removed")}
 
@@ -424,35 +455,71 @@ def audit_action_label(action):
     for wf in ALL_WORKFLOWS:
         if wf.name == kind and verb in wf.transitions:
             label = wf.transitions[verb].label or verb
-    text = f"{AUDIT_TARGETS.get(kind, kind)}: {label or verb or kind}" if verb else str(AUDIT_TARGETS.get(kind, kind))
+    if base in AUDIT_NAMED_ACTIONS:
+        text = str(AUDIT_NAMED_ACTIONS[base])
+    else:
+        text = (f"{AUDIT_TARGETS.get(kind, kind)}: {label or verb or kind}" if verb
+                else str(AUDIT_TARGETS.get(kind, kind)))
     if refused:
         return Markup('<span class="label label-danger">{0}</span> {1}').format(_l("Refused"), text)
     return text
 
 
-def _audit_value(value):
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+
+
+def _audit_value(value, key=None):
+    """One stored value of an audit row for reading (times in WIB, codes as labels, numbers with a comma)."""
     if value is None or value == "":
-        return "-"
+        return "—"
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
     if isinstance(value, (list, tuple)):
-        return ", ".join(_audit_value(v) for v in value) or "-"
+        return ", ".join(_audit_value(v) for v in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_audit_value(v)}" for k, v in value.items()) or "-"
+        return "; ".join(f"{AUDIT_FIELDS.get(k, k)}: {_audit_value(v, k)}" for k, v in value.items()) or "—"
+    if isinstance(value, float):
+        return fmt.number(value)
     text = str(value)
+    if key == "state":
+        return str(fmt.state_label(text))
+    if key == "status":
+        return str(fmt.assignment_status(text))
+    if key == "prize_amount" and _DECIMAL.match(text):
+        return fmt.money(text)
+    if _ISO_TIME.match(text):
+        parsed = _parse_iso(text)
+        if parsed is not None:
+            return fmt.datetime_id(parsed) if "T" in text or " " in text else fmt.date_id(parsed.date())
+    if _DECIMAL.match(text):
+        return fmt.number(text)
     return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _parse_iso(text):
+    import datetime
+
+    try:
+        parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return parsed
 
 
 def audit_data_display(data):
     """The audit row's before → after, one changed field a line (and the answer status of a refusal)."""
     if not data:
-        return "-"
+        return "—"
     lines = []
     before, after = data.get("before"), data.get("after")
     if isinstance(before, dict) or isinstance(after, dict):
         before, after = before or {}, after or {}
         for key in dict.fromkeys([*before, *after]):
-            lines.append(f"{key}: {_audit_value(before.get(key))} → {_audit_value(after.get(key))}")
+            lines.append(f"{AUDIT_FIELDS.get(key, key)}: {_audit_value(before.get(key), key)} → "
+                         f"{_audit_value(after.get(key), key)}")
     elif before is not None or after is not None:
         lines.append(f"{_audit_value(before)} → {_audit_value(after)}")
     for key, value in data.items():
@@ -461,8 +528,8 @@ def audit_data_display(data):
         if key == "status":
             lines.append(str(_l("Answer: HTTP %(status)s", status=value)))
         else:
-            lines.append(f"{key}: {_audit_value(value)}")
-    return Markup("<br>").join(lines) if lines else "-"
+            lines.append(f"{AUDIT_FIELDS.get(key, key)}: {_audit_value(value, key)}")
+    return Markup("<br>").join(lines) if lines else "—"
 
 
 class AuditLogView(SikippModelView):
@@ -478,9 +545,9 @@ class AuditLogView(SikippModelView):
     list_columns = ["at", "user", "action", "target_type", "target_id", "detail", "data"]
     show_columns = ["at", "user", "action", "target_type", "target_id", "detail", "data"]
     search_columns = ["action", "target_type", "target_id", "at"]
-    formatters_columns = {"at": competitions.format_local, "action": audit_action_label,
+    formatters_columns = {"at": fmt.datetime_id, "action": audit_action_label, "user": fmt.user_name,
                           "target_type": lambda kind: AUDIT_TARGETS.get(kind, kind),
-                          "target_id": lambda pk: f"#{pk}" if pk else "-", "data": audit_data_display,
-                          "detail": lambda text: text or "-"}
+                          "target_id": lambda pk: f"#{pk}" if pk else "—", "data": audit_data_display,
+                          "detail": lambda text: text or "—"}
     label_columns = {"at": _l("Time"), "user": _l("User"), "action": _l("Action"), "target_type": _l("Object"),
                      "target_id": _l("Object id"), "detail": _l("Detail"), "data": _l("Before → after")}

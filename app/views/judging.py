@@ -68,11 +68,23 @@ class ScoreSheetView(BaseView):
                 .all())
         items = []
         for a in rows:
-            sheet = a.sheet
-            state = ("recused" if a.status == "recused" else "final" if sheet is not None and sheet.is_final
-                     else "draft" if sheet is not None else "new")
-            items.append({"a": a, "state": state, "hide_unit": a.round.blind and judging.is_blind_juror(g.user)})
+            state = _sheet_state(a)
+            items.append({"a": a, "state": state, "hide_unit": a.round.blind and judging.is_blind_juror(g.user),
+                          "todo": _is_todo(a)})
+        # What awaits the juror first (sheets not final in open rounds), then the finished ones; the order
+        # inside each group is kept.
+        items.sort(key=lambda item: not item["todo"])
         return self.render_template("judging/my_sheets.html", items=items, state_labels=SHEET_STATE_LABELS)
+
+    def _next_todo(self, assignment):
+        """The juror's next sheet still to finish (open round, not final, not recused) after ``assignment``."""
+        rows = (db.session.query(Assignment).filter(Assignment.juror_id == assignment.juror_id,
+                                                    Assignment.status == "active", Assignment.id != assignment.id)
+                .join(Round, Round.id == Assignment.round_id).filter(Round.closed_at.is_(None))
+                .order_by(Round.competition_id.desc(), Round.sequence, Assignment.id).all())
+        todos = [a for a in rows if _is_todo(a)]
+        later = [a for a in todos if a.id > assignment.id]
+        return (later or todos or [None])[0]
 
     def _render_sheet(self, assignment, entered=None, comment=None, status=200):
         data = judging.sheet_as_dict(db.session, assignment)
@@ -92,7 +104,8 @@ class ScoreSheetView(BaseView):
             can_recuse=is_juror and assignment.status == "active" and not data["final"]
             and assignment.round.closed_at is None,
             trail=judging.audit_trail(db.session, assignment) if access.is_privileged(g.user) else [],
-            kind_labels=UNIT_KIND_LABELS, num=_num,
+            kind_labels=UNIT_KIND_LABELS, num=_num, audit_label=crud.audit_action_label,
+            next_sheet=self._next_todo(assignment) if is_juror else None,
         ), status
 
     @expose("/sheet/<int:pk>", methods=["GET"])
@@ -128,7 +141,12 @@ class ScoreSheetView(BaseView):
                 flash(p, "danger")
             db.session.expire_all()
             return self._render_sheet(self._assignment(pk), entered=entered, comment=comment, status=422)
-        flash(_("The score sheet is final.") if final else _("Draft saved."), "success")
+        if final:
+            upcoming = self._next_todo(self._assignment(pk))
+            flash(_("The score sheet is final. Next: %(title)s", title=upcoming.innovation.title) if upcoming
+                  else _("The score sheet is final. No other sheet awaits you."), "success")
+        else:
+            flash(_("Draft saved."), "success")
         return redirect(url_for("ScoreSheetView.sheet", pk=pk))
 
     @expose("/recuse/<int:pk>", methods=["POST"])
@@ -153,6 +171,17 @@ class ScoreSheetView(BaseView):
             flash(err.message, "danger")
         return redirect(request.form.get("next") if _safe_next(request.form.get("next"))
                         else url_for("ScoreSheetView.sheet", pk=pk))
+
+
+def _sheet_state(a):
+    sheet = a.sheet
+    return ("recused" if a.status == "recused" else "final" if sheet is not None and sheet.is_final
+            else "draft" if sheet is not None else "new")
+
+
+def _is_todo(a):
+    """A sheet that still awaits its juror: active, not final, in a round that is still open."""
+    return _sheet_state(a) in ("new", "draft") and a.round.closed_at is None
 
 
 def _num(value):

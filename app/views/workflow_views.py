@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Attachment
 from app.services import access, attachments, competitions, innovations
 from app.services.errors import DomainError
+from app.views import formatting
 from app.views.crud import DecreeCrudView, InnovationCrudView
 from workflows.fab import WorkflowViewMixin, state_badge
 from workflows.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
@@ -47,6 +48,7 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
     formatters_columns = {**InnovationCrudView.formatters_columns,
                           "state": lambda s: state_badge(innovation_workflow, s)}
     search_filters = {"state": [FilterEqual]}
+    wf_danger_triggers = ("return", "reject", "withdraw", "disqualify")
     # The state filter is a choice of the lifecycle's states (labels shown, keys sent).
     search_form_extra_fields = {
         "state": SelectField(_l("State"), choices=[(s, label) for s, label in innovation_workflow.state_labels.items()],
@@ -123,9 +125,7 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
         return redirect(url_for("InnovationView.show", pk=pk))
 
     def wf_format_time(self, dt):
-        from app.services.competitions import format_local
-
-        return format_local(dt)
+        return formatting.datetime_id(dt)
 
     def wf_form_fields(self, trigger, item):
         """Verifying attests the competition's administrative checklist, item by item; awarding asks for the
@@ -207,7 +207,11 @@ class VerificationQueueView(InnovationView):
 
 class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
     workflow = decree_workflow
-    formatters_columns = {"state": lambda s: state_badge(decree_workflow, s)}
+    formatters_columns = {**DecreeCrudView.formatters_columns, "state": lambda s: state_badge(decree_workflow, s)}
+    wf_danger_triggers = ("return", "revoke")
+
+    def wf_format_time(self, dt):
+        return formatting.datetime_id(dt)
 
     def _paraf_needs_number(self, item):
         from app.services import decrees

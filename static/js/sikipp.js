@@ -31,7 +31,7 @@
         weights += w;
         if (isNaN(v)) { complete = false; } else { sum += w * v / m; }
       });
-      out.textContent = complete && weights ? (sum / weights * 100).toFixed(2) : "\u2014";
+      out.textContent = complete && weights ? (sum / weights * 100).toFixed(2).replace(".", ",") : "\u2014";
     }
     inputs.forEach(function (el) { el.addEventListener("input", total); });
     total();

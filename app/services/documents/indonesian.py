@@ -26,6 +26,14 @@ def format_date(value, timezone="Asia/Jakarta"):
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
+def format_datetime(value, timezone="Asia/Jakarta"):
+    """``5 Januari 2020 14:05 WIB``: a (naive UTC or aware) time in ``timezone`` with the zone's abbreviation."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    local = value.astimezone(ZoneInfo(timezone))
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M} {local.tzname()}"
+
+
 def _below_thousand(n):
     words = []
     hundreds, rest = divmod(n, 100)
