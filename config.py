@@ -57,8 +57,75 @@ SIKIPP_TTE_FOOTER = os.environ.get(
     "Balai Besar Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara. Sesuai dengan ketentuan "
     "Undang-Undang Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik Pasal 5 ayat (1), informasi "
     "elektronik dan/atau dokumen elektronik dan/atau hasil cetaknya merupakan alat bukti hukum yang sah.")
-# The NILAI column of the decree's winners annex (each award's final-ranking score, 2 decimals): on by default.
-SIKIPP_DECREE_ANNEX_SCORES = _bool("SIKIPP_DECREE_ANNEX_SCORES", True)
+# Printed instead of the TTE footer on documents signed with the generated development pair (no BSrE claim).
+SIKIPP_DEV_SIGNER_FOOTER = os.environ.get(
+    "SIKIPP_DEV_SIGNER_FOOTER",
+    "Ditandatangani dengan sertifikat pengembangan \u2014 bukan untuk penggunaan resmi. Dokumen ini tidak "
+    "ditandatangani dengan sertifikat elektronik yang diterbitkan oleh penyelenggara sertifikasi elektronik.")
+# The NILAI column of the decree's winners annex (each award's final-ranking score, 2 decimals): off by default
+# (an annex publishing the jurors' scores invites disputes; the berita acara of each round records them).
+SIKIPP_DECREE_ANNEX_SCORES = _bool("SIKIPP_DECREE_ANNEX_SCORES", False)
+
+
+def _list(name, default):
+    """A list setting: entries separated by "|" or new lines in the environment variable, else ``default``."""
+    value = os.environ.get(name)
+    if value is None:
+        return tuple(default)
+    return tuple(item.strip() for item in value.replace("\n", "|").split("|") if item.strip())
+
+
+# Layout per tata naskah dinas (Permendagri 80/2015 and 1/2023, the Pemda's own Perbup): paper of the decree and
+# the berita acara ("F4" = 215 x 330 mm, or "A4"), of the certificates (landscape), font size in points. The font
+# is TeX Gyre Bonum (a free Bookman, bundled in static/fonts, GUST Font License).
+SIKIPP_DOCUMENT_PAPER = os.environ.get("SIKIPP_DOCUMENT_PAPER", "F4").strip().upper()
+SIKIPP_CERTIFICATE_PAPER = os.environ.get("SIKIPP_CERTIFICATE_PAPER", "A4").strip().upper()
+SIKIPP_DOCUMENT_FONT_SIZE = float(os.environ.get("SIKIPP_DOCUMENT_FONT_SIZE", "12"))
+# Mengingat defaults of a new decree draft (editable per draft). "{year}" becomes the competition's year. Entries
+# with "…" are the Pemda's own to complete (numbers not known here: fill them in, e.g. through this setting).
+SIKIPP_DECREE_LEGAL_BASES = _list("SIKIPP_DECREE_LEGAL_BASES", (
+    "Undang-Undang Nomor 12 Tahun 1950 tentang Pembentukan Daerah-daerah Kabupaten dalam Lingkungan Propinsi "
+    "Djawa Timur (Berita Negara Republik Indonesia Tahun 1950 Nomor 41) sebagaimana telah diubah dengan "
+    "Undang-Undang Nomor 2 Tahun 1965 tentang Perubahan Batas Wilayah Kotapraja Surabaya dan Daerah Tingkat II "
+    "Surabaya dengan Mengubah Undang-Undang Nomor 12 Tahun 1950 tentang Pembentukan Daerah-daerah Kota Besar "
+    "dalam Lingkungan Propinsi Djawa Timur, Djawa Tengah, Djawa Barat dan Daerah Istimewa Jogjakarta (Lembaran "
+    "Negara Republik Indonesia Tahun 1965 Nomor 19, Tambahan Lembaran Negara Republik Indonesia Nomor 2730);",
+    "Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik (Lembaran Negara Republik Indonesia Tahun 2009 "
+    "Nomor 112, Tambahan Lembaran Negara Republik Indonesia Nomor 5038);",
+    "Undang-Undang Nomor 23 Tahun 2014 tentang Pemerintahan Daerah (Lembaran Negara Republik Indonesia Tahun "
+    "2014 Nomor 244, Tambahan Lembaran Negara Republik Indonesia Nomor 5587) sebagaimana telah beberapa kali "
+    "diubah, terakhir dengan Undang-Undang Nomor 6 Tahun 2023 tentang Penetapan Peraturan Pemerintah Pengganti "
+    "Undang-Undang Nomor 2 Tahun 2022 tentang Cipta Kerja menjadi Undang-Undang (Lembaran Negara Republik "
+    "Indonesia Tahun 2023 Nomor 41, Tambahan Lembaran Negara Republik Indonesia Nomor 6856);",
+    "Peraturan Pemerintah Nomor 38 Tahun 2017 tentang Inovasi Daerah (Lembaran Negara Republik Indonesia Tahun "
+    "2017 Nomor 206, Tambahan Lembaran Negara Republik Indonesia Nomor 6123);",
+    "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi Nomor 91 Tahun 2021 tentang "
+    "Pembinaan Inovasi Pelayanan Publik (Berita Negara Republik Indonesia Tahun 2021 Nomor \u2026);",
+    "Peraturan Bupati Sidoarjo Nomor \u2026 Tahun \u2026 tentang Inovasi Daerah (Berita Daerah Kabupaten Sidoarjo "
+    "Tahun \u2026 Nomor \u2026);",
+    "Peraturan Daerah Kabupaten Sidoarjo Nomor \u2026 Tahun \u2026 tentang Anggaran Pendapatan dan Belanja Daerah "
+    "Tahun Anggaran {year} (Lembaran Daerah Kabupaten Sidoarjo Tahun \u2026 Nomor \u2026);",
+))
+# Who receives copies of a decree ("Tembusan"), in order.
+SIKIPP_DECREE_TEMBUSAN = _list("SIKIPP_DECREE_TEMBUSAN", (
+    "Sekretaris Daerah Kabupaten Sidoarjo;",
+    "Inspektur Kabupaten Sidoarjo;",
+    "Kepala Badan Pengelolaan Keuangan dan Aset Daerah Kabupaten Sidoarjo;",
+    "Kepala Bagian Organisasi Sekretariat Daerah Kabupaten Sidoarjo;",
+    "Kepala unit kerja penerima penghargaan.",
+))
+# The SALINAN (copy for distribution and the JDIH): "Salinan sesuai dengan aslinya" and who attests it.
+SIKIPP_SALINAN_TITLE = os.environ.get("SIKIPP_SALINAN_TITLE", "KEPALA BAGIAN HUKUM,")
+SIKIPP_SALINAN_NAME = os.environ.get("SIKIPP_SALINAN_NAME", "NAMA KEPALA BAGIAN HUKUM")
+SIKIPP_SALINAN_RANK = os.environ.get("SIKIPP_SALINAN_RANK", "")  # pangkat, e.g. "Pembina Tingkat I"
+SIKIPP_SALINAN_NIP = os.environ.get("SIKIPP_SALINAN_NIP", "")
+# Certificate number printed on each Piagam (stored with the issued certificate): {decree_number}, {seq} (the
+# award's place in the decree's annex, 1-based), {year} (of the decree's signing, local time).
+SIKIPP_CERTIFICATE_NUMBER_PATTERN = os.environ.get("SIKIPP_CERTIFICATE_NUMBER_PATTERN", "{decree_number}/{seq:03d}")
+# Number of a round's berita acara (derived, stable): {sequence} (of the round), {round_id}, {competition_id},
+# {year} (of the competition).
+SIKIPP_BERITA_ACARA_NUMBER_PATTERN = os.environ.get("SIKIPP_BERITA_ACARA_NUMBER_PATTERN",
+                                                    "BA.{sequence}/TIM-KIPP/{competition_id}/{year}")
 SIKIPP_UNIT_AWARD_GRADES = tuple(g.strip() for g in os.environ.get("SIKIPP_UNIT_AWARD_GRADES", "A").split(",")
                                  if g.strip())
 # The decree's paraf koordinasi chain (DESIGN §3): role names in order; empty = none (sign needs no initials).

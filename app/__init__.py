@@ -46,6 +46,9 @@ def create_app(config=None):
             "SECRET_KEY is the development default: set SECRET_KEY in the environment "
             "(or SIKIPP_DEV=1 for a local development server)."
         )
+    for name in ("SIKIPP_DOCUMENT_PAPER", "SIKIPP_CERTIFICATE_PAPER"):
+        if str(app.config.get(name) or "").upper() not in ("A4", "F4"):
+            raise ValueError(f"{name} must be A4 or F4, not {app.config.get(name)!r}")
     from app import observability
 
     observability.configure_logging(app)

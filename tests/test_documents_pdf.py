@@ -49,13 +49,14 @@ def test_draft_decree_has_every_element_a_draf_mark_and_no_signature(app, client
                     "(tujuh juta lima ratus ribu rupiah lima puluh sen)", "Inovasi Uji 1", "Dinas Uji A", "Juara I",
                     "DRAF"):
         assert element in text, element
-    # the winners' table: no, innovation, unit, category, score, title, prize
-    assert re.search(r"NO INOVASI UNIT KERJA KATEGORI NILAI PREDIKAT HADIAH", text)
-    assert "Dinas Uji A OPD 90,00 Juara I Rp5.000.000,00" in text  # one row, read across
-    assert "Kecamatan Uji C" in text and "Kecamatan 87,50 Juara III" in text
+    # the winners' table: no, innovation, unit, category, title, uang pembinaan (NILAI is off by default)
+    assert re.search(r"NO INOVASI UNIT KERJA KATEGORI PREDIKAT UANG PEMBINAAN", text)
+    assert "Dinas Uji A OPD Juara I Rp5.000.000,00" in text  # one row, read across
+    assert "Kecamatan Uji C" in text and "Kecamatan Juara III" in text
+    assert "90,00" not in text and "NILAI PREDIKAT" not in text
     # SAKIP unit awards in their own diktum and annex: Dinas Uji A (grade A), not Dinas Uji B (BB)
     assert "LAMPIRAN II" in text and "NILAI SAKIP" in text
-    annex2 = text.split("DAFTAR UNIT KERJA PENERIMA PENGHARGAAN NILAI SAKIP", 1)[1].split("Hlm.", 1)[0]
+    annex2 = text.split("DAFTAR UNIT KERJA PENERIMA PENGHARGAAN NILAI SAKIP", 1)[1].split("BUPATI SIDOARJO,", 1)[0]
     assert "Dinas Uji A" in annex2 and "Dinas Uji B" not in annex2
     assert "/verify/" not in text and "Balai Besar Sertifikasi Elektronik" not in text
     assert validate_signature(data, CERT) is None  # a draft carries no signature

@@ -98,3 +98,28 @@ def test_the_fetcher_refuses_network_and_files_even_for_raw_markup(listener):
     assert hits == []
     # data: URIs and our own assets do work
     assert fetcher.fetch("data:text/plain,abc").read() == b"abc"
+
+
+def test_berita_acara_text_cannot_make_the_renderer_fetch_anything(app, client, competition, listener):
+    """The berita acara prints user text too (round and criterion names, descriptions, titles): escaped, nothing
+    fetched."""
+    import datetime
+
+    from app.extensions import db
+    from app.models import Criterion, Round
+
+    base, hits = listener
+    evil = " ".join(payloads(base))
+    with app.app_context():
+        rnd = db.session.query(Round).filter_by(competition_id=competition).order_by(Round.sequence).first()
+        rnd.name = f"Tahap {payloads(base)[0]}"
+        for criterion in db.session.query(Criterion).filter_by(round_id=rnd.id):
+            criterion.description = evil
+        rnd.closed_at = datetime.datetime(2026, 9, 1)
+        db.session.commit()
+        pk = rnd.id
+    r = Api(client, "sekretariat").get(f"/api/v1/round/{pk}/berita_acara")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert hits == []
+    text = flat(pdf_text(r.data))
+    assert "<img src=" in text and "root:x:0:0" not in text

@@ -173,12 +173,13 @@ def test_award_score_rank_and_decree_annex_follow_the_combined_ranking(app, clie
     assert (award_k.rank, award_k.category) == (final[ids["k"]]["rank"], "kecamatan")
     scores = {inn: idn.score(final[inn]["score"]) for inn in (ids["a"], ids["b"], ids["k"])}
 
-    # the decree annex (NILAI on, the default) prints the same score, 2 decimals
-    assert app.config["SIKIPP_DECREE_ANNEX_SCORES"] is True
+    # the decree annex (NILAI switched on; off by default, issue 11) prints the same score, 2 decimals
+    assert app.config["SIKIPP_DECREE_ANNEX_SCORES"] is False
+    monkeypatch.setitem(app.config, "SIKIPP_DECREE_ANNEX_SCORES", True)
     close_rounds(client, competition)  # a decree is drafted once every round is closed (DESIGN §3)
     pk = draft_decree(client, competition)
     text = _decree_text(app, pk)
-    assert "NO INOVASI UNIT KERJA KATEGORI NILAI PREDIKAT HADIAH" in text
+    assert "NO INOVASI UNIT KERJA KATEGORI NILAI PREDIKAT UANG PEMBINAAN" in text
     assert f"Dinas Uji B OPD {scores[ids['b']]} Juara I Rp5.000.000,00" in text, text[-1500:]
     assert f"Dinas Uji A OPD {scores[ids['a']]} Harapan I" in text
     assert f"Kecamatan Uji C Kecamatan {scores[ids['k']]} Juara I" in text
@@ -189,7 +190,7 @@ def test_award_score_rank_and_decree_annex_follow_the_combined_ranking(app, clie
     # NILAI switched off: no column, no score
     monkeypatch.setitem(app.config, "SIKIPP_DECREE_ANNEX_SCORES", False)
     text = _decree_text(app, pk)
-    assert "NO INOVASI UNIT KERJA KATEGORI PREDIKAT HADIAH" in text
+    assert "NO INOVASI UNIT KERJA KATEGORI PREDIKAT UANG PEMBINAAN" in text
     assert "Dinas Uji B OPD Juara I Rp5.000.000,00" in text
     assert all(score not in text for score in scores.values())
     pdf = flat(_pdf_text(sek.get(f"/api/v1/decree/{pk}/pdf").data))

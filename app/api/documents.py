@@ -1,14 +1,16 @@
 """Document endpoints of DESIGN §4 on the ``decree`` and ``award`` resources. Thin: authorise, call a service.
 
 - ``GET /api/v1/decree/<pk>/pdf``: a draft is rendered on the fly (DRAF mark, no signature); a signed or
-  revoked decree is the stored signed file, byte for byte.
+  revoked decree is the stored signed file, byte for byte. ``?variant=salinan``: the SALINAN of a signed decree
+  (copy for distribution and the JDIH: "ttd.", "Salinan sesuai dengan aslinya" and the Kepala Bagian Hukum),
+  rendered when asked and unsigned; 409 for a decree that is not signed, 400 for an unknown variant.
 - ``GET /api/v1/decree/<pk>/certificates``: progress of its certificates; ``POST`` issues the missing ones
   (queued; 202).
 - ``GET /api/v1/award/<pk>/certificate``: the Piagam Penghargaan (202 + Retry-After while being issued).
   Who may: ``can_certificate`` on ``Award`` — Sekretariat, Penandatangan (all awards) and OPD (only its own
   unit's awards: the certificate is the unit's to print; anything else is a 404, as if it did not exist).
 """
-from flask import current_app, g, make_response
+from flask import current_app, g, make_response, request
 from flask_appbuilder import expose
 from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -19,7 +21,8 @@ from app.api.workflow_apis import DecreeApi
 from app.extensions import db
 from app.models import Innovation
 from app.services import access
-from app.services.documents import issuing
+from app.services.documents import content, issuing
+from app.services.errors import Conflict
 from app.services.storage import StorageError
 
 RETRY_AFTER_SECONDS = 5
@@ -65,24 +68,39 @@ class DecreeDocumentsApi(DecreeApi):
     @safe
     @permission_name("pdf")
     def pdf(self, pk):
-        """The decree as PDF: a draft rendered now (DRAF), a signed one exactly as stored.
+        """The decree as PDF: a draft rendered now (DRAF), a signed one exactly as stored; ``variant=salinan``
+        the SALINAN of a signed decree.
         ---
         get:
           parameters:
           - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: query, name: variant, required: false, schema: {type: string, enum: [asli, salinan]}}
           responses:
             200:
               description: The PDF
               content:
                 application/pdf: {schema: {type: string, format: binary}}
+            400: {$ref: '#/components/responses/400'}
             401: {$ref: '#/components/responses/401'}
             403: {$ref: '#/components/responses/403'}
             404: {$ref: '#/components/responses/404'}
+            409: {description: A SALINAN of a decree that is not signed}
         """
+        variant = request.args.get("variant", "asli")
+        if variant not in content.VARIANTS:
+            return self.response_400(message=_("Unknown variant: use asli or salinan."))
         decree = self.datamodel.get(pk, self._base_filters)
         if decree is None:
             return self.response_404()
         config = current_app.config
+        if variant == "salinan":
+            try:
+                data = issuing.render_salinan(db.session, decree, config)
+            except Conflict as err:
+                return self.response(409, message=str(err))
+            finally:
+                db.session.rollback()
+            return pdf_response(data, f"salinan-keputusan-{pk}.pdf")
         if decree.state == "draft":
             data = issuing.render_draft_decree(db.session, decree, config)
             db.session.rollback()

@@ -2,13 +2,14 @@
 
 Thin: parse, run a command of app.commands.judging (writes) or read through app.services.judging /
 app.services.ranking, map DomainErrors to 4xx answers. Permissions (app.security):
-- ``Judging`` (Sekretariat): ``can_read`` ranking and progress, ``can_edit`` assign, remind and close;
+- ``Judging`` (Sekretariat): ``can_read`` ranking, progress and a closed round's berita acara (PDF),
+  ``can_edit`` assign, remind and close;
 - ``ScoreSheet``: ``can_read`` a sheet (a juror only its own: the assignment row filter), ``can_edit`` fill it
   in (only the assigned juror), ``can_recuse`` (juror, Sekretariat), ``can_reopen`` (Sekretariat);
 - ``Assignment`` ``can_add``: reassign a recused assignment.
 Both judging APIs share the URL space of the ``round`` and ``assignment`` resources.
 """
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -30,6 +31,7 @@ class JudgingBaseApi(BaseApi):
     method_permission_name = {
         **METHOD_PERMISSIONS,
         "assign": "edit", "ranking": "read", "ranking_export": "read", "combined_ranking": "read", "progress": "read",
+        "berita_acara": "read",
         "remind": "edit", "close": "edit", "announce": "edit",
         "get_scores": "read", "put_scores": "edit", "recuse": "recuse", "reopen": "reopen",
     }
@@ -199,6 +201,44 @@ class RoundJudgingApi(JudgingBaseApi):
         if rnd is None:
             return self.response_404()
         return self.response(200, result=ranking.combined_ranking(db.session, rnd))
+
+    @expose("/<int:pk>/berita_acara", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("berita_acara")
+    def berita_acara(self, pk):
+        """The berita acara of a closed round (PDF): round, criteria with weights, jurors, ranking per category and
+        a place for the jurors' signatures. The decree's Menimbang cites its number and date.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: The berita acara
+              content:
+                application/pdf: {schema: {type: string, format: binary}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The round is not closed yet}
+        """
+        from app.services.documents import berita_acara
+
+        rnd = self._round(pk)
+        if rnd is None:
+            return self.response_404()
+        filename = f"berita-acara-tahap-{rnd.sequence}-{rnd.competition_id}.pdf"
+        try:
+            data = berita_acara.render(db.session, rnd, current_app.config)
+        except DomainError as err:
+            return error_response(self, err)
+        finally:
+            db.session.rollback()
+        response = Response(data, mimetype="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+        return response
 
     @expose("/<int:pk>/progress", methods=["GET"])
     @protect()

@@ -39,7 +39,7 @@ def prepare_draft(session, decree, config=None):
     if not (decree.considerations or "").strip():
         decree.considerations = content.default_considerations(competition, decree.title, config)
     if not (decree.legal_bases or "").strip():
-        decree.legal_bases = content.default_legal_bases()
+        decree.legal_bases = content.default_legal_bases(config, competition.year)
     awards.refresh_unit_awards(session, competition.id, config.get("SIKIPP_UNIT_AWARD_GRADES", ("A",)))
 
 

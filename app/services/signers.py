@@ -38,18 +38,19 @@ def jabatan_lines(profile):
 
 def config_block(config):
     title = config["SIKIPP_SIGNER_TITLE"]
-    return {"lines": [title.upper()], "title": title, "name": config["SIKIPP_SIGNER_NAME"], "pangkat": "",
-            "nip": config.get("SIKIPP_SIGNER_NIP") or "", "from_profile": False}
+    rank = config.get("SIKIPP_SIGNER_RANK") or ""
+    return {"lines": [title.upper()], "title": title, "name": config["SIKIPP_SIGNER_NAME"], "pangkat": rank,
+            "rank": rank, "nip": config.get("SIKIPP_SIGNER_NIP") or "", "from_profile": False}
 
 
 def profile_block(profile):
     lines = jabatan_lines(profile)
     return {"lines": lines, "title": " ".join(lines), "name": profile.name, "pangkat": profile.pangkat or "",
-            "nip": profile.nip or "", "from_profile": True}
+            "rank": profile.pangkat or "", "nip": profile.nip or "", "from_profile": True}
 
 
 def signature_block(session, decree, config, signer=None):
-    """The signature block of ``decree`` as plain data: ``{"lines", "title", "name", "pangkat", "nip",
+    """The signature block of ``decree`` as plain data: ``{"lines", "title", "name", "pangkat" (= "rank"), "nip",
     "from_profile"}`` — from the signing profile of ``signer`` (a user or a user id; default: the user who signed
     the decree), else the configured block."""
     user_id = getattr(signer, "id", signer) if signer is not None else getattr(decree, "signed_by_id", None)

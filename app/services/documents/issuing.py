@@ -42,14 +42,33 @@ def _lambang(config):
     return config.get("SIKIPP_LAMBANG_PATH")
 
 
-def render_decree(session, decree, config, *, draft, number=None, signed_at=None, url=None, manifest=None):
+def render_decree(session, decree, config, *, draft, number=None, signed_at=None, url=None, manifest=None,
+                  variant="asli", development=None):
     manifest = manifest or {}
     ctx = content.decree_context(session, decree, config, draft=draft, number=number, signed_at=signed_at,
                                  verify_url=url, award_ids=manifest.get("award_ids"),
-                                 unit_award_ids=manifest.get("unit_award_ids"))
+                                 unit_award_ids=manifest.get("unit_award_ids"), variant=variant,
+                                 development=development)
     rendered = html_to_pdf(render_html("decree.html", **ctx), lambang_path=_lambang(config), variant=PDF_VARIANT,
                            anchors=("tte-stamp",))
     return rendered, ctx
+
+
+def render_salinan(session, decree, config):
+    """The SALINAN of a signed decree: the same text as the signed original (its number, date and the awards of
+    its manifest), "ttd." in place of the signature and the "Salinan sesuai dengan aslinya" block of the Kepala
+    Bagian Hukum; unsigned, rendered when asked. Refused (409) unless the decree is signed."""
+    from flask_babel import gettext as _
+
+    from app.services.errors import Conflict
+
+    doc = decree_document(session, decree.id) if decree.state == "signed" else None
+    if doc is None:
+        raise Conflict(_("A SALINAN exists only for a signed decree."))
+    rendered, _ctx = render_decree(session, decree, config, draft=False, number=decree.number,
+                                   signed_at=decree.signed_at, url=verify_url(config, doc.code),
+                                   manifest=manifest(doc), variant="salinan")
+    return rendered.pdf
 
 
 def render_draft_decree(session, decree, config):
@@ -90,8 +109,9 @@ def sign_decree(session, decree, config, now):
     """Inside the ``sign`` transaction: render, sign and record the decree (number and signed_at already set)."""
     code = new_code()
     url = verify_url(config, code)
-    rendered, ctx = render_decree(session, decree, config, draft=False, number=decree.number, signed_at=now, url=url)
     block, pair = signing_identity(session, decree, config)
+    rendered, ctx = render_decree(session, decree, config, draft=False, number=decree.number, signed_at=now, url=url,
+                                  development=get_signer(config, pair=pair).is_development)
     pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=now, block=block, pair=pair,
                         reason=f"Keputusan {content.region(config)['head_title']} Nomor {decree.number}")
     stored_name = storage.decree_name(decree.id)
@@ -169,12 +189,20 @@ def read_batch(session, decree_id, award_ids, config):
     rows = (session.query(Award, Innovation, Unit).join(Innovation, Award.innovation_id == Innovation.id)
             .join(Unit, Innovation.unit_id == Unit.id).filter(Award.id.in_(list(award_ids))).all())
     awards = {award.id: award for award, _innovation, _unit in rows if award.voided_at is None}  # voided: none
+    doc = decree_document(session, decree_id)
+    order = manifest(doc)["award_ids"] if doc is not None else []
+    identity = signing_identity(session, decree, config)
+    development = get_signer(config, pair=identity[1]).is_development
     items = []
     for award_id in award_ids:
         if award_id in awards:
+            # the certificate's number: the award's place in the decree's annex (fixed by the manifest)
+            seq = order.index(award_id) + 1 if award_id in order else len(order) + 1
+            number = content.certificate_number(config, decree.number, seq, decree.signed_at)
             items.append((award_id, content.certificate_context(session, awards[award_id], decree, config,
-                                                                verify_url=None)))
-    return decree.number, decree.signed_at, items, signing_identity(session, decree, config)
+                                                                verify_url=None, number=number,
+                                                                development=development)))
+    return decree.number, decree.signed_at, items, identity
 
 
 def prepare_batch(config, decree_id, number, signed_at, items, identity=None):
@@ -195,7 +223,8 @@ def prepare_batch(config, decree_id, number, signed_at, items, identity=None):
             stored_name = storage.new_stored_name(f"cert-{decree_id}-{award_id}")
             storage.write_once(stored_name, pdf, durable=False)
             prepared.append({"kind": "certificate", "decree_id": decree_id, "award_id": award_id, "code": code,
-                             "number": number, "stored_name": stored_name, "sha256": storage.sha256(pdf),
+                             "number": ctx["certificate"]["number"], "stored_name": stored_name,
+                             "sha256": storage.sha256(pdf),
                              "state": "valid", "issued_at": utcnow()})
         storage.make_durable([row["stored_name"] for row in prepared])  # before any row refers to them
     except BaseException:

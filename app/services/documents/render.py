@@ -29,7 +29,7 @@ TEMPLATE_DIR = os.path.join(ROOT, "templates", "documents")
 ASSET_DIR = os.path.join(ROOT, "static", "documents")
 FONT_DIR = os.path.join(ROOT, "static", "fonts")
 DEFAULT_LAMBANG = os.path.join(ASSET_DIR, "lambang.svg")
-ASSET_TYPES = {".ttf": "font/ttf", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+ASSET_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
                ".jpeg": "image/jpeg", ".css": "text/css"}
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 
@@ -69,7 +69,20 @@ def file_url(path):
 
 
 def font_files():
-    return [os.path.join(FONT_DIR, name) for name in sorted(os.listdir(FONT_DIR)) if name.endswith(".ttf")]
+    return [os.path.join(FONT_DIR, name) for name in sorted(os.listdir(FONT_DIR)) if name.endswith((".ttf", ".otf"))]
+
+
+# Paper sizes of the documents (CSS ``size``): F4 ("folio", 215 x 330 mm) is the usual paper of produk hukum daerah.
+PAPER_SIZES = {"F4": "215mm 330mm", "A4": "210mm 297mm"}
+
+
+def page_size(paper, landscape=False):
+    """CSS ``@page`` size of a configured paper name (F4 or A4; anything else is refused at start-up)."""
+    size = PAPER_SIZES[(paper or "A4").upper()]
+    if landscape:
+        width, height = size.split()
+        size = f"{height} {width}"
+    return size
 
 
 def allowed_assets(lambang_path=None):
