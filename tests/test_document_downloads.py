@@ -6,7 +6,7 @@ import re
 
 from app.extensions import db
 from app.models import Award
-from tests.documents_helpers import docs, draft_decree, issue_all, seed_awards, sign  # noqa: F401
+from tests.documents_helpers import docs, draft_decree, issue_all, paraf, seed_awards, sign  # noqa: F401
 from tests.test_homes import login
 
 
@@ -18,6 +18,7 @@ def _innovation_of(app, award_id):
 def test_signer_reviews_the_draft_pdf_and_the_winners_before_signing(app, client, docs):  # noqa: F811
     comp, award_ids = seed_awards(app)
     pk = draft_decree(client, comp)
+    paraf(client, pk)  # the paraf chain (Hukum) first: only then does the draft await the signer
     signer = login(app, "penandatangan")
     html = signer.get("/").get_data(as_text=True)
     assert re.findall(r'<a data-todo="sign" href="([^"]+)"', html) == [f"/decreeview/show/{pk}"]

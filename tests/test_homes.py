@@ -132,11 +132,24 @@ def test_juri_home_lists_its_own_unfinished_sheets_like_the_api(app, api, world)
     assert client.get(todos(html, "sheet")[0]).status_code == 200
 
 
-def test_penandatangan_home_lists_the_drafts_awaiting_signature(app, api, world):
+def test_hukum_then_penandatangan_homes_follow_the_paraf_chain(app, api, world):
+    """DESIGN §3/§9: a draft awaits Hukum's `paraf` first (the default chain), and only then the signer's `sign`."""
+    drafts = api_list(api, "hukum", "decree", [("state", "eq", "draft")])
+    assert len(drafts) == 1
+    html = login(app, "hukum").get("/").get_data(as_text=True)
+    assert len(todos(html, "paraf")) == len(drafts) == 1
+    assert not todos(html, "sign") and not todos(html, "decree")
+    signer_html = login(app, "penandatangan").get("/").get_data(as_text=True)
+    assert not todos(signer_html, "sign")  # the chain is not complete: nothing awaits the signer yet
+
+    pk = drafts[0]["id"]
+    r = api("hukum").post(f"/api/v1/decree/{pk}/transitions/paraf", json={})
+    assert r.status_code == 200, r.get_json()
+    assert not todos(login(app, "hukum").get("/").get_data(as_text=True), "paraf")
     html = login(app, "penandatangan").get("/").get_data(as_text=True)
     drafts = api_list(api, "penandatangan", "decree", [("state", "eq", "draft")])
     assert len(todos(html, "sign")) == len(drafts) == 1
-    assert not todos(html, "decree") and not todos(html, "verify")
+    assert not todos(html, "decree") and not todos(html, "verify") and not todos(html, "paraf")
 
 
 def test_dashboard_draws_its_figures_with_the_numbers_beside_them(app, world, competition):

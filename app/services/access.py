@@ -91,6 +91,15 @@ def user_criterion(user):
     return User.id == getattr(user, "id", None) if user is not None else false()
 
 
+def signer_profile_criterion(user):
+    """Signing profiles: the Sekretariat and the Admin see (and edit) all; a signer only its own."""
+    from app.models import SignerProfile
+
+    if is_privileged(user):
+        return true()
+    return SignerProfile.user_id == getattr(user, "id", None) if user is not None else false()
+
+
 def score_sheet_criterion(user):
     if is_privileged(user):
         return true()

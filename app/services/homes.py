@@ -137,11 +137,10 @@ def sheet_done_count(session, user):
 
 
 def _paraf_chain():
-    """The configured paraf chain (role names in order), once the decree rules provide it; () before."""
+    """The configured paraf chain (role names in order; () when none)."""
     from flask import current_app
 
-    chain_of = getattr(decrees, "paraf_chain", None)
-    return tuple(chain_of(current_app.config)) if chain_of is not None else ()
+    return tuple(decrees.paraf_chain(current_app.config))
 
 
 def sign_todos(session, user):
@@ -149,19 +148,19 @@ def sign_todos(session, user):
     if "Penandatangan" not in access.role_names(user):
         return []
     drafts = decree_todos(session)
-    chain, problem = _paraf_chain(), getattr(decrees, "chain_problem", None)
-    if chain and problem is not None:
-        drafts = [d for d in drafts if problem(session, d, chain) is None]
+    chain = _paraf_chain()
+    if chain:
+        drafts = [d for d in drafts if decrees.chain_problem(session, d, chain) is None]
     return drafts
 
 
 def paraf_todos(session, user):
     """Each decree draft whose next paraf step is one of the user's roles (Hukum and the chain's other roles)."""
-    chain, problem = _paraf_chain(), getattr(decrees, "paraf_problem", None)
+    chain = _paraf_chain()
     roles = access.role_names(user)
-    if not chain or problem is None or not roles & set(chain):
+    if not chain or not roles & set(chain):
         return []
-    return [d for d in decree_todos(session) if problem(session, d, roles, chain) is None]
+    return [d for d in decree_todos(session) if decrees.paraf_problem(session, d, roles, chain) is None]
 
 
 # -- the Sekretariat's dashboard ------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """What is missing before a competition's decree can be drafted (the decree readiness panel, issue 10): every round
-closed, awards given, no draft already waiting; plus the decree rules' own blockers where the decree service
-provides them (``decrees.decree_blockers``: objection window, unanswered objections …)."""
+closed, awards given, no draft already waiting; the decree rules' own blockers come from
+``decrees.decree_blockers`` (open rounds, objection window, unanswered objections …), written once."""
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from app.models import Award, Decree, Innovation, Round
+from app.models import Award, Decree, Innovation
 from app.models.states import InnovationState
 from app.services import decrees
 
@@ -12,18 +12,10 @@ from app.services import decrees
 def decree_readiness(session, competition):
     """{"ready": bool, "items": [{"ok": bool, "text": str}], "draft": Decree or None, "signed": Decree or None}."""
     items = []
-    blockers = getattr(decrees, "decree_blockers", None)
-    if blockers is not None:  # the decree rules' own conditions (rounds closed, objection window …)
-        reasons = [str(text) for text in blockers(session, competition) or []]
-        items += [{"ok": False, "text": text} for text in reasons]
-        if not reasons:
-            items.append({"ok": True, "text": _("Every condition of the decree rules holds.")})
-    else:
-        open_rounds = (session.query(Round).filter(Round.competition_id == competition.id,
-                                                   Round.closed_at.is_(None)).order_by(Round.sequence).all())
-        items.append({"ok": not open_rounds,
-                      "text": _("Every round is closed.") if not open_rounds else
-                      _("Rounds still open: %(names)s.", names=", ".join(r.name for r in open_rounds))})
+    reasons = [str(text) for text in decrees.decree_blockers(session, competition)]  # rounds, objections …
+    items += [{"ok": False, "text": text} for text in reasons]
+    if not reasons:
+        items.append({"ok": True, "text": _("Every condition of the decree rules holds.")})
     awarded = (session.query(func.count(Award.id)).join(Innovation, Innovation.id == Award.innovation_id)
                .filter(Innovation.competition_id == competition.id).scalar())
     items.append({"ok": awarded > 0, "text": _("%(n)s awards given.", n=awarded) if awarded else

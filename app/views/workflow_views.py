@@ -1,7 +1,7 @@
 """Screens of the workflow resources, the verification queue and the workflow diagram page."""
 import re
 
-from flask import Response, abort, flash, g, redirect, request, send_file, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -283,6 +283,48 @@ class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
                 kwargs.update(pdf_url=f"/api/v1/decree/{item.id}/pdf", decree_state=item.state,
                               winners=downloads.decree_winners(db.session, item, g.user))
         return super().render_template(template, **kwargs)
+
+    def _paraf_needs_number(self, item):
+        from app.services import decrees
+
+        config = current_app.config
+        chain = decrees.paraf_chain(config)
+        step = decrees.next_paraf_step(db.session, item, chain) if chain else None
+        return decrees.manual_numbering(config) and step is not None and step[0] == len(chain)
+
+    def wf_form_fields(self, trigger, item):
+        """The last paraf carries the decree number when numbers are reserved from the regency's register."""
+        if trigger == "paraf" and item.state == "draft" and self._paraf_needs_number(item):
+            return [{"name": "number", "type": "text", "label": _("Decree number (from the regency's register)"),
+                     "required": True, "placeholder": "188/123/438.1.1.3/2026"}]
+        return []
+
+    def wf_data_from_form(self, trigger, form):
+        if trigger == "paraf" and (form.get("number") or "").strip():
+            return {"number": form.get("number").strip()}
+        return {}
+
+    def wf_notices(self, item):
+        """The paraf chain's progress on the current text, and the notes of the last return."""
+        from app.services import decrees
+
+        notices = []
+        if item.state != "draft":
+            return notices
+        history = decree_workflow.history(db.session, item.id)
+        last = history[-1] if history else None
+        if last is not None and last.trigger == "return" and last.comment:
+            notices.append(("warning", _("Returned with notes: %(note)s", note=last.comment)))
+        for entry in decrees.chain_progress(db.session, item, decrees.paraf_chain(current_app.config)):
+            initial = entry["initial"]
+            if initial is None:
+                notices.append(("info", _("Paraf step %(step)s (%(role)s): not yet initialled.",
+                                          step=entry["step"], role=entry["role"])))
+            else:
+                notices.append(("success", _("Paraf step %(step)s (%(role)s): initialled by %(user)s on %(at)s.",
+                                             step=entry["step"], role=entry["role"], user=initial.username or "-",
+                                             at=formatting.datetime_id(initial.at))))
+        return notices
 
 
 class WorkflowDiagramView(BaseView):
