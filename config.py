@@ -128,6 +128,14 @@ SIKIPP_BERITA_ACARA_NUMBER_PATTERN = os.environ.get("SIKIPP_BERITA_ACARA_NUMBER_
                                                     "BA.{sequence}/TIM-KIPP/{competition_id}/{year}")
 SIKIPP_UNIT_AWARD_GRADES = tuple(g.strip() for g in os.environ.get("SIKIPP_UNIT_AWARD_GRADES", "A").split(",")
                                  if g.strip())
+# The decree's paraf koordinasi chain (DESIGN §3): role names in order; empty = none (sign needs no initials).
+SIKIPP_DECREE_PARAF_CHAIN = tuple(r.strip() for r in os.environ.get("SIKIPP_DECREE_PARAF_CHAIN", "Hukum").split(",")
+                                  if r.strip())
+# Where the decree's number comes from: "register" (SIKIPP's own, at signing) or "manual" (reserved from the
+# regency's register and entered with the last paraf as data.number, checked against the pattern below).
+SIKIPP_DECREE_NUMBER_SOURCE = os.environ.get("SIKIPP_DECREE_NUMBER_SOURCE", "register")
+SIKIPP_DECREE_MANUAL_NUMBER_PATTERN = os.environ.get(
+    "SIKIPP_DECREE_MANUAL_NUMBER_PATTERN", r"^\d{3}(\.\d+)?/\d{1,6}/\d{3}(\.\d+)*/\d{4}$")
 SIKIPP_SIGNER_CLASS = os.environ.get("SIKIPP_SIGNER_CLASS")  # "module:Class" of another Signer (remote TTE)
 SIKIPP_DEV_SIGNING_DIR = os.environ.get("SIKIPP_DEV_SIGNING_DIR", os.path.join(INSTANCE_DIR, "signing"))
 SIKIPP_HUEY_FILE = os.environ.get("SIKIPP_HUEY_FILE", os.path.join(INSTANCE_DIR, "huey.db"))
@@ -154,6 +162,7 @@ FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
 FAB_ADD_SECURITY_API = True
 FAB_UPDATE_PERMS = True
+FAB_INDEX_VIEW = "app.views.home.HomeView"  # each role's home at / (DESIGN §9)
 AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"

@@ -12,14 +12,28 @@ import pathlib
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.models import Decree, Innovation, Objection
 from app.models.base import utcnow
 from app.models.states import DecreeState, InnovationState, ObjectionState, values
-from app.services import access, announcements, audit, awards, decrees, innovations, notifications, scoring, submission
+from app.services import (
+    access,
+    announcements,
+    audit,
+    awards,
+    decrees,
+    innovations,
+    notifications,
+    scoring,
+    signers,
+    submission,
+)
 from workflows import outbox
 from workflows.definitions import Registry, load_file
-from workflows.engine import Transition, Workflow
+from workflows.engine import Transition, Workflow, WorkflowConflict, WorkflowInvalid
+from workflows.models import WorkflowHistory
 
 # -- innovation guards and effects ---------------------------------------------------------------
 
@@ -66,7 +80,8 @@ def notify_unit(subject):
         body = (f"Inovasi \"{inn.title}\" kini berstatus: {ctx.workflow.label(ctx.transition.dest)}.\n"
                 + (f"Catatan: {ctx.comment}\n" if ctx.comment else "")
                 + f"Lihat: {current_app.config['SIKIPP_BASE_URL']}/innovationview/show/{inn.id}\n")
-        notifications.queue_unit_mail(ctx, inn.unit_id, f"[SIKIPP] {subject}: {inn.title}", body)
+        notifications.queue_unit_mail(ctx, inn.unit_id, f"[SIKIPP] {subject}: {inn.title}", body,
+                                      link=f"/innovationview/show/{inn.id}")
 
     return effect
 
@@ -130,18 +145,118 @@ innovation_python = Workflow(
 # -- decree ------------------------------------------------------------------------------------------
 
 
+def _chain():
+    return decrees.paraf_chain(current_app.config)
+
+
+def paraf_turn(ctx):
+    """Guard of ``paraf``: the user holds the role of the next step of the chain that has not initialled the
+    current text (the chain's order is the configuration's)."""
+    return decrees.paraf_problem(ctx.session, ctx.obj, access.role_names(ctx.user), _chain())
+
+
+def _is_last_step(ctx):
+    step = decrees.next_paraf_step(ctx.session, ctx.obj, _chain())
+    return step is not None and step[0] == len(_chain())
+
+
+def manual_number_given(ctx):
+    """Data guard of ``paraf``: with manual numbering the last paraf carries the number reserved from the
+    regency's register (required, matching the configured pattern: 422; not used by another decree: 409)."""
+    config = current_app.config
+    if not decrees.manual_numbering(config) or not _is_last_step(ctx):
+        return None
+    problem = decrees.manual_number_problem(ctx.session, ctx.obj, ctx.data.get("number"),
+                                            config.get("SIKIPP_DECREE_MANUAL_NUMBER_PATTERN") or r".+")
+    if problem is None:
+        return None
+    status, reason = problem
+    if status == 422:
+        raise WorkflowInvalid(reason)
+    return reason
+
+
+def record_initial(ctx):
+    """Effect of ``paraf``: the initial (who, which step and role, when, on which text version); the last one
+    carries the manual number (entering it does not clear initials: it is not an edit of the text)."""
+    chain = _chain()
+    step, role = decrees.next_paraf_step(ctx.session, ctx.obj, chain)
+    number = None
+    if decrees.manual_numbering(current_app.config) and step == len(chain):
+        number = ctx.data["number"].strip()
+    decrees.record_paraf(ctx.session, ctx.obj, ctx.user, step, role, utcnow(), number=number)
+    try:
+        ctx.session.flush()
+    except IntegrityError:  # the same number taken by another decree at the same moment
+        raise WorkflowConflict(str(_l("The decree number is already used by another decree."))) from None
+
+
+def clear_initials(ctx):
+    """Effect of ``return``: the draft goes back for revision; its initials no longer hold."""
+    decrees.clear_initials(ctx.session, ctx.obj, utcnow())
+
+
+def chain_complete(ctx):
+    """Guard of ``sign``: every step of the paraf chain, in order, initialled the current text (the 409 names
+    the first missing step); with manual numbering the number was entered."""
+    reason = decrees.chain_problem(ctx.session, ctx.obj, _chain())
+    if reason:
+        return reason
+    if decrees.manual_numbering(current_app.config) and not ctx.obj.number:
+        return str(_l("The decree has no number yet: with manual numbering it is entered with the last paraf."))
+    return None
+
+
+def not_doubly_signed(ctx):
+    """Guard of ``sign``: a competition has one signed decree at a time; a draft is signed while another is
+    signed only if it supersedes it."""
+    return decrees.supersession_problem(ctx.session, ctx.obj)
+
+
+def signer_identity(ctx):
+    """Guard of ``sign``: a signer with a profile and its own certificate signs only under the certificate's name."""
+    return signers.identity_problem(ctx.session, ctx.user, current_app.config)
+
+
+def revoke_superseded(ctx, now):
+    """Signing a superseding draft revokes the decree it replaces, and that decree's certificates, in the same
+    transaction (a history row records it on the old decree)."""
+    old_id = ctx.obj.supersedes_id
+    if old_id is None:
+        return
+    old = ctx.session.execute(select(Decree).where(Decree.id == old_id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    if old is None or old.state != D_SIGNED:
+        return
+    old.state = D_REVOKED
+    old.version = (old.version or 1) + 1
+    decrees.revoke_documents(ctx.session, old, now)
+    ctx.session.add(WorkflowHistory(
+        workflow=decree_workflow.name, object_id=old.id, trigger="revoke", source=D_SIGNED, dest=D_REVOKED,
+        user_id=getattr(ctx.user, "id", None), username=getattr(ctx.user, "username", None),
+        comment=f"Dicabut dengan Keputusan Nomor {ctx.obj.number}", data={"superseded_by": ctx.obj.id}))
+
+
 def number_and_sign(ctx):
-    """Take the next number from the register, then render, sign and store the decree in this transaction;
-    its certificates are issued after commit (outbox → job queue), never inside it."""
+    """Take the next number from the register (or keep the one entered at the last paraf), revoke the decree it
+    supersedes, then render, sign and store the decree in this transaction; its certificates are issued after
+    commit (outbox → job queue), never inside it."""
     from app.services.documents import issuing
 
     now = utcnow()
     config = current_app.config
-    pattern = config.get("SIKIPP_DECREE_NUMBER_PATTERN", "188/{seq}/438.1.1.3/{year}")
-    decrees.assign_number(ctx.session, ctx.obj, pattern, now, config.get("SIKIPP_TIMEZONE", "Asia/Jakarta"))
+    decrees.lock_competition(ctx.session, ctx.obj.competition_id)
+    reason = decrees.supersession_problem(ctx.session, ctx.obj)  # again, under the competition's lock
+    if reason:
+        raise WorkflowConflict(reason)
+    if not decrees.manual_numbering(config):
+        pattern = config.get("SIKIPP_DECREE_NUMBER_PATTERN", "188/{seq}/438.1.1.3/{year}")
+        decrees.assign_number(ctx.session, ctx.obj, pattern, now, config.get("SIKIPP_TIMEZONE", "Asia/Jakarta"))
     ctx.obj.signed_at = now
     ctx.obj.signed_by_id = getattr(ctx.user, "id", None)
-    issuing.sign_decree(ctx.session, ctx.obj, config, now)
+    revoke_superseded(ctx, now)
+    doc = issuing.sign_decree(ctx.session, ctx.obj, config, now)
+    decrees.record_listing(ctx.session, ctx.obj, issuing.manifest(doc)["award_ids"])
     outbox.enqueue(ctx, "issue_certificates", {"decree_id": ctx.obj.id})
 
 
@@ -149,6 +264,10 @@ def revoke_documents(ctx):
     decrees.revoke_documents(ctx.session, ctx.obj, utcnow())
 
 
+PARAF_DATA = {"type": "object", "properties": {"number": {"type": ["string", "null"], "maxLength": 100}}}
+# Who initials (the chain's roles) and who returns a draft (a reviewer or the signer): the default chain's roles
+# here; app.registry grants the configured chain's roles the same permissions.
+REVIEWER_ROLES = ("Hukum",)
 D_DRAFT, D_SIGNED, D_REVOKED = DecreeState.DRAFT.value, DecreeState.SIGNED.value, DecreeState.REVOKED.value
 
 decree_python = Workflow(
@@ -159,7 +278,13 @@ decree_python = Workflow(
     state_labels={D_DRAFT: _l("Draft"), D_SIGNED: _l("Signed"), D_REVOKED: _l("Revoked")},
     state_styles={D_DRAFT: "default", D_SIGNED: "success", D_REVOKED: "danger"},
     transitions=[
-        Transition("sign", D_DRAFT, D_SIGNED, roles=("Penandatangan",), label=_l("Sign"), effects=(number_and_sign,)),
+        Transition("paraf", D_DRAFT, D_DRAFT, roles=REVIEWER_ROLES, label=_l("Initial (paraf)"),
+                   guards=(paraf_turn,), data_schema=PARAF_DATA, data_guards=(manual_number_given,),
+                   effects=(record_initial,)),
+        Transition("return", D_DRAFT, D_DRAFT, roles=REVIEWER_ROLES + ("Penandatangan",), comment_required=True,
+                   label=_l("Return with notes"), effects=(clear_initials,)),
+        Transition("sign", D_DRAFT, D_SIGNED, roles=("Penandatangan",), label=_l("Sign"),
+                   guards=(chain_complete, not_doubly_signed, signer_identity), effects=(number_and_sign,)),
         Transition("revoke", D_SIGNED, D_REVOKED, roles=("Penandatangan",), comment_required=True,
                    label=_l("Revoke"), effects=(revoke_documents,)),
     ],
@@ -211,13 +336,15 @@ objection_python = Workflow(
 
 REGISTRY = Registry(
     guards={f.__name__: f for f in (complete_for_submission, before_deadline, checklist_passes, checklist_attested,
-                                    round_sheets_final)},
+                                    round_sheets_final, paraf_turn, manual_number_given, chain_complete,
+                                    not_doubly_signed, signer_identity)},
     effects={"create_award": create_award, "notify_returned": notify_returned, "notify_verified": notify_verified,
              "notify_rejected": notify_rejected, "notify_disqualified": notify_disqualified, "void_award": void_award,
              "number_and_sign": number_and_sign, "revoke_documents": revoke_documents,
+             "record_initial": record_initial, "clear_initials": clear_initials,
              "publish_answer": publish_answer, "remove_innovation": remove_innovation},
     owners={"owns_innovation": access.owns_innovation},
-    schemas={"award_data": AWARD_DATA, "verify_data": VERIFY_DATA},
+    schemas={"award_data": AWARD_DATA, "verify_data": VERIFY_DATA, "paraf_data": PARAF_DATA},
     translate=_l,
 )
 DEFINITIONS_DIR = pathlib.Path(__file__).resolve().parent / "lifecycle_definitions"

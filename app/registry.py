@@ -15,12 +15,17 @@ def workflow_permissions():
     return [(perm, vm) for wf in ALL_WORKFLOWS for perm, vm, _roles in wf.permissions()]
 
 
-def _workflow_grants():
-    from app.lifecycles import ALL_WORKFLOWS
+def _workflow_grants(config=None):
+    """Each workflow trigger's permission for the roles of its definition; the decree's ``paraf`` and ``return``
+    also for every role of the configured paraf chain (SIKIPP_DECREE_PARAF_CHAIN)."""
+    from app.lifecycles import ALL_WORKFLOWS, decree_workflow
+    from app.services.decrees import paraf_chain
 
     grants = {}
     for wf in ALL_WORKFLOWS:
         for perm, vm, roles in wf.permissions():
+            if wf is decree_workflow and perm in ("can_paraf", "can_return"):
+                roles = tuple(dict.fromkeys((*roles, *paraf_chain(config or {}))))
             for role in roles:
                 grants.setdefault(role, []).append((perm, vm))
     return grants
@@ -33,7 +38,7 @@ def register(app, appbuilder):
     from workflows.fab import FabAuthorizer
 
     lifecycles.bind_all(FabAuthorizer())
-    SikippSecurityManager.extra_role_grants = _workflow_grants()
+    SikippSecurityManager.extra_role_grants = _workflow_grants(app.config)
     # Every door refuses unstorable text, impossible ids and bad list arguments first (app/views/guards.py).
     from app.views import guards
 
@@ -69,7 +74,7 @@ def register(app, appbuilder):
 
     for api in (resources.UnitApi, resources.CompetitionApi, judging_api.RoundApi, resources.CriterionApi,
                 judging_api.with_blind_review(InnovationApi), judging_api.AssignmentApi, AwardDocumentsApi,
-                DecreeDocumentsApi, judging_api.RoundJudgingApi, judging_api.ScoreSheetApi):
+                DecreeDocumentsApi, judging_api.RoundJudgingApi, judging_api.ScoreSheetApi, resources.SignerProfileApi):
         appbuilder.add_api(api)
 
     # The menu category must not share a name with a view menu (FAB would drop its menu_access).
@@ -97,6 +102,8 @@ def register(app, appbuilder):
                         category=category)
     appbuilder.add_view(crud.AwardView, "Awards", label=_l("Awards"), icon="fa-star", category=category)
     appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)
+    appbuilder.add_view(crud.SignerProfileView, "Signing Profiles", label=_l("Signing profiles"), icon="fa-pencil",
+                        category=category)
     appbuilder.add_view(WorkflowDiagramView, "Workflow Diagrams", label=_l("Workflow diagrams"), icon="fa-sitemap",
                         category=category)
     appbuilder.add_view(crud.AuditLogView, "Audit Log", label=_l("Audit log"), icon="fa-history", category=category)
@@ -113,6 +120,14 @@ def register(app, appbuilder):
     from app.views import catalogue
 
     app.register_blueprint(catalogue.bp)
+    # In-app notifications (the navbar's unread count comes from a context processor) and the OPD's results.
+    from app.views import notifications as notification_views
+
+    appbuilder.add_view_no_menu(notification_views.NotificationsView)
+    app.context_processor(notification_views.unread_context)
+    from app.views.results import ResultsView
+
+    appbuilder.add_view(ResultsView, "My Results", label=_l("Results"), icon="fa-line-chart", category=category)
     appbuilder.add_link("Innovation Catalogue", href="/catalogue/", label=_l("Innovation catalogue"), icon="fa-book")
     # Announcements and objections (masa sanggah, DESIGN §10): the public /pengumuman/ (page, JSON and objection
     # form), the public POST /api/v1/objection/ with the Sekretariat's objection API, and the objection screens.

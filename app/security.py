@@ -46,11 +46,12 @@ ROLE_RESOURCES = {
         "Assignment": ALL, "Award": (READ, CERTIFICATE), "Decree": ALL, "Workflows": (READ,),
         "Verification": (READ,), "Participation": (READ,), "AuditLog": (READ,),
         "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "Objection": (READ,),
+        "SignerProfile": ALL,
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
         "Award": (CERTIFICATE,),
-        "Participation": (READ,),
+        "Participation": (READ,), "Results": (READ,),
     },
     "Juri": {
         "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": (READ,),
@@ -58,6 +59,12 @@ ROLE_RESOURCES = {
     },
     "Penandatangan": {
         "Competition": (READ,), "Innovation": (READ,), "Award": (READ, CERTIFICATE), "Decree": (READ,),
+        "SignerProfile": (READ, ADD, EDIT),
+    },
+    # Bagian Hukum (and other reviewers of the paraf chain): reads decree drafts and initials or returns them (the
+    # `paraf` / `return` triggers are granted from the decree workflow and the configured chain, app.registry).
+    "Hukum": {
+        "Competition": (READ,), "Decree": (READ,),
     },
 }
 
@@ -65,12 +72,13 @@ ROLE_RESOURCES = {
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
-                    "Innovation Catalogue", "Objections", "Announcements"),
-    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "Innovation Catalogue",
-            "Announcements"),
+                    "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements"),
+    "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "My Results",
+            "Innovation Catalogue", "Announcements"),
     "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue", "Announcements"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents",
-                      "Innovation Catalogue", "Announcements"),
+                      "Signing Profiles", "Innovation Catalogue", "Announcements"),
+    "Hukum": ("KIPP", "Decrees", "Competitions", "Innovation Catalogue", "Announcements"),
     # Anonymous visitors (AUTH_ROLE_PUBLIC): only the link to the public catalogue (app/views/catalogue.py).
     "Public": ("Innovation Catalogue", "Announcements"),
 }
@@ -87,9 +95,10 @@ SELF_SERVICE = (
     ("can_this_form_post", "UserInfoEditView"),
     ("can_get", "OpenApi"),
     ("can_get", "MenuApi"),
+    ("can_read", "Notification"),  # own in-app notifications (app/views/notifications.py)
 )
 
-ROLES = ("Admin", "Sekretariat", "OPD", "Juri", "Penandatangan")
+ROLES = ("Admin", "Sekretariat", "OPD", "Juri", "Penandatangan", "Hukum")
 
 
 def _set_password(target, password):
@@ -280,7 +289,7 @@ class SikippSecurityManager(SecurityManager):
         # Roles first: FAB's add_permissions grants every new permission to the Admin role and, when that
         # role does not exist yet (first start on a fresh database), fails on the first permission of each
         # view and silently skips the rest (random ones, set order) — the Admin then lacked e.g. can_read.
-        for role_name in ROLES + (self.auth_role_public,):
+        for role_name in ROLES + tuple(self.extra_role_grants) + (self.auth_role_public,):
             if self.find_role(role_name) is None:
                 self.add_role(role_name)
         self._share_view_menu_permissions()

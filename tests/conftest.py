@@ -11,7 +11,8 @@ PG_ADMIN_URL = os.environ.get("SIKIPP_TEST_PG_URL", "postgresql+psycopg://postgr
 PASSWORD = "Rahasia#2026kuat"
 
 # Domain tables emptied after every test, children first.
-DOMAIN_TABLES = ["objection", "announcement_entry", "announcement", "score", "score_sheet", "assignment", "issued_document", "award", "unit_award", "decree",
+DOMAIN_TABLES = ["notification", "objection", "announcement_entry", "announcement", "score", "score_sheet", "assignment",
+                 "issued_document", "decree_award", "award", "unit_award", "decree_paraf", "signer_profile", "decree",
                  "attachment", "innovation", "criterion", "round", "competition", "workflow_history",
                  "workflow_outbox", "audit_log"]
 
@@ -106,7 +107,7 @@ def _seed_baseline(application):
     for username, role, unit in [
         ("admin", "Admin", None), ("sekretariat", "Sekretariat", None), ("opd_a", "OPD", "T-OPD-A"),
         ("opd_b", "OPD", "T-OPD-B"), ("juri1", "Juri", None), ("juri2", "Juri", "T-OPD-B"),
-        ("penandatangan", "Penandatangan", None),
+        ("penandatangan", "Penandatangan", None), ("hukum", "Hukum", None),
     ]:
         user_commands.add_user(db.session, username=username, password=PASSWORD, role=role, unit_code=unit,
                        name=username.title(), email=f"{username}@example.test")

@@ -69,7 +69,16 @@ def draft_decree(client, competition_id, **fields):
     return r.get_json()["id"]
 
 
+def paraf(client, pk, username="hukum", data=None):
+    """The default paraf chain (Hukum) initials the draft's current text."""
+    r = Api(client, username).post(f"/api/v1/decree/{pk}/transitions/paraf", json={"data": data or {}})
+    assert r.status_code == 200, r.get_json()
+    return r
+
+
 def sign(client, pk, username="penandatangan"):
+    """Sign after the default paraf chain (Hukum) has initialled the draft (DESIGN §3)."""
+    paraf(client, pk)
     r = Api(client, username).post(f"/api/v1/decree/{pk}/transitions/sign", json={})
     assert r.status_code == 200, r.get_json()
     return r
@@ -127,3 +136,16 @@ def doc_code(app, decree_id, award_id=None):
         query = (query.filter(IssuedDocument.award_id == award_id) if award_id
                  else query.filter(IssuedDocument.kind == "decree"))
         return query.one().code
+
+
+def close_rounds(client, competition_id):
+    """Close every open round of the competition through the API (a round without participants simply closes):
+    a decree can be drafted only then (DESIGN §3)."""
+    api = Api(client, "sekretariat")
+    rounds = api.get(f"/api/v1/round/?q=(filters:!((col:competition_id,opr:eq,value:{competition_id})),"
+                     "order_column:sequence,order_direction:asc,page_size:100)").get_json()["result"]
+    for rnd in rounds:
+        if rnd.get("closed_at"):
+            continue
+        r = api.post(f"/api/v1/round/{rnd['id']}/close", json={})
+        assert r.status_code == 200, r.get_json()

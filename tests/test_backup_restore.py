@@ -12,7 +12,7 @@ import tempfile
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 
 from tests.conftest import PASSWORD, PG_ADMIN_URL, Api, _tokens
 from tests.documents_helpers import signing_pair
@@ -91,13 +91,17 @@ def _source(application):
     from app.cli import demo
     from app.commands import certificates
     from app.extensions import db
-    from app.models import Competition
+    from app.models import Competition, Round
+    from app.models.base import utcnow
 
     with application.app_context():
         upgrade()
         sync_security(application.appbuilder)
         demo.load_demo(db.session, password=PASSWORD)
         comp = db.session.query(Competition).order_by(Competition.id).first().id
+        # judging is over (setup): a decree is drafted once every round is closed (DESIGN §3)
+        db.session.execute(update(Round).where(Round.competition_id == comp).values(closed_at=utcnow()))
+        db.session.commit()
         db.session.remove()
     runner = application.test_cli_runner()
     for username, role in (("sekretariat", "Sekretariat"), ("penandatangan", "Penandatangan")):
@@ -109,6 +113,7 @@ def _source(application):
     r = Api(client, "sekretariat").post("/api/v1/decree/", json={"competition_id": comp})
     assert r.status_code == 201, r.get_json()
     pk = r.get_json()["id"]
+    assert Api(client, "hukum").post(f"/api/v1/decree/{pk}/transitions/paraf", json={}).status_code == 200
     assert Api(client, "penandatangan").post(f"/api/v1/decree/{pk}/transitions/sign", json={}).status_code == 200
     _tokens.clear()
     with application.app_context():

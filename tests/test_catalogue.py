@@ -12,6 +12,7 @@ from app.commands import users as user_commands
 from app.extensions import db
 from app.models import Assignment, Attachment, Award, Competition, Criterion, Innovation, Round, User
 from tests.conftest import PASSWORD
+from tests.documents_helpers import close_rounds, docs, draft_decree, sign  # noqa: F401  (docs: the fixture)
 from tests.judging_helpers import rounds_of, unit_id, user_id, write_sheet
 
 JSON = {"Accept": "application/json"}
@@ -62,6 +63,25 @@ def award(inn, title, rank=None):
                          prize_amount=SECRET_PRIZE))
 
 
+def publish(comp):
+    """A signed decree of ``comp`` listing every award of the competition (what signing records: the decree's
+    issued document with its manifest): only then do the awards appear in the catalogue (DESIGN §4)."""
+    from app.models import Decree, DecreeAward, IssuedDocument
+
+    award_ids = [a for (a,) in db.session.query(Award.id).join(Innovation, Innovation.id == Award.innovation_id)
+                 .filter(Innovation.competition_id == comp.id)]
+    decree = Decree(competition_id=comp.id, number=f"188/{comp.id}/T/{comp.year}", state="signed", version=2,
+                    signed_at=datetime.datetime(comp.year, 11, 20))
+    db.session.add(decree)
+    db.session.flush()
+    db.session.add(IssuedDocument(kind="decree", decree_id=decree.id, code=f"code-{decree.id}",
+                                  number=decree.number, stored_name=f"decree-{decree.id}.pdf", sha256="0" * 64,
+                                  state="valid", note=json.dumps({"award_ids": award_ids, "unit_award_ids": []})))
+    db.session.add_all([DecreeAward(decree_id=decree.id, award_id=a) for a in award_ids])
+    db.session.flush()
+    return decree
+
+
 @pytest.fixture
 def catalogue_data(app, juror):
     """Two competitions (2024, 2025); awarded entries of OPD and kecamatan units; every other state too, each
@@ -93,6 +113,8 @@ def catalogue_data(app, juror):
             write_sheet(db.session, sheet_a.id, {crit.id: SECRET_SCORE}, comment=SECRET_COMMENT)
             db.session.add(Attachment(innovation_id=inn.id, original_name=SECRET_FILE, stored_name=f"s{inn.id}.pdf",
                                       size_bytes=10, sha256="0" * 64, uploaded_by_id=user_id("opd_a")))
+        publish(old)
+        publish(new)
         db.session.commit()
         return {"old": a_old.id, "new1": a_new1.id, "new2": a_new2.id, "old_comp": old.id, "new_comp": new.id,
                 "hidden": {s: i.id for s, i in hidden.items()}}
@@ -237,6 +259,7 @@ def test_pagination_20_per_page(app, client):
             award(inn, f"Harapan {n}")  # no rank: registration order
             ids.append(inn.id)
         make_innovation(comp, "T-OPD-A", "Draf Besar", "draft")
+        publish(comp)
         db.session.commit()
     _s, first = _json(client, "/catalogue/")
     assert first["count"] == 25 and first["pages"] == 2 and len(first["result"]) == 20
@@ -260,7 +283,8 @@ def test_empty_catalogue(client):
     assert 'id="catalogue-empty"' in html
 
 
-def test_award_transition_puts_the_innovation_in_the_catalogue(app, api, client, competition):
+@pytest.mark.usefixtures("docs")
+def test_award_appears_in_the_catalogue_only_once_its_decree_is_signed(app, api, client, competition):
     with app.app_context():
         comp = db.session.get(Competition, competition)
         inn = make_innovation(comp, "T-OPD-B", "Dari Transisi", "scored", **full_sections("trans"))
@@ -271,9 +295,19 @@ def test_award_transition_puts_the_innovation_in_the_catalogue(app, api, client,
     r = api("sekretariat").post(f"/api/v1/innovation/{pk}/transitions/award",
                                 json={"data": {"title": "Juara III", "prize_amount": 5000000}})
     assert r.status_code == 200, r.get_json()
+    # Awarded but no decree signed yet: not public (DESIGN §4) — nor while the decree is a draft.
+    assert _json(client, f"/catalogue/{pk}")[0] == 404 and _json(client, "/catalogue/")[1]["count"] == 0
+    close_rounds(client, competition)
+    decree = draft_decree(client, competition)
+    assert _json(client, f"/catalogue/{pk}")[0] == 404 and _json(client, "/catalogue/")[1]["count"] == 0
+    sign(client, decree)
     status, body = _json(client, f"/catalogue/{pk}")
     assert status == 200 and body["result"]["award"] == "Juara III" and body["result"]["year"] == 2026
     assert "5000000" not in json.dumps(body)
+    # A revoked decree lists nothing publicly: the award leaves the catalogue (the award itself stays).
+    r = api("penandatangan").post(f"/api/v1/decree/{decree}/transitions/revoke", json={"comment": "Salah nama."})
+    assert r.status_code == 200, r.get_json()
+    assert _json(client, f"/catalogue/{pk}")[0] == 404 and _json(client, "/catalogue/")[1]["count"] == 0
 
 
 def test_logged_in_users_see_it_too_and_the_navbar_links_it(client):

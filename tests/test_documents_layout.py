@@ -273,6 +273,12 @@ def test_berita_acara_of_a_closed_round_and_the_menimbang_that_cites_it(app, cli
     from app.services.documents.indonesian import format_date
 
     today = format_date(datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None), "Asia/Jakarta")
+    with app.app_context():  # judging is over (setup): a decree is drafted once every round is closed (DESIGN §3)
+        from app.models import Round
+
+        for rnd in db.session.query(Round).filter(Round.id.in_((r2, _r3))):
+            rnd.closed_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        db.session.commit()
     pk = draft_decree(client, competition)
     considerations = sek.get(f"/api/v1/decree/{pk}").get_json()["result"]["considerations"]
     rounds_text = ", ".join(f"tahap {names[r]}" for r in (r1, r2)) + f", dan tahap {names[_r3]}"

@@ -66,7 +66,8 @@ def test_numbers_are_sequential_unique_and_per_year(app, client):
     from app.services.documents import numbering
 
     comp, _ = seed_awards(app, prizes=(1,))
-    first, second = draft_decree(client, comp), draft_decree(client, comp)
+    other, _ = seed_awards(app, prizes=(1,), title_prefix="Inovasi Lain")  # one draft per competition (DESIGN §3)
+    first, second = draft_decree(client, comp), draft_decree(client, other)
     sign(client, first)
     sign(client, second)
     year = datetime.datetime.now(datetime.timezone.utc).year

@@ -1,6 +1,8 @@
 """One rulebook, every door (issue 9) for judging and decrees: each rule driven through the REST API and
 through the FAB screen (forms POSTed by a logged-in browser session) gives the same outcome; closing a
 round is atomic; every command writes its audit row."""
+import datetime
+
 import pytest
 
 from app.extensions import db
@@ -254,6 +256,10 @@ def test_score_bounds_and_final_lock_are_the_same_on_api_and_sheet_form(app, api
 
 def test_only_a_draft_decree_is_editable_on_any_door(app, api, world):
     sek, page = api("sekretariat"), screen(app)
+    with app.app_context():  # judging is over: a decree is drafted once every round is closed (DESIGN §3)
+        for rnd in db.session.query(Round).filter_by(competition_id=world["competition"]):
+            rnd.closed_at = datetime.datetime(2026, 11, 1)
+        db.session.commit()
     r = sek.post("/api/v1/decree/", json={"competition_id": world["competition"], "title": "SK Pemenang"})
     assert r.status_code == 201, r.get_json()
     pk = r.get_json()["id"]

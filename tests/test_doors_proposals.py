@@ -366,3 +366,25 @@ def test_a_new_proposal_belongs_to_the_proposers_unit(app, api, competition, doo
         assert (row.state, db.session.get(Unit, row.unit_id).code) == ("draft", "T-OPD-B")
         assert db.session.get(Competition, competition) is not None
     assert audit(app, "innovation.create", row.id)[0][2]["after"]["unit_id"] == row.unit_id
+
+
+def test_verify_several_at_once_with_the_checklist_on_the_queue_screen(app, api, competition):
+    """The screen's bulk verification carries the checklist attested once for the ticked proposals."""
+    one = submitted(app, api, competition, title="Satu")
+    two = submitted(app, api, competition, user="opd_b", title="Dua")
+    three = submitted(app, api, competition, title="Tiga")
+    screen = browser(app, "sekretariat")
+    page = screen.get("/verification/list/").get_data(as_text=True)
+    assert f'class="panel panel-default bulk-verify" data-competition="{competition}"' in page
+    partial = {"ids": [str(one), str(two)], **{f"checklist_{i}": "1" for i in range(len(DEFAULT_CHECKLIST) - 1)}}
+    r = screen.post(f"/verification/verify_many/{competition}", data=partial, follow_redirects=True)
+    assert "0 proposal diverifikasi" in flashed(r.get_data(as_text=True))
+    assert state_of(app, one) == state_of(app, two) == "submitted"
+    full = {**partial, f"checklist_{len(DEFAULT_CHECKLIST) - 1}": "1"}
+    r = screen.post(f"/verification/verify_many/{competition}", data=full, follow_redirects=True)
+    assert "2 proposal diverifikasi" in flashed(r.get_data(as_text=True))
+    assert (state_of(app, one), state_of(app, two), state_of(app, three)) == ("verified", "verified", "submitted")
+    assert len(audit(app, "innovation.verify")) == 2
+    # An OPD user cannot use it.
+    r = browser(app, "opd_a").post(f"/verification/verify_many/{competition}", data={**full, "ids": [str(three)]})
+    assert state_of(app, three) == "submitted"

@@ -25,6 +25,7 @@ from tests.conftest import PASSWORD
 from tests.documents_helpers import (
     docs,  # noqa: F401  (the fixture)
     draft_decree,
+    paraf,
     pdf_text,
     seed_awards,
     sign,
@@ -169,7 +170,10 @@ def _decree_files(app):
 
 def test_kill_9_between_the_decree_file_and_the_commit_leaves_no_orphan_and_no_reused_number(app, client, api):
     comp, _awards = seed_awards(app, prizes=(1000000, 500000))
-    first, second = draft_decree(client, comp), draft_decree(client, comp)
+    other, _awards = seed_awards(app, prizes=(1000000,), title_prefix="Inovasi Lain")  # one draft per competition
+    first, second = draft_decree(client, comp), draft_decree(client, other)
+    paraf(client, first)  # the paraf chain (Hukum) has initialled both: only the signature is left
+    paraf(client, second)
     for name in [n for n in _decree_files(app) if n in (f"decree-{first}.pdf", f"decree-{second}.pdf")]:
         os.unlink(os.path.join(app.config["SIKIPP_STORAGE_DIR"], "documents", name))  # ids reused across tests
 
@@ -190,8 +194,9 @@ def test_kill_9_between_the_decree_file_and_the_commit_leaves_no_orphan_and_no_r
     _sign_and_kill_after_the_file_is_written(app, second)
     assert _decree_state(app, second) == ("draft", None, [])
     assert f"decree-{second}.pdf" in _decree_files(app)
-    sign(client, second)
-    sign(client, first)
+    for pk in (second, first):  # signed now (their initials still hold: the killed signatures changed nothing)
+        r = api("penandatangan").post(f"/api/v1/decree/{pk}/transitions/sign", json={})
+        assert r.status_code == 200, r.get_json()
     numbers = {}
     for pk in (first, second):
         state, number, rows = _decree_state(app, pk)

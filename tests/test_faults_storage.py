@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Attachment, Decree, IssuedDocument
 from app.services.storage import EXTENSION, LocalStorage
 from tests.conftest import PASSWORD
-from tests.documents_helpers import docs, draft_decree, seed_awards  # noqa: F401  (docs: the fixture)
+from tests.documents_helpers import docs, draft_decree, paraf, seed_awards  # noqa: F401  (docs: the fixture)
 from tests.pdfs import blank_pdf
 
 STORAGE_MESSAGE = "penyimpanan"  # the Indonesian message names the storage ("media penyimpanan")
@@ -126,6 +126,7 @@ def test_signing_on_failing_storage_answers_507_keeps_the_draft_and_consumes_no_
                                                                                      monkeypatch, code):
     comp, _awards = seed_awards(app, prizes=(1000000,))
     pk = draft_decree(client, comp)
+    paraf(client, pk)  # the paraf chain (Hukum) initialled it: only the signature is left
     before = _all_files(store_root)
     monkeypatch.setitem(app.extensions, EXTENSION, FailingWrites(store_root, code))
     r = _sign(api, pk)
@@ -144,6 +145,7 @@ def test_signing_on_failing_storage_answers_507_keeps_the_draft_and_consumes_no_
 def test_signing_on_the_screen_with_a_full_disk_flashes_the_storage_message(app, client, store_root, monkeypatch):
     comp, _awards = seed_awards(app, prizes=(1000000,))
     pk = draft_decree(client, comp)
+    paraf(client, pk)  # the paraf chain (Hukum) initialled it: only the signature is left
     monkeypatch.setitem(app.extensions, EXTENSION, FailingWrites(store_root, errno.ENOSPC))
     browser = app.test_client()
     browser.post("/login/", data={"username": "penandatangan", "password": PASSWORD})
@@ -207,6 +209,7 @@ def test_a_full_then_read_only_tmpfs_answers_507_with_no_row_and_no_file(app, ap
 
     comp, _awards = seed_awards(app, prizes=(1000000,))
     pk = draft_decree(client, comp)
+    paraf(client, pk)  # the paraf chain (Hukum) initialled it: only the signature is left
     r = _sign(api, pk)
     assert r.status_code == 507, r.get_json()
     assert _decree(app, pk) == ("draft", None, 0)

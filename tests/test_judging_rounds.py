@@ -118,15 +118,17 @@ def test_closing_rounds_from_desk_evaluation_to_final_ranking(app, api, competit
     assert r.status_code == 200
 
 
-def test_closing_needs_participants_and_assignments(app, api, competition, hj):
+def test_closing_needs_assignments_and_a_round_without_participants_simply_closes(app, api, competition, hj):
     sek = api("sekretariat")
     with app.app_context():
-        r1, r2, _r3 = [r.id for r in rounds_of(competition)]
-    assert sek.post(f"/api/v1/round/{r1}/close").status_code == 409  # nobody takes part
+        r1, _r2, r3 = [r.id for r in rounds_of(competition)]
     (inn,) = verified(app, competition, ["T-OPD-A"])
     r = sek.post(f"/api/v1/round/{r1}/close")
     assert r.status_code == 409 and "0/0" in r.get_json()["message"]  # verified but never assigned
-    assert sek.post(f"/api/v1/round/{r2}/close").status_code == 409
+    # DESIGN §3: a round without participants simply closes (nobody advances, nobody is scored); once.
+    r = sek.post(f"/api/v1/round/{r3}/close")
+    assert r.status_code == 200 and (r.get_json()["advanced"], r.get_json()["scored"]) == ([], [])
+    assert sek.post(f"/api/v1/round/{r3}/close").status_code == 409
     assert sek.post("/api/v1/round/999999/close").status_code == 404
     assert _state(app, inn) == ("verified", None)
 

@@ -31,11 +31,14 @@ EXPECTED = {
     # signs decrees (workflow), reads what it signs.
     "Penandatangan": {"unit": NONE, "competition": {R}, "round": NONE, "criterion": NONE, "innovation": {R},
                       "assignment": NONE, "award": {R}, "decree": {R}},
+    # Bagian Hukum: reads decree drafts (and initials or returns them: workflow), nothing else of the data.
+    "Hukum": {"unit": NONE, "competition": {R}, "round": NONE, "criterion": NONE, "innovation": NONE,
+              "assignment": NONE, "award": NONE, "decree": {R}},
     None: {res: NONE for res in ("unit", "competition", "round", "criterion", "innovation", "assignment",
                                  "award", "decree")},
 }
 USERS = {"Admin": "admin", "Sekretariat": "sekretariat", "OPD": "opd_a", "Juri": "juri1",
-         "Penandatangan": "penandatangan", None: None}
+         "Penandatangan": "penandatangan", "Hukum": "hukum", None: None}
 RESOURCES = ("unit", "competition", "round", "criterion", "innovation", "assignment", "award", "decree")
 METHODS = {"get_list": R, "get": R, "post": C, "put": W, "delete": D}
 
@@ -61,6 +64,7 @@ def world(app):
         deadline = datetime.datetime.utcnow() + datetime.timedelta(days=30)
         c1 = Competition(name="Matrix", year=2026, submission_deadline=deadline)
         c2 = Competition(name="Matrix kosong", year=2026, submission_deadline=deadline)
+        c3 = Competition(name="Matrix keputusan", year=2026, submission_deadline=deadline)  # ready for a decree
         r1 = Round(competition=c1, name="R1", sequence=1, weight=0.5)
         r2 = Round(competition=c1, name="R2", sequence=2, weight=0.5)
         k1 = Criterion(round=r1, name="K1", weight=1, max_score=100)
@@ -68,7 +72,7 @@ def world(app):
                         created_by_id=opd_a.id)
         i2 = Innovation(competition=c1, unit_id=unit_a.id, title="Juara", state="awarded", version=1)
         target_unit = Unit(code="PX-TARGET", name="Sasaran", kind="lainnya")
-        db.session.add_all([c1, c2, r1, r2, k1, i1, i2, target_unit])
+        db.session.add_all([c1, c2, c3, r1, r2, k1, i1, i2, target_unit])
         db.session.flush()
         a1 = Assignment(round_id=r1.id, innovation_id=i1.id, juror_id=juri1.id)
         aw = Award(innovation_id=i2.id, title="Juara I", rank=1, category="opd")
@@ -78,7 +82,7 @@ def world(app):
         ids = {
             "unit": target_unit.id, "unit_a": unit_a.id, "competition": c2.id, "c1": c1.id, "round": r2.id,
             "r1": r1.id, "criterion": k1.id, "innovation": i1.id, "assignment": a1.id, "award": aw.id,
-            "decree": d1.id, "juri1": juri1.id,
+            "decree": d1.id, "juri1": juri1.id, "c3": c3.id,
         }
     yield ids
     with app.app_context():
@@ -96,7 +100,7 @@ def _post_body(resource, ids):
         "innovation": {"competition_id": ids["c1"], "title": "Inovasi baru"},
         "assignment": {"round_id": ids["round"], "innovation_id": ids["innovation"], "juror_id": ids["juri1"]},
         "award": {"innovation_id": ids["innovation"], "title": "Juara II"},
-        "decree": {"competition_id": ids["c1"]},
+        "decree": {"competition_id": ids["c3"]},  # c1 has its draft already (one per competition, DESIGN §3)
     }[resource]
 
 
@@ -180,6 +184,8 @@ EXPECTED_TRIGGERS = {
     ("InnovationWorkflow", "can_award"): {"Sekretariat"},
     ("DecreeWorkflow", "can_sign"): {"Penandatangan"},
     ("DecreeWorkflow", "can_revoke"): {"Penandatangan"},
+    ("DecreeWorkflow", "can_paraf"): {"Hukum"},
+    ("DecreeWorkflow", "can_return"): {"Hukum", "Penandatangan"},
 }
 
 
@@ -187,7 +193,7 @@ EXPECTED_TRIGGERS = {
 def test_trigger_permissions_seeded(app, view_menu, perm):
     with app.app_context():
         sm = app.appbuilder.sm
-        holders = {role for role in ("Sekretariat", "OPD", "Juri", "Penandatangan")
+        holders = {role for role in ("Sekretariat", "OPD", "Juri", "Penandatangan", "Hukum")
                    if sm.exist_permission_on_roles(view_menu, perm, [sm.find_role(role).id])}
         assert holders == EXPECTED_TRIGGERS[(view_menu, perm)]
         assert sm.exist_permission_on_roles(view_menu, perm, [sm.find_role("Admin").id])

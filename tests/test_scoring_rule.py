@@ -14,6 +14,7 @@ from app.models import Award, Innovation, Round
 from app.services import ranking, scoring
 from tests.conftest import Api
 from tests.documents_helpers import (
+    close_rounds,
     docs,  # noqa: F401  (the fixture)
     draft_decree,
     flat,
@@ -175,6 +176,7 @@ def test_award_score_rank_and_decree_annex_follow_the_combined_ranking(app, clie
     # the decree annex (NILAI switched on; off by default, issue 11) prints the same score, 2 decimals
     assert app.config["SIKIPP_DECREE_ANNEX_SCORES"] is False
     monkeypatch.setitem(app.config, "SIKIPP_DECREE_ANNEX_SCORES", True)
+    close_rounds(client, competition)  # a decree is drafted once every round is closed (DESIGN §3)
     pk = draft_decree(client, competition)
     text = _decree_text(app, pk)
     assert "NO INOVASI UNIT KERJA KATEGORI NILAI PREDIKAT UANG PEMBINAAN" in text

@@ -144,7 +144,9 @@ def test_decree_bulk_menu_per_role(app):
 
     competition_id, _awards = seed_awards(app)
     draft_decree(app.test_client(), competition_id)
-    assert _menu(login(app, "penandatangan"), "/decreeview/list/")[0] == {"wf_sign", "wf_revoke"}
+    # DESIGN §3: the signer signs, revokes and may return a draft; the paraf chain (Hukum) initials or returns.
+    assert _menu(login(app, "penandatangan"), "/decreeview/list/")[0] == {"wf_sign", "wf_revoke", "wf_return"}
+    assert _menu(login(app, "hukum"), "/decreeview/list/")[0] == {"wf_paraf", "wf_return"}
     assert _menu(login(app, "sekretariat"), "/decreeview/list/")[0] == set()
 
 

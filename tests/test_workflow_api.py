@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Api
+from tests.documents_helpers import close_rounds
 from tests.test_innovation_lifecycle import BODIES, db_state, fire, history_count, seed_innovation
 
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -133,6 +134,7 @@ def test_crud_put_and_post_ignore_state(app, client, competition):
     with app.app_context():
         assert db_state(pk) == ("draft", 1)
 
+    close_rounds(client, competition)  # a decree is drafted once every round is closed (DESIGN §3)
     r = Api(client, "sekretariat").post("/api/v1/decree/", json={"competition_id": competition, "state": "signed",
                                                                  "number": "999/X/2026"})
     assert r.status_code == 201, r.get_json()
@@ -148,6 +150,7 @@ def test_crud_put_and_post_ignore_state(app, client, competition):
 
 
 def _decree(client, competition):
+    close_rounds(client, competition)  # a decree is drafted once every round is closed (DESIGN §3)
     r = Api(client, "sekretariat").post("/api/v1/decree/", json={"competition_id": competition})
     assert r.status_code == 201, r.get_json()
     pk = r.get_json()["id"]
@@ -162,14 +165,19 @@ def _fire_decree(client, username, pk, trigger, body=None):
 
 def test_decree_lifecycle(app, client, competition):
     pk = _decree(client, competition)
-    assert [a["trigger"] for a in _available(client, "penandatangan", pk, "decree")["available"]] == ["sign"]
-    (sign,) = _available(client, "sekretariat", pk, "decree")["available"]
+    available = {a["trigger"]: a for a in _available(client, "penandatangan", pk, "decree")["available"]}
+    assert list(available) == ["paraf", "return", "sign"]
+    assert available["sign"]["permitted"] and not available["sign"]["allowed"]  # the paraf chain comes first
+    assert not available["paraf"]["permitted"] and available["return"]["allowed"]
+    sign = {a["trigger"]: a for a in _available(client, "sekretariat", pk, "decree")["available"]}["sign"]
     assert sign["allowed"] is False
 
     r = _fire_decree(client, "sekretariat", pk, "sign")
     assert r.status_code == 403, r.get_json()
     assert Api(client, "sekretariat").get(f"/api/v1/decree/{pk}").get_json()["result"]["state"] == "draft"
 
+    assert _fire_decree(client, "penandatangan", pk, "sign").status_code == 409  # no paraf yet
+    assert _fire_decree(client, "hukum", pk, "paraf").status_code == 200
     r = _fire_decree(client, "penandatangan", pk, "sign")
     assert (r.status_code, r.get_json()) == (200, {"state": "signed"})
     shown = Api(client, "penandatangan").get(f"/api/v1/decree/{pk}").get_json()["result"]
@@ -197,11 +205,13 @@ def test_decree_lifecycle(app, client, competition):
 
     rows = Api(client, "sekretariat").get(f"/api/v1/decree/{pk}/history").get_json()["result"]
     assert [(h["trigger"], h["source"], h["dest"], h["user"], h["comment"]) for h in rows] == [
+        ("paraf", "draft", "draft", "hukum", None),
         ("sign", "draft", "signed", "penandatangan", None),
         ("revoke", "signed", "revoked", "penandatangan", "Terdapat kesalahan nama pemenang.")]
 
     # A new decree can be drafted and gets the next number.
     second = _decree(client, competition)
+    assert _fire_decree(client, "hukum", second, "paraf").status_code == 200
     assert _fire_decree(client, "penandatangan", second, "sign").status_code == 200
     number = Api(client, "sekretariat").get(f"/api/v1/decree/{second}").get_json()["result"]["number"]
     assert number.startswith("188/2/"), number
@@ -211,6 +221,8 @@ def test_decree_other_roles_cannot_fire(client, competition):
     pk = _decree(client, competition)
     for username in ("opd_a", "juri1"):
         assert _fire_decree(client, username, pk, "sign").status_code in (403, 404)
+    assert _fire_decree(client, "hukum", pk, "sign").status_code == 403
+    assert _fire_decree(client, "hukum", pk, "paraf").status_code == 200
     assert _fire_decree(client, "admin", pk, "sign").status_code == 200  # Admin holds every permission
 
 
@@ -219,6 +231,7 @@ def test_revoking_a_decree_revokes_its_certificates_and_keeps_the_awards(app, cl
         inn = seed_innovation("scored")
     assert fire(client, "sekretariat", inn, "award", BODIES["award"]).status_code == 200
     pk = _decree(client, competition)
+    assert _fire_decree(client, "hukum", pk, "paraf").status_code == 200
     assert _fire_decree(client, "penandatangan", pk, "sign").status_code == 200
     with app.app_context():
         from app.extensions import db
@@ -246,11 +259,12 @@ def test_revoking_a_decree_revokes_its_certificates_and_keeps_the_awards(app, cl
         assert db_state(inn) == ("awarded", 2)
 
 
-def test_decree_default_title_names_the_year_once(app, api):
+def test_decree_default_title_names_the_year_once(app, api, client):
     r = api("sekretariat").post("/api/v1/competition/", json={
         "name": "Kompetisi Inovasi Pelayanan Publik Tahun 2027", "year": 2027,
         "submission_deadline": "2027-07-31T23:59:00"})
     comp = r.get_json()["id"]
+    close_rounds(client, comp)
     r = api("sekretariat").post("/api/v1/decree/", json={"competition_id": comp})
     assert r.status_code == 201, r.get_json()
     title = api("sekretariat").get(f"/api/v1/decree/{r.get_json()['id']}").get_json()["result"]["title"]

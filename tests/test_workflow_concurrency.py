@@ -269,12 +269,15 @@ def test_decrees_signed_at_once_get_distinct_numbers(app, client, competition):
     from app.extensions import db
     from app.lifecycles import decree_workflow
     from app.models import Decree
+    from tests.documents_helpers import paraf, seed_awards
 
     pks = []
-    for _ in range(4):
-        r = Api(client, "sekretariat").post("/api/v1/decree/", json={"competition_id": competition})
+    for i in range(4):  # one draft per competition (DESIGN §3): four competitions, each ready for its decree
+        comp, _awards = seed_awards(app, prizes=(1,), title_prefix=f"Inovasi Serentak {i}")
+        r = Api(client, "sekretariat").post("/api/v1/decree/", json={"competition_id": comp})
         assert r.status_code == 201, r.get_json()
         pks.append(r.get_json()["id"])
+        paraf(client, pks[-1])
     results = _race(app, pks, [("penandatangan", "sign", {})] * len(pks), workflow=decree_workflow)
     assert all(r == (200, "signed") or r[0] == 409 for r in results), results
     if is_postgres(app):

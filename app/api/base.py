@@ -30,7 +30,7 @@ METHOD_PERMISSIONS = {
     # workflow endpoints: the trigger permission is checked by the engine
     "transitions": "read", "fire": "read", "fire_bulk": "read", "history": "read", "fire_view": "read",
     # domain endpoints
-    "pdf": "read", "certificates": "read", "issue_certificates": "edit", "certificate": "certificate",
+    "pdf": "read", "paraf_status": "read", "readiness": "read", "certificates": "read", "issue_certificates": "edit", "certificate": "certificate",
     "attachments": "read", "upload_attachment": "edit", "download_attachment": "read", "delete_attachment": "edit",
 }
 

@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from app.api.resources import AwardApi
 from app.api.workflow_apis import DecreeApi
 from app.extensions import db
-from app.models import Innovation
 from app.services import access
 from app.services.documents import content, issuing
 from app.services.errors import Conflict
@@ -40,15 +39,8 @@ def pdf_response(data, filename, etag=None, cache="private, no-store"):
 
 
 def may_see_award(user, award):
-    """Row rule of the certificate: privileged roles and the signer see all; an OPD its own unit's awards."""
-    roles = access.role_names(user)
-    if roles & {"Admin", "Sekretariat", "Penandatangan"}:
-        return True
-    if "OPD" in roles and getattr(user, "unit_id", None) is not None:
-        innovation = db.session.get(Innovation, award.innovation_id)
-        return innovation is not None and innovation.unit_id == user.unit_id
-    return False
-
+    """Row rule of the certificate (written once: :func:`app.services.access.may_see_award`)."""
+    return access.may_see_award(user, award)
 
 
 def stored_pdf_response(api, config, doc, filename):
@@ -58,6 +50,7 @@ def stored_pdf_response(api, config, doc, filename):
     except StorageError as err:
         return api.response(err.status, message=err.message)
     return pdf_response(data, filename, etag=doc.sha256, cache="private, max-age=0, must-revalidate")
+
 
 class DecreeDocumentsApi(DecreeApi):
     """The decree API: drafts through the decree commands (app.commands.decrees, via DecreeCrudApi: only a

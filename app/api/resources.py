@@ -9,8 +9,9 @@ from app.api.command_crud import CommandCrudApiMixin
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
 from app.commands import proposals
+from app.commands import signers as signer_commands
 from app.extensions import db
-from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, Unit
+from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, SignerProfile, Unit
 from app.services import access, competitions
 
 
@@ -35,9 +36,10 @@ class CompetitionApi(SikippModelApi):
     datamodel = SQLAInterface(Competition)
     list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb",
                     "objection_days"]
-    show_columns = list_columns + ["description", "word_limits", "verification_checklist", "created_on"]
+    show_columns = list_columns + ["description", "word_limits", "verification_checklist", "feedback_to_units",
+                                   "created_on"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days"]
+                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units"]
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -170,13 +172,44 @@ class DecreeCrudApi(CommandCrudApiMixin, SikippModelApi):
     resource_name = "decree"
     class_permission_name = "Decree"
     datamodel = SQLAInterface(Decree)
-    read_only_fields = ("id", "state", "number", "version", "signed_at", "signed_by_id", "created_on")
-    list_columns = ["id", "competition_id", "number", "title", "state", "signed_at", "created_on"]
-    show_columns = list_columns + ["considerations", "legal_bases"]
-    add_columns = ["competition_id", "title", "considerations", "legal_bases"]
-    edit_columns = ["title", "considerations", "legal_bases"]
+    read_only_fields = ("id", "state", "number", "version", "text_version", "signed_at", "signed_by_id", "created_on")
+    list_columns = ["id", "competition_id", "number", "title", "state", "supersedes_id", "signed_at", "created_on"]
+    show_columns = list_columns + ["considerations", "legal_bases", "text_version", "signed_by_id"]
+    add_columns = ["competition_id", "title", "considerations", "legal_bases", "supersedes_id"]
+    edit_columns = ["title", "considerations", "legal_bases", "supersedes_id"]
     search_columns = ["competition_id", "state", "number"]
     order_columns = ["id", "created_on", "state"]
     create_command = decree_commands.CreateDecreeDraft
     edit_command = decree_commands.EditDecreeDraft
     delete_command = decree_commands.DeleteDecreeDraft
+
+
+class SignerProfileApi(CommandCrudApiMixin, SikippModelApi):
+    """Signing profiles through their commands (app.commands.signers): the Sekretariat and the Admin edit any,
+    a Penandatangan only its own. The key PEM is write-only (never read back)."""
+
+    resource_name = "signer_profile"
+    class_permission_name = "SignerProfile"
+    datamodel = SQLAInterface(SignerProfile)
+    base_filters = row_filter(access.signer_profile_criterion)
+    list_columns = ["id", "user_id", "delegation", "jabatan", "own_jabatan", "name", "pangkat", "nip", "key_path",
+                    "cert_path", "changed_on"]
+    show_columns = list_columns + ["cert_pem"]
+    add_columns = ["user_id", "delegation", "jabatan", "own_jabatan", "name", "pangkat", "nip", "key_path",
+                   "cert_path", "key_pem", "cert_pem"]
+    edit_columns = add_columns[1:]
+    search_columns = ["user_id", "name"]
+    order_columns = ["id", "name"]
+    validators_columns = {}  # the rules are the command's
+    create_command = signer_commands.CreateSignerProfile
+    edit_command = signer_commands.EditSignerProfile
+    delete_command = signer_commands.DeleteSignerProfile
+
+    def _run_command(self, command, status, dump):
+        def without_key(row):  # the key PEM is write-only: never echoed back
+            body = dump(row)
+            if isinstance(body.get("result"), dict):
+                body["result"].pop("key_pem", None)
+            return body
+
+        return super()._run_command(command, status, without_key)

@@ -24,7 +24,7 @@ def init_command():
 @kipp.command("add-user", help="Create a user with a role (and the unit of an OPD or Juri).")
 @click.option("--username", required=True)
 @click.option("--password", required=True)
-@click.option("--role", required=True, help="Admin, Sekretariat, OPD, Juri or Penandatangan")
+@click.option("--role", required=True, help="Admin, Sekretariat, OPD, Juri, Penandatangan or Hukum")
 @click.option("--unit", "unit_code", default=None, help="Unit code (required for OPD)")
 @click.option("--name", default=None)
 @click.option("--email", default=None)

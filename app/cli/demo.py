@@ -1286,6 +1286,7 @@ def demo_accounts(units):
         Account("juri2", "Juri", None, "Hadi Prasetyo"),
         Account("juri3", "Juri", "BAPPEDA", "Endang Suryani"),
         Account("bupati", "Penandatangan", None, "Bupati Sidoarjo"),
+        Account("hukum", "Hukum", None, "Bagian Hukum Setda"),
     ]
     seen = set()
     for proposal in PROPOSALS:

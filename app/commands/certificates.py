@@ -36,8 +36,8 @@ def issue_batch(session, decree_id: int, award_ids, config) -> Optional[list]:
         session.rollback()  # end the read transaction before the slow part
     if read is None:
         return None
-    number, signed_at, items = read
-    prepared = issuing.prepare_batch(config, decree_id, number, signed_at, items)
+    number, signed_at, items, identity = read
+    prepared = issuing.prepare_batch(config, decree_id, number, signed_at, items, identity=identity)
     if not prepared:
         return []
     try:

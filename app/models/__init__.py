@@ -3,7 +3,15 @@ Alembic sees the security tables and ours in one place."""
 from app.models.announcement import OBJECTION_STATES, Announcement, AnnouncementEntry, Objection  # noqa: F401
 from app.models.base import AuditLog, SeededPermission, utcnow  # noqa: F401
 from app.models.competition import Competition, Criterion, Round  # noqa: F401
-from app.models.documents import Award, Decree, IssuedDocument, UnitAward  # noqa: F401
+from app.models.documents import (  # noqa: F401
+    Award,
+    Decree,
+    DecreeAward,
+    DecreeParaf,
+    IssuedDocument,
+    SignerProfile,
+    UnitAward,
+)
 from app.models.innovation import (  # noqa: F401
     INNOVATION_STATES,
     PROPOSAL_SECTIONS,
@@ -12,5 +20,6 @@ from app.models.innovation import (  # noqa: F401
     Innovation,
 )
 from app.models.judging import Assignment, Score, ScoreSheet  # noqa: F401
+from app.models.notification import Notification  # noqa: F401
 from app.models.unit import SAKIP_GRADES, UNIT_KINDS, Unit, User  # noqa: F401
 from workflows.models import OutboxMessage, WorkflowHistory  # noqa: F401

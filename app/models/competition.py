@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import relationship
 
@@ -56,6 +57,8 @@ class Competition(Model):
     verification_checklist = Column(JSON, nullable=True)  # None: DEFAULT_CHECKLIST
     # Days of the objection window (masa sanggah) after an announcement (DESIGN §10); 0 = no window.
     objection_days = Column(Integer, nullable=False, default=5, server_default="5")
+    # The proposing units read the jurors' comments (without names) on their results page once a round is closed.
+    feedback_to_units = Column(Boolean, nullable=False, default=False, server_default=false())
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",

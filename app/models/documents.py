@@ -5,16 +5,18 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import relationship
 
 from app.models.base import utcnow
-from app.models.states import DecreeState, DocumentKind, DocumentState, check_in, values
+from app.models.states import DecreeState, Delegation, DocumentKind, DocumentState, check_in, values
 
 DECREE_STATES = values(DecreeState)
 
@@ -63,6 +65,10 @@ class Decree(Model):
     __table_args__ = (
         CheckConstraint(check_in("state", DecreeState), name="ck_decree_state"),
         CheckConstraint("version >= 1", name="ck_decree_version"),
+        CheckConstraint("text_version >= 1", name="ck_decree_text_version"),
+        # DESIGN §3: at most one draft per competition; the database is the last guard against a race of POSTs.
+        Index("uq_decree_one_draft", "competition_id", unique=True,
+              postgresql_where=sql_text("state = 'draft'"), sqlite_where=sql_text("state = 'draft'")),
     )
     id = Column(Integer, primary_key=True)
     competition_id = Column(Integer, ForeignKey("competition.id", ondelete="RESTRICT"), nullable=False, index=True)
@@ -75,8 +81,70 @@ class Decree(Model):
     signed_at = Column(DateTime, nullable=True)
     signed_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
     created_on = Column(DateTime, nullable=False, default=utcnow)
+    # The signed decree this one revokes or amends (pencabutan/perubahan): set on POST or PUT, never guessed.
+    supersedes_id = Column(Integer, ForeignKey("decree.id"), nullable=True, index=True)
+    # The text's version: every edit of a draft increments it; initials (paraf) hold for one text version only.
+    text_version = Column(Integer, nullable=False, default=1)
 
     competition = relationship("Competition")
+    supersedes = relationship("Decree", remote_side=[id])
+
+    def __repr__(self):
+        return self.number or f"#{self.id}"
+
+
+class DecreeAward(Model):
+    """An award a signed decree lists (its manifest, recorded at signing; removed when the decree is revoked): the
+    public catalogue shows an award only while a signed decree lists it (DESIGN §4)."""
+
+    __tablename__ = "decree_award"
+    decree_id = Column(Integer, ForeignKey("decree.id", ondelete="CASCADE"), primary_key=True)
+    award_id = Column(Integer, ForeignKey("award.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class DecreeParaf(Model):
+    """One initial (paraf koordinasi) of a decree draft: who, in which role (step of the chain), when, on which
+    text version. ``cleared_at`` is set when an edit or a return voids it (the row stays as the record)."""
+
+    __tablename__ = "decree_paraf"
+    __table_args__ = (CheckConstraint("step >= 1", name="ck_decree_paraf_step"),)
+    id = Column(Integer, primary_key=True)
+    decree_id = Column(Integer, ForeignKey("decree.id", ondelete="CASCADE"), nullable=False, index=True)
+    step = Column(Integer, nullable=False)
+    role = Column(String(64), nullable=False)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
+    username = Column(String(100), nullable=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    text_version = Column(Integer, nullable=False)
+    number = Column(String(100), nullable=True)  # the number entered at the last paraf (manual numbering)
+    cleared_at = Column(DateTime, nullable=True)
+
+
+class SignerProfile(Model):
+    """A Penandatangan's signing identity, printed in the signature block of what that user signs: the jabatan
+    line (with Plt./Plh./a.n.), name, pangkat, NIP; optionally the signer's own key and certificate (paths or
+    stored PEM)."""
+
+    __tablename__ = "signer_profile"
+    __table_args__ = (
+        CheckConstraint(f"delegation IS NULL OR {check_in('delegation', Delegation)}",
+                        name="ck_signer_profile_delegation"),
+    )
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, unique=True)
+    delegation = Column(String(8), nullable=True)  # null: the office holder; plt, plh, an (atas nama)
+    jabatan = Column(String(300), nullable=False)  # the office signed for, e.g. "Bupati Sidoarjo"
+    own_jabatan = Column(String(300), nullable=True)  # a.n.: the signer's own office, e.g. "Sekretaris Daerah"
+    name = Column(String(200), nullable=False)
+    pangkat = Column(String(200), nullable=True)
+    nip = Column(String(30), nullable=True)
+    key_path = Column(String(500), nullable=True)
+    cert_path = Column(String(500), nullable=True)
+    key_pem = Column(Text, nullable=True)
+    cert_pem = Column(Text, nullable=True)
+    changed_on = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    user = relationship("User")
 
 
 class IssuedDocument(Model):

@@ -60,6 +60,14 @@ class SakipGrade(enum.StrEnum):
     D = "D"
 
 
+class Delegation(enum.StrEnum):
+    """How a signer signs for the office in a signature block (Tata Naskah Dinas): Plt., Plh., atas nama."""
+
+    PLT = "plt"
+    PLH = "plh"
+    AN = "an"
+
+
 class DocumentKind(enum.StrEnum):
     DECREE = "decree"
     CERTIFICATE = "certificate"

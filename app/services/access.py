@@ -91,6 +91,15 @@ def user_criterion(user):
     return User.id == getattr(user, "id", None) if user is not None else false()
 
 
+def signer_profile_criterion(user):
+    """Signing profiles: the Sekretariat and the Admin see (and edit) all; a signer only its own."""
+    from app.models import SignerProfile
+
+    if is_privileged(user):
+        return true()
+    return SignerProfile.user_id == getattr(user, "id", None) if user is not None else false()
+
+
 def score_sheet_criterion(user):
     if is_privileged(user):
         return true()
@@ -99,6 +108,20 @@ def score_sheet_criterion(user):
 
 def attachment_criterion(user):
     return Attachment.innovation_id.in_(select(Innovation.id).where(innovation_criterion(user)))
+
+
+def may_see_award(user, award):
+    """Row rule of an award's documents (its certificate): privileged roles and the signer see all; an OPD user
+    its own unit's awards only."""
+    roles = role_names(user)
+    if roles & {"Admin", "Sekretariat", "Penandatangan"}:
+        return True
+    if "OPD" in roles and getattr(user, "unit_id", None) is not None:
+        from app.extensions import db
+
+        innovation = db.session.get(Innovation, award.innovation_id)
+        return innovation is not None and innovation.unit_id == user.unit_id
+    return False
 
 
 def criterion_for_model(model):

@@ -12,6 +12,8 @@ _TITLE_RANKS = {("juara", 1): 1, ("juara", 2): 2, ("juara", 3): 3, ("harapan", 1
                 ("harapan", 3): 6}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 UNIT_AWARD_TITLE = "Penghargaan Unit Kerja dengan Nilai SAKIP {grade}"
+# The predikat of the places of a category, in order (awarding a category's top N from the final ranking).
+STANDARD_TITLES = ("Juara I", "Juara II", "Juara III", "Harapan I", "Harapan II", "Harapan III")
 
 
 def rank_from_title(title):

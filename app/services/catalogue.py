@@ -1,6 +1,6 @@
 """The public catalogue of awarded innovations, for replication ("transfer ilmu", DESIGN §2 and §4).
 
-Only innovations in state ``awarded`` ever appear, with what another unit needs to replicate them: title,
+Only innovations in state ``awarded`` whose award a signed, unrevoked decree lists ever appear, with what another unit needs to replicate them: title,
 unit, category, competition and year, award title, the replication-relevant proposal sections, the start
 date, the video link and the SDG goals. Never anything else: no score (the award's or a juror's), no juror,
 no comment, no user (creator, e-mail), no attachment, no prize amount.
@@ -11,7 +11,7 @@ page (count and rows), whatever the page size.
 """
 from sqlalchemy import case, func, select
 
-from app.models import Award, Competition, Innovation, Unit
+from app.models import Award, Competition, DecreeAward, Innovation, Unit
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
 
 PAGE_SIZE = 20
@@ -28,12 +28,21 @@ _COLUMNS = (
 )
 
 
+def listed_by_signed_decree(stmt):
+    """``stmt`` (selecting from Award) restricted to awards a signed, unrevoked decree lists: ``decree_award`` holds
+    the listings of signed decrees only (recorded at signing from the decree's manifest, removed when the decree is
+    revoked), so only such awards are public (DESIGN §4: never from a draft or a revoked decree). A join: a
+    competition has one signed decree at a time, so an award has at most one listing (no duplicates); the join uses
+    the award's index."""
+    return stmt.join(DecreeAward, DecreeAward.award_id == Award.id)
+
+
 def _base(year=None, kind=None):
-    stmt = (select(*_COLUMNS).select_from(Innovation)
-            .join(Unit, Unit.id == Innovation.unit_id)
-            .join(Competition, Competition.id == Innovation.competition_id)
-            .outerjoin(Award, Award.innovation_id == Innovation.id)
-            .where(Innovation.state == PUBLIC_STATE))
+    stmt = listed_by_signed_decree(
+        select(*_COLUMNS).select_from(Innovation)
+        .join(Unit, Unit.id == Innovation.unit_id)
+        .join(Competition, Competition.id == Innovation.competition_id)
+        .join(Award, Award.innovation_id == Innovation.id)).where(Innovation.state == PUBLIC_STATE)
     if year is not None:
         stmt = stmt.where(Competition.year == year)
     if kind is not None:
@@ -82,7 +91,7 @@ def get(session, innovation_id):
 
 def years(session):
     """The competition years that have an awarded innovation, newest first (for the filter)."""
-    return list(session.execute(
+    return list(session.execute(listed_by_signed_decree(
         select(Competition.year).join(Innovation, Innovation.competition_id == Competition.id)
-        .where(Innovation.state == PUBLIC_STATE).group_by(Competition.year)
-        .order_by(Competition.year.desc())).scalars())
+        .join(Award, Award.innovation_id == Innovation.id))
+        .where(Innovation.state == PUBLIC_STATE).group_by(Competition.year).order_by(Competition.year.desc())).scalars())

@@ -494,6 +494,9 @@ def remind_late_jurors(session, rnd, user, juror_ids=None):
                     f"Silakan lengkapi di: {base_url}/scoresheets/\n\nTerima kasih.\nSekretariat SIKIPP\n")
             outbox.enqueue(ctx, "mail", {"to": [address], "subject": f"[SIKIPP] Pengingat penilaian: {rnd.name}",
                                          "body": body})
+        notifications.notify(session, [j["juror_id"]], f"Pengingat penilaian: {rnd.name}",
+                             f"Masih ada {pending} lembar penilaian yang belum final pada tahap \"{rnd.name}\".",
+                             "/")
         audit.record(session, user, "juror_reminded", "round", rnd.id, detail=f"{j['username']}: {pending}",
                data={"juror_id": j["juror_id"], "pending": pending, "mailed": mailed})
         reminded.append({"juror_id": j["juror_id"], "username": j["username"], "pending": pending, "mailed": mailed})
@@ -529,7 +532,7 @@ def close_round(session, rnd):
     """Advance and close ``rnd`` (the first half of closing; app.commands.judging.CloseRound then fires
     `score` on the others in the same transaction): per category the top ``shortlist_size`` participants
     advance to the next round (all of them if the size is not set); closing the last round advances nobody.
-    Needs every participant fully scored. Returns {"next_round", "advanced", "remaining"} (ids, sorted)."""
+    Needs every participant fully scored (a round without participants simply closes). Returns {"next_round", "advanced", "remaining"} (ids, sorted)."""
     from app.services import ranking
 
     _lock(session, Round, rnd.id)
@@ -537,9 +540,8 @@ def close_round(session, rnd):
     ensure_open(rnd)
     nxt = next_round(session, rnd)
     participants = set(session.execute(select(Innovation.id).where(participant_criterion(session, rnd))).scalars())
-    if not participants:
-        raise Conflict(_("No verified innovation takes part in round \"%(round)s\".", round=rnd.name))
-    problems = unscored_participants(session, rnd)
+    # A round without participants simply closes (DESIGN §3): nobody advances, nobody is scored.
+    problems = unscored_participants(session, rnd) if participants else []
     if problems:
         sample = "; ".join(f"#{p.id} {p.title} ({p.final}/{p.active})" for p in problems[:10])
         raise Conflict(_("%(count)s innovations are not fully scored yet (final/active sheets): %(list)s.",

@@ -7,7 +7,7 @@ from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectMultipleField
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateInput
 
@@ -16,8 +16,20 @@ from app.api.base import METHOD_PERMISSIONS, row_filter
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
 from app.commands import proposals
+from app.commands import signers as signer_commands
 from app.extensions import db
-from app.models import Assignment, AuditLog, Award, Competition, Criterion, Decree, Innovation, Round, Unit
+from app.models import (
+    Assignment,
+    AuditLog,
+    Award,
+    Competition,
+    Criterion,
+    Decree,
+    Innovation,
+    Round,
+    SignerProfile,
+    Unit,
+)
 from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services import access, competitions, innovations
 from app.services.errors import DomainError
@@ -122,21 +134,27 @@ class CompetitionView(SikippModelView):
     related_views = [RoundView]
     list_columns = ["name", "year", "submission_deadline"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "objection_days"]
+                   "max_attachment_mb", "objection_days", "feedback_to_units"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
     label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
                      "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
                      "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on"),
-                     "objection_days": _l("Objection period (days)")}
+                     "objection_days": _l("Objection period (days)"),
+                     "feedback_to_units": _l("Show the jurors' comments to the units")}
     description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
                            "objection_days": _l("Days after an announcement of results during which anyone may "
-                                                "object, until 23:59:59 local time of the last day; 0 = none.")}
+                                                "object, until 23:59:59 local time of the last day; 0 = none."),
+                           "feedback_to_units": _l("Once a round is closed, each unit reads the comments of the "
+                                                   "final score sheets on its results page, without the jurors' "
+                                                   "names.")}
     formatters_columns = {"submission_deadline": fmt.datetime_id, "created_on": fmt.datetime_id,
-                          "description": fmt.or_dash}
+                          "description": fmt.or_dash, "feedback_to_units": fmt.yes_no}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {
+        # A plain check box (FAB makes a non-nullable column required: an unticked box would fail).
+        "feedback_to_units": BooleanField(_l("Show the jurors' comments to the units"), default=False),
         "submission_deadline": DateTimeLocalField(
             _l("Submission deadline"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[DataRequired()],
             description=_l("Local time of the regency (SIKIPP_TIMEZONE).")),
@@ -358,17 +376,54 @@ class DecreeCrudView(CommandCrudViewMixin, SikippModelView):
     datamodel = SQLAInterface(Decree)
     class_permission_name = "Decree"
     list_columns = ["competition", "number", "title", "state", "signed_at"]
-    add_columns = ["competition", "title", "considerations", "legal_bases"]
-    edit_columns = ["title", "considerations", "legal_bases"]
-    show_columns = ["competition", "number", "title", "considerations", "legal_bases", "state", "signed_at"]
+    add_columns = ["competition", "title", "considerations", "legal_bases", "supersedes"]
+    edit_columns = ["title", "considerations", "legal_bases", "supersedes"]
+    show_columns = ["competition", "number", "title", "considerations", "legal_bases", "supersedes", "state",
+                    "signed_at"]
     label_columns = {"competition": _l("Competition"), "number": _l("Number"), "title": _l("Title"),
                      "considerations": _l("Considerations (Menimbang)"), "legal_bases": _l("Legal bases (Mengingat)"),
-                     "state": _l("State"), "signed_at": _l("Signed at")}
+                     "state": _l("State"), "signed_at": _l("Signed at"),
+                     "supersedes": _l("Supersedes (revokes or amends) decree")}
     formatters_columns = {"number": fmt.decree_number, "state": lambda s: fmt.state_badge(s, "decree"),
                           "signed_at": fmt.datetime_id}
     create_command = decree_commands.CreateDecreeDraft
     edit_command = decree_commands.EditDecreeDraft
     delete_command = decree_commands.DeleteDecreeDraft
+
+
+class SignerProfileView(CommandCrudViewMixin, SikippModelView):
+    """Signing profiles through their commands: the Sekretariat and the Admin edit any, a signer its own."""
+
+    list_title = _l("Signing profiles")
+    show_title = _l("Signing profile")
+    add_title = _l("Add signing profile")
+    edit_title = _l("Edit signing profile")
+    datamodel = SQLAInterface(SignerProfile)
+    class_permission_name = "SignerProfile"
+    base_filters = row_filter(access.signer_profile_criterion)
+    list_columns = ["user", "delegation", "jabatan", "name", "nip"]
+    add_columns = ["user", "delegation", "jabatan", "own_jabatan", "name", "pangkat", "nip", "key_path", "cert_path",
+                   "key_pem", "cert_pem"]
+    # The stored private key is never shown again (not even in the edit form): replace it through the API.
+    edit_columns = ["delegation", "jabatan", "own_jabatan", "name", "pangkat", "nip", "key_path", "cert_path",
+                    "cert_pem"]
+    show_columns = ["user", "delegation", "jabatan", "own_jabatan", "name", "pangkat", "nip", "key_path",
+                    "cert_path", "changed_on"]
+    label_columns = {"user": _l("Signer (user)"), "delegation": _l("Plt. / Plh. / a.n."),
+                     "jabatan": _l("Jabatan signed for (e.g. Bupati Sidoarjo)"),
+                     "own_jabatan": _l("Own jabatan (a.n.: e.g. Sekretaris Daerah)"), "name": _l("Name"),
+                     "pangkat": _l("Pangkat / golongan"), "nip": _l("NIP"), "key_path": _l("Key file path"),
+                     "cert_path": _l("Certificate file path"), "key_pem": _l("Key (PEM)"),
+                     "cert_pem": _l("Certificate (PEM)"), "changed_on": _l("Changed")}
+    formatters_columns = {"delegation": lambda d: {"plt": "Plt.", "plh": "Plh.", "an": "a.n."}.get(d or "", "-"),
+                          "changed_on": competitions.format_local}
+    create_command = signer_commands.CreateSignerProfile
+    edit_command = signer_commands.EditSignerProfile
+    delete_command = signer_commands.DeleteSignerProfile
+    add_form_extra_fields = edit_form_extra_fields = {
+        "delegation": SelectField(_l("Plt. / Plh. / a.n."), choices=[("", "-"), ("plt", "Plt."), ("plh", "Plh."),
+                                                                     ("an", "a.n.")], default=""),
+    }
 
 
 AUDIT_TARGETS = {"innovation": _l("Innovation"), "decree": _l("Decree"), "competition": _l("Competition"),

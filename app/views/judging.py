@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Assignment, Attachment, Innovation, Round, User
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import access, announcements, judging, ranking
+from app.services import access, announcements, awards, judging, ranking
 from app.services.errors import DomainError
 from app.views import crud
 
@@ -209,7 +209,7 @@ class JudgingView(BaseView):
     class_permission_name = "Judging"
     method_permission_name = {**METHOD_PERMISSIONS, "index": "read", "ranking": "read", "progress": "read",
                               "juror": "read", "assign": "edit", "remind": "edit", "close": "edit",
-                              "announce": "edit", "reassign": "edit"}
+                              "announce": "edit", "reassign": "edit", "award": "edit", "award_top": "edit"}
 
     def _round(self, pk):
         rnd = db.session.get(Round, pk)
@@ -231,8 +231,73 @@ class JudgingView(BaseView):
         groups = {}
         for row in rows:
             groups.setdefault(row["category"], []).append(row)
+        last = ranking.last_round(db.session, rnd.competition_id)
+        can_award = (combined and last is not None and last.id == rnd.id and _has("can_award", "InnovationWorkflow"))
         return self.render_template("judging/ranking.html", rnd=rnd, groups=groups, combined=combined,
-                                    kind_labels=UNIT_KIND_LABELS, state_labels=_state_labels())
+                                    kind_labels=UNIT_KIND_LABELS, state_labels=_state_labels(),
+                                    can_award=can_award, award_titles=awards.STANDARD_TITLES)
+
+    # -- awarding from the final ranking (the `award` transition through its command, as on every door) --------
+    def _fire_award(self, innovation_id, title, rank, prize):
+        from app.commands.transitions import fire
+        from app.lifecycles import innovation_workflow
+        from app.views.workflow_views import _form_number
+        from workflows.engine import WorkflowError
+
+        data = {"title": (title or "").strip() or None, "rank": _form_number(rank),
+                "prize_amount": _form_number(prize, rupiah=True)}
+        data = {k: v for k, v in data.items() if v is not None}
+        try:
+            fire(g.user, innovation_workflow, innovation_id, "award", data=data,
+                 visible=lambda inn: access.can_see_innovation(g.user, inn))
+        except (DomainError, WorkflowError) as err:
+            return getattr(err, "message", None) or str(err)
+        return None
+
+    @expose("/award/<int:pk>", methods=["POST"])
+    @has_access
+    def award(self, pk):
+        """Award one innovation from the final ranking: predikat, rank (pre-filled from the ranking), prize."""
+        self._round(pk)
+        raw = request.form.get("innovation_id", "")
+        if not (raw.isdigit() and len(raw) < 10):
+            abort(404)
+        problem = self._fire_award(int(raw), request.form.get("title"), request.form.get("rank"),
+                                   request.form.get("prize_amount"))
+        if problem:
+            flash(problem, "danger")
+        else:
+            flash(_("Awarded: %(title)s.", title=request.form.get("title", "").strip()), "success")
+        return redirect(url_for("JudgingView.ranking", pk=pk, combined=1))
+
+    @expose("/award_top/<int:pk>", methods=["POST"])
+    @has_access
+    def award_top(self, pk):
+        """Award a category's top N of the final ranking with the standard predikat (Juara I … Harapan III),
+        each its own transaction; the results are flashed row by row."""
+        rnd = self._round(pk)
+        category = request.form.get("category", "")
+        raw_n = request.form.get("top", "")
+        n = int(raw_n) if raw_n.isdigit() and len(raw_n) < 4 else 0
+        if n < 1 or n > len(awards.STANDARD_TITLES):
+            flash(_("Choose how many places to award (1 to %(max)s).", max=len(awards.STANDARD_TITLES)), "danger")
+            return redirect(url_for("JudgingView.ranking", pk=pk, combined=1))
+        rows = [r for r in ranking.combined_ranking(db.session, rnd) if r["category"] == category][:n]
+        prizes = [request.form.get(f"prize_{i}") for i in range(1, n + 1)]
+        done = 0
+        for position, row in enumerate(rows, start=1):
+            title = awards.STANDARD_TITLES[position - 1]
+            if row["state"] != "scored":
+                flash(_("%(title)s: %(innovation)s is not awaiting an award (%(state)s).", title=title,
+                        innovation=row["title"], state=_state_labels().get(row["state"], row["state"])), "warning")
+                continue
+            problem = self._fire_award(row["innovation_id"], title, str(row["rank"]), prizes[position - 1])
+            if problem:
+                flash(f"{title}: {row['title']}: {problem}", "danger")
+            else:
+                done += 1
+        flash(_("%(count)s awards given.", count=done), "success" if done else "info")
+        return redirect(url_for("JudgingView.ranking", pk=pk, combined=1))
 
     @expose("/progress/<int:pk>")
     @has_access

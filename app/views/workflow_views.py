@@ -1,7 +1,7 @@
 """Screens of the workflow resources, the verification queue and the workflow diagram page."""
 import re
 
-from flask import Response, abort, flash, g, redirect, request, send_file, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -19,6 +19,7 @@ from app.services import access, attachments, innovations
 from app.services.errors import DomainError
 from app.views import formatting
 from app.views.crud import DecreeCrudView, InnovationCrudView
+from workflows.engine import WorkflowError
 from workflows.fab import WorkflowViewMixin, state_badge
 
 
@@ -68,8 +69,19 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
                     attachment_endpoint="InnovationView.attachment_download",
                     attachment_upload_endpoint="InnovationView.attachment_upload",
                     attachment_delete_endpoint="InnovationView.attachment_delete",
+                    **self._award_context(item),
                 )
         return super().render_template(template, **kwargs)
+
+    @staticmethod
+    def _award_context(item):
+        """The innovation's award and its piagam link, for whoever may read it (the winning unit, the
+        Sekretariat, the signer)."""
+        from app.models import Award
+        from app.services import downloads
+
+        award = db.session.query(Award).filter_by(innovation_id=item.id).one_or_none()
+        return {"award": award, "certificate": downloads.certificate_link(db.session, g.user, award)}
 
     # -- attachments from the screen (same service and rules as the API) -----------------
     def _visible_or_404(self, pk):
@@ -194,6 +206,9 @@ class VerificationQueueView(InnovationView):
     list_columns = ["title", "unit", "competition", "changed_on"]
     base_order = ("changed_on", "asc")
 
+    method_permission_name = {**InnovationView.method_permission_name, "verify_many": "read"}
+    BULK_LIMIT = 100
+
     def render_template(self, template, **kwargs):
         if template == self.list_template:
             from app.models import Competition
@@ -202,16 +217,114 @@ class VerificationQueueView(InnovationView):
             for competition in db.session.query(Competition).order_by(Competition.year.desc()):
                 groups += innovations.duplicate_title_groups(db.session, competition.id)
             kwargs["duplicate_groups"] = groups
+            kwargs["bulk_verify"] = self._bulk_groups() if self.appbuilder.sm.has_access(
+                "can_verify", innovation_workflow.view_menu) else []
         return super().render_template(template, **kwargs)
+
+    def _bulk_groups(self):
+        """Submitted proposals the user may see, per competition, with that competition's checklist: one form
+        each, so a bulk verification attests the right list (DESIGN §3: on every door, the screen's bulk too)."""
+        from app.models import Competition, Innovation
+
+        rows = (db.session.query(Innovation).filter(access.innovation_criterion(g.user),
+                                                    Innovation.state == "submitted")
+                .order_by(Innovation.competition_id, Innovation.changed_on, Innovation.id).limit(self.BULK_LIMIT).all())
+        groups = {}
+        for inn in rows:
+            groups.setdefault(inn.competition_id, []).append(inn)
+        return [{"competition": db.session.get(Competition, cid), "items": items,
+                 "checklist": db.session.get(Competition, cid).effective_checklist()} for cid, items in groups.items()]
+
+    @expose("/verify_many/<int:competition_id>", methods=["POST"])
+    @has_access
+    def verify_many(self, competition_id):
+        """Verify the ticked proposals of one competition with the checklist attested once for all of them;
+        each fires the ``verify`` transition through its command in its own transaction (per-row results)."""
+        from app.models import Competition
+
+        competition = db.session.get(Competition, competition_id)
+        if competition is None:
+            abort(404)
+        labels = competition.effective_checklist()
+        checklist = {label: request.form.get(f"checklist_{i}") == "1" for i, label in enumerate(labels)}
+        ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10][:self.BULK_LIMIT]
+        if not ids:
+            flash(_("Tick the proposals to verify first."), "warning")
+        done = 0
+        for pk in ids:
+            try:
+                self.wf_fire(pk, "verify", comment=request.form.get("comment") or None, data={"checklist": checklist},
+                             visible=lambda _obj, pk=pk: self._wf_visible(pk) is not None)
+            except WorkflowError as err:  # refusals per row (the checklist of another competition is refused too)
+                flash(f"#{pk}: {err}", "danger")
+            else:
+                done += 1
+        if ids:
+            flash(_("%(count)s proposals verified.", count=done), "success" if done else "info")
+        return redirect(url_for("VerificationQueueView.list"))
 
 
 class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
     workflow = decree_workflow
     formatters_columns = {**DecreeCrudView.formatters_columns, "state": lambda s: state_badge(decree_workflow, s)}
     wf_danger_triggers = ("return", "revoke")
+    show_template = "decree/show.html"
 
     def wf_format_time(self, dt):
         return formatting.datetime_id(dt)
+
+    def render_template(self, template, **kwargs):
+        """The show page is the review before signing: the PDF inline and the winners' list (with piagam links)."""
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                from app.services import downloads
+
+                kwargs.update(pdf_url=f"/api/v1/decree/{item.id}/pdf", decree_state=item.state,
+                              winners=downloads.decree_winners(db.session, item, g.user))
+        return super().render_template(template, **kwargs)
+
+    def _paraf_needs_number(self, item):
+        from app.services import decrees
+
+        config = current_app.config
+        chain = decrees.paraf_chain(config)
+        step = decrees.next_paraf_step(db.session, item, chain) if chain else None
+        return decrees.manual_numbering(config) and step is not None and step[0] == len(chain)
+
+    def wf_form_fields(self, trigger, item):
+        """The last paraf carries the decree number when numbers are reserved from the regency's register."""
+        if trigger == "paraf" and item.state == "draft" and self._paraf_needs_number(item):
+            return [{"name": "number", "type": "text", "label": _("Decree number (from the regency's register)"),
+                     "required": True, "placeholder": "188/123/438.1.1.3/2026"}]
+        return []
+
+    def wf_data_from_form(self, trigger, form):
+        if trigger == "paraf" and (form.get("number") or "").strip():
+            return {"number": form.get("number").strip()}
+        return {}
+
+    def wf_notices(self, item):
+        """The paraf chain's progress on the current text, and the notes of the last return."""
+        from app.services import decrees
+
+        notices = []
+        if item.state != "draft":
+            return notices
+        history = decree_workflow.history(db.session, item.id)
+        last = history[-1] if history else None
+        if last is not None and last.trigger == "return" and last.comment:
+            notices.append(("warning", _("Returned with notes: %(note)s", note=last.comment)))
+        for entry in decrees.chain_progress(db.session, item, decrees.paraf_chain(current_app.config)):
+            initial = entry["initial"]
+            if initial is None:
+                notices.append(("info", _("Paraf step %(step)s (%(role)s): not yet initialled.",
+                                          step=entry["step"], role=entry["role"])))
+            else:
+                notices.append(("success", _("Paraf step %(step)s (%(role)s): initialled by %(user)s on %(at)s.",
+                                             step=entry["step"], role=entry["role"], user=initial.username or "-",
+                                             at=formatting.datetime_id(initial.at))))
+        return notices
 
 
 class WorkflowDiagramView(BaseView):

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from app.models import Award, Competition, Innovation, Unit, UnitAward
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
+from app.services import signers
 from app.services.documents import indonesian as idn
 from app.services.documents.render import DEFAULT_LAMBANG, file_url, page_size
 
@@ -200,8 +201,21 @@ def diktums(competition, config, labels, awards, reg):
 
 
 def signer_block(config):
-    return {"title": config["SIKIPP_SIGNER_TITLE"], "name": config["SIKIPP_SIGNER_NAME"],
-            "nip": config.get("SIKIPP_SIGNER_NIP") or ""}
+    """The configured signature block (no signer's profile): app.services.signers.config_block."""
+    from app.services import signers
+
+    return signers.config_block(config)
+
+
+def supersedes_context(session, decree, config):
+    """The decree a superseding draft revokes or amends, as its text cites it (None when it supersedes none)."""
+    from app.models import Decree
+
+    old = session.get(Decree, decree.supersedes_id) if getattr(decree, "supersedes_id", None) else None
+    if old is None:
+        return None
+    return {"number": old.number or "", "title": old.title or "",
+            "date_text": idn.format_date(old.signed_at, config["SIKIPP_TIMEZONE"]) if old.signed_at else ""}
 
 
 def salinan_block(config):
@@ -268,7 +282,8 @@ def decree_context(session, decree, config, *, draft, number=None, signed_at=Non
                    "legal_bases": split_items(decree.legal_bases)
                    or split_items(default_legal_bases(config, competition.year))},
         "diktums": diktums(competition, config, labels, awards, reg),
-        "annexes": annexes, "signer": signer_block(config), "date_text": date_text,
+        "annexes": annexes, "signer": signers.signature_block(session, decree, config),
+        "supersedes": supersedes_context(session, decree, config), "date_text": date_text,
         "tembusan": list(config.get("SIKIPP_DECREE_TEMBUSAN") or ()),
         "salinan": salinan_block(config) if salinan else None,
         "verify_url": verify_url, "qr_svg": qr_svg(verify_url) if verify_url and not salinan else None,
@@ -305,7 +320,7 @@ def certificate_context(session, award, decree, config, *, verify_url, draft=Fal
         "award": {"unit": unit.name, "title": award.title, "innovation": innovation.title,
                   "category": category_label(award.category or unit.kind)},
         "competition": {"full_name": competition_full_name(competition)},
-        "signer": signer_block(config), "verify_url": verify_url,
+        "signer": signers.signature_block(session, decree, config), "verify_url": verify_url,
         "qr_svg": qr_svg(verify_url) if verify_url else None,
         "tte_footer": signature_footer(config, draft=draft, development=development),
     }

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.models import Award, Decree, Innovation, IssuedDocument, Unit
 from app.models.base import utcnow
-from app.services import faults
+from app.services import faults, signers
 from app.services.documents import content, storage
 from app.services.documents import indonesian as idn
 from app.services.documents.render import html_to_pdf, render_html
@@ -77,21 +77,31 @@ def render_draft_decree(session, decree, config):
     return rendered.pdf
 
 
-def stamp_text(config, signed_at):
-    return (f"Ditandatangani secara elektronik oleh:\n{config['SIKIPP_SIGNER_TITLE'].rstrip(',')}\n"
-            f"{config['SIKIPP_SIGNER_NAME']}\n{idn.format_date(signed_at, config['SIKIPP_TIMEZONE'])}")
+def stamp_text(config, signed_at, block=None):
+    block = block or signers.config_block(config)
+    jabatan = " ".join(block["lines"]).rstrip(",")
+    return (f"Ditandatangani secara elektronik oleh:\n{jabatan}\n"
+            f"{block['name']}\n{idn.format_date(signed_at, config['SIKIPP_TIMEZONE'])}")
 
 
-def sign_rendered(config, rendered, *, field_name, reason, signed_at):
-    signer = get_signer(config)
+def signing_identity(session, decree, config):
+    """(signature block, own key pair or None) of the user who signed ``decree`` (app.services.signers)."""
+    profile = signers.profile_for(session, decree.signed_by_id)
+    block = signers.profile_block(profile) if profile is not None else signers.config_block(config)
+    return block, signers.own_pair(profile, config)
+
+
+def sign_rendered(config, rendered, *, field_name, reason, signed_at, block=None, pair=None):
+    signer = get_signer(config, pair=pair)
+    block = block or signers.config_block(config)
     stamp = None
     anchor = rendered.anchors.get("tte-stamp")
     if anchor is not None:
         page, box = anchor
         stamp = StampRequest(page=page, box=box,
-                             text=stamp_text(config, signed_at))
+                             text=stamp_text(config, signed_at, block))
     request = SignRequest(field_name=field_name, reason=reason, location=content.region(config)["place"],
-                          signer_name=config["SIKIPP_SIGNER_NAME"], stamp=stamp)
+                          signer_name=block["name"], stamp=stamp)
     return signer.sign_pdf(rendered.pdf, request)
 
 
@@ -99,9 +109,10 @@ def sign_decree(session, decree, config, now):
     """Inside the ``sign`` transaction: render, sign and record the decree (number and signed_at already set)."""
     code = new_code()
     url = verify_url(config, code)
+    block, pair = signing_identity(session, decree, config)
     rendered, ctx = render_decree(session, decree, config, draft=False, number=decree.number, signed_at=now, url=url,
-                                  development=get_signer(config).is_development)
-    pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=now,
+                                  development=get_signer(config, pair=pair).is_development)
+    pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=now, block=block, pair=pair,
                         reason=f"Keputusan {content.region(config)['head_title']} Nomor {decree.number}")
     stored_name = storage.decree_name(decree.id)
     # replace=True: only this transaction (it holds the decree's sign transition) writes this name; a file
@@ -167,7 +178,7 @@ CERTIFICATE_BATCH_FIRST, CERTIFICATE_BATCH_MAX = 2, 16
 
 def read_batch(session, decree_id, award_ids, config):
     """What the certificates of ``award_ids`` say (reads only): (decree number, signed_at, [(award_id, context
-    without its verification URL and QR code)]), or None when the decree is not signed. The caller ends the
+    without its verification URL and QR code)], the signer's identity (:func:`signing_identity`)), or None when the decree is not signed. The caller ends the
     read transaction before the slow part (a reader holds SQLite's shared lock, which the other workers'
     commits wait for; the QR codes are made afterwards)."""
     decree = session.get(Decree, decree_id)
@@ -180,7 +191,8 @@ def read_batch(session, decree_id, award_ids, config):
     awards = {award.id: award for award, _innovation, _unit in rows if award.voided_at is None}  # voided: none
     doc = decree_document(session, decree_id)
     order = manifest(doc)["award_ids"] if doc is not None else []
-    development = get_signer(config).is_development
+    identity = signing_identity(session, decree, config)
+    development = get_signer(config, pair=identity[1]).is_development
     items = []
     for award_id in award_ids:
         if award_id in awards:
@@ -190,13 +202,15 @@ def read_batch(session, decree_id, award_ids, config):
             items.append((award_id, content.certificate_context(session, awards[award_id], decree, config,
                                                                 verify_url=None, number=number,
                                                                 development=development)))
-    return decree.number, decree.signed_at, items
+    return decree.number, decree.signed_at, items, identity
 
 
-def prepare_batch(config, decree_id, number, signed_at, items):
+def prepare_batch(config, decree_id, number, signed_at, items, identity=None):
     """Render, sign and store each certificate of ``items`` (no database access, no lock held), then make the
     files durable together (:func:`storage.make_durable`) — before any row may refer to them. Returns the rows
-    to insert. On any failure the files written are removed and the error raised (StorageWriteError → 507)."""
+    to insert. On any failure the files written are removed and the error raised (StorageWriteError → 507).
+    ``identity``: (signature block, own key pair or None) of the decree's signer (:func:`signing_identity`)."""
+    block, pair = identity or (None, None)
     prepared = []
     try:
         for award_id, ctx in items:
@@ -204,7 +218,7 @@ def prepare_batch(config, decree_id, number, signed_at, items):
             ctx = content.with_verification(ctx, verify_url(config, code))
             rendered = html_to_pdf(render_html("certificate.html", **ctx), lambang_path=_lambang(config),
                                    variant=PDF_VARIANT, anchors=("tte-stamp",))
-            pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=signed_at,
+            pdf = sign_rendered(config, rendered, field_name="TTE", signed_at=signed_at, block=block, pair=pair,
                                 reason=f"Piagam Penghargaan berdasarkan Keputusan Nomor {number}")
             stored_name = storage.new_stored_name(f"cert-{decree_id}-{award_id}")
             storage.write_once(stored_name, pdf, durable=False)

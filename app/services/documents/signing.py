@@ -423,12 +423,17 @@ def using_development_pair(config):
     return not (config.get("SIKIPP_SIGNING_KEY") and config.get("SIKIPP_SIGNING_CERT"))
 
 
-def get_signer(config) -> Signer:
+def get_signer(config, pair=None) -> Signer:
+    """The signer: ``SIKIPP_SIGNER_CLASS`` when set (a remote TTE), else a local PAdES signer with ``pair`` (the
+    signing user's own key and certificate paths, app.services.signers.own_pair) or the configured pair."""
     custom = config.get("SIKIPP_SIGNER_CLASS")
     if custom:
         module, _, name = custom.partition(":")
         return getattr(import_module(module), name)(config)
-    key, cert, dev = signing_paths(config)
+    if pair is not None:
+        key, cert, dev = pair[0], pair[1], False
+    else:
+        key, cert, dev = signing_paths(config)
     stamp = (key, cert, os.path.getmtime(key), os.path.getmtime(cert))
     with _lock:
         signer = _cache.get(stamp)

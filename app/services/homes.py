@@ -1,0 +1,257 @@
+"""What each role's home (``/``, DESIGN §9) shows: the user's to-dos and, for the Sekretariat, the competition's
+figures. Every to-do query starts from the row rules of :mod:`app.services.access` (the API's), so a home never
+lists a record the API hides from the same user.
+
+To-do kinds (``data-todo``, exact): OPD ``returned`` and ``draft``; Sekretariat ``verify``, ``round``,
+``objection``, ``decree``; Juri ``sheet``; Hukum ``paraf``; Penandatangan ``sign``. The paraf chain's rules
+(``decrees.paraf_chain``, ``paraf_problem``, ``chain_problem``) are the decree service's; before they exist every
+draft awaits the signer."""
+import datetime
+
+from sqlalchemy import and_, func, select
+
+from app.models import (
+    Assignment,
+    Competition,
+    Decree,
+    Innovation,
+    Round,
+    ScoreSheet,
+    Unit,
+)
+from app.models.base import utcnow
+from app.models.states import InnovationState
+from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
+from app.services import access, decrees, judging, participation, ranking
+from app.services.documents.indonesian import MONTHS
+from workflows.models import WorkflowHistory
+
+DRAFT = InnovationState.DRAFT.value
+LIVE_EXCLUDED = (InnovationState.WITHDRAWN.value, InnovationState.REJECTED.value)
+
+
+def local_datetime(value, timezone="Asia/Jakarta", zone_label="WIB"):
+    """A stored UTC time as "31 Juli 2026 pukul 23.59 WIB" (Indonesian date, local time)."""
+    if value is None:
+        return "-"
+    from zoneinfo import ZoneInfo
+
+    local = value.replace(tzinfo=datetime.timezone.utc).astimezone(ZoneInfo(timezone))
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year} pukul {local:%H.%M} {zone_label}"
+
+
+def days_left(deadline, now=None):
+    """Whole days from now to ``deadline`` (both naive UTC), at least 0."""
+    now = now or utcnow()
+    return max(0, (deadline - now).days)
+
+
+# -- to-dos ----------------------------------------------------------------------------------------------
+
+
+def _last_transitions(session, innovation_ids):
+    """{innovation id: its latest history row} (one query)."""
+    if not innovation_ids:
+        return {}
+    latest = (select(WorkflowHistory.object_id, func.max(WorkflowHistory.id).label("last_id"))
+              .where(WorkflowHistory.workflow == "innovation", WorkflowHistory.object_id.in_(innovation_ids))
+              .group_by(WorkflowHistory.object_id).subquery())
+    rows = session.execute(select(WorkflowHistory).join(latest, WorkflowHistory.id == latest.c.last_id)).scalars()
+    return {h.object_id: h for h in rows}
+
+
+def opd_todos(session, user, now=None):
+    """``returned``: each own draft whose last transition was ``return`` (with the Sekretariat's note);
+    ``draft``: each other own draft while its competition's submission deadline is open."""
+    now = now or utcnow()
+    if "OPD" not in access.role_names(user) or getattr(user, "unit_id", None) is None:
+        return {"returned": [], "draft": []}
+    drafts = (session.query(Innovation, Competition)
+              .join(Competition, Competition.id == Innovation.competition_id)
+              .filter(access.innovation_criterion(user), Innovation.unit_id == user.unit_id,
+                      Innovation.state == DRAFT)
+              .order_by(Competition.submission_deadline, Innovation.id).all())
+    last = _last_transitions(session, [i.id for i, _c in drafts])
+    returned, open_drafts = [], []
+    for innovation, competition in drafts:
+        h = last.get(innovation.id)
+        item = {"innovation": innovation, "competition": competition, "deadline": competition.submission_deadline,
+                "deadline_open": competition.submission_deadline >= now,
+                "days_left": days_left(competition.submission_deadline, now)}
+        if h is not None and h.trigger == "return":
+            item.update(note=h.comment, returned_at=h.at)
+            returned.append(item)
+        elif item["deadline_open"]:
+            open_drafts.append(item)
+    return {"returned": returned, "draft": open_drafts}
+
+
+def verify_todos(session, user):
+    """Each submitted proposal the user may see (oldest first)."""
+    return (session.query(Innovation).filter(access.innovation_criterion(user),
+                                             Innovation.state == InnovationState.SUBMITTED.value)
+            .order_by(Innovation.changed_on, Innovation.id).all())
+
+
+def round_todos(session):
+    """Each open round (newest competition first) with its progress totals."""
+    result = []
+    for row in judging.round_overview(session):
+        rnd = row["round"]
+        if rnd.closed_at is not None:
+            continue
+        participants = session.execute(select(func.count()).select_from(Innovation)
+                                       .where(judging.participant_criterion(session, rnd))).scalar()
+        result.append({**row, "participants": int(participants),
+                       "percent": round(100 * row["final"] / row["assigned"]) if row["assigned"] else 0})
+    return result
+
+
+def objection_todos(session, user):
+    """Each unanswered (open) objection the user may read (the objection API's row rule), oldest first."""
+    from app.models import Objection
+
+    return (session.query(Objection).filter(access.objection_criterion(user), Objection.state == "open")
+            .order_by(Objection.created_on, Objection.id).all())
+
+
+def decree_todos(session, state="draft"):
+    return session.query(Decree).filter(Decree.state == state).order_by(Decree.id).all()
+
+
+def sheet_todos(session, user):
+    """Each of the juror's own active assignments whose sheet is not final (open rounds first in order)."""
+    final = (select(ScoreSheet.id).where(ScoreSheet.assignment_id == Assignment.id,
+                                         ScoreSheet.is_final.is_(True)).exists())
+    return (session.query(Assignment).join(Round, Round.id == Assignment.round_id)
+            .filter(access.assignment_criterion(user), Assignment.juror_id == user.id,
+                    Assignment.status == "active", ~final)
+            .order_by(Round.competition_id.desc(), Round.sequence, Assignment.id).all())
+
+
+def sheet_done_count(session, user):
+    return session.execute(
+        select(func.count()).select_from(Assignment).join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(access.assignment_criterion(user), Assignment.juror_id == user.id, ScoreSheet.is_final.is_(True))
+    ).scalar()
+
+
+def _paraf_chain():
+    """The configured paraf chain (role names in order; () when none)."""
+    from flask import current_app
+
+    return tuple(decrees.paraf_chain(current_app.config))
+
+
+def sign_todos(session, user):
+    """Each decree draft awaiting the signer: every draft whose paraf chain (when configured) is complete."""
+    if "Penandatangan" not in access.role_names(user):
+        return []
+    drafts = decree_todos(session)
+    chain = _paraf_chain()
+    if chain:
+        drafts = [d for d in drafts if decrees.chain_problem(session, d, chain) is None]
+    return drafts
+
+
+def paraf_todos(session, user):
+    """Each decree draft whose next paraf step is one of the user's roles (Hukum and the chain's other roles)."""
+    chain = _paraf_chain()
+    roles = access.role_names(user)
+    if not chain or not roles & set(chain):
+        return []
+    return [d for d in decree_todos(session) if decrees.paraf_problem(session, d, roles, chain) is None]
+
+
+# -- the Sekretariat's dashboard ------------------------------------------------------------------------
+
+
+def current_competition(session, competition_id=None):
+    query = session.query(Competition)
+    if competition_id is not None:
+        return query.filter(Competition.id == competition_id).first()
+    return query.order_by(Competition.year.desc(), Competition.id.desc()).first()
+
+
+def dashboard(session, user, competition, state_labels):
+    """The competition's figures, each a list of (label, value) pairs (the charts and their tables)."""
+    cid = competition.id
+    per_state = dict(session.execute(
+        select(Innovation.state, func.count()).where(Innovation.competition_id == cid)
+        .group_by(Innovation.state)).all())
+    states = [(str(label), int(per_state.get(str(state), 0))) for state, label in state_labels.items()]
+    per_kind = dict(session.execute(
+        select(Unit.kind, func.count()).select_from(Innovation).join(Unit, Unit.id == Innovation.unit_id)
+        .where(Innovation.competition_id == cid, Innovation.state.notin_(LIVE_EXCLUDED))
+        .group_by(Unit.kind)).all())
+    kinds = [(UNIT_KIND_LABELS.get(k, k), int(per_kind.get(k, 0))) for k in UNIT_KINDS]
+    units = participation.rows(session, cid, user)
+    part = []
+    for k in UNIT_KINDS:
+        of_kind = [u for u in units if u["kind"] == k]
+        if of_kind:
+            taking_part = sum(1 for u in of_kind if not u["missing"])
+            part.append({"label": UNIT_KIND_LABELS.get(k, k), "units": len(of_kind), "with": taking_part,
+                         "without": len(of_kind) - taking_part,
+                         "percent": round(100 * taking_part / len(of_kind))})
+    jury = [{"label": row["round"].name, "assigned": row["assigned"], "final": row["final"],
+             "percent": round(100 * row["final"] / row["assigned"]) if row["assigned"] else 0,
+             "closed": row["round"].closed_at is not None}
+            for row in judging.round_overview(session, cid)]
+    return {"competition": competition, "states": states, "kinds": kinds, "participation": part,
+            "participation_total": participation.summary(units), "jury": jury,
+            "scores": score_distribution(session, cid)}
+
+
+SCORE_BINS = tuple(range(0, 100, 10))
+
+
+def score_distribution(session, competition_id):
+    """How many innovations scored in each band of 10 points, in the latest round that has final sheets."""
+    rounds = (session.query(Round).filter(Round.competition_id == competition_id)
+              .order_by(Round.sequence.desc()).all())
+    for rnd in rounds:
+        rows = ranking.round_ranking(session, rnd)
+        if rows:
+            counts = [0] * len(SCORE_BINS)
+            for r in rows:
+                counts[min(int(r["score"] // 10), len(SCORE_BINS) - 1)] += 1
+            labels = [f"{low}–{low + 10 if low < 90 else 100}" for low in SCORE_BINS]
+            return {"round": rnd, "bins": list(zip(labels, counts)), "count": len(rows)}
+    return None
+
+
+def bar_chart(pairs, plot_width=360, bar=30, gap=10):
+    """Geometry of a horizontal bar chart drawn as SVG by the template (no script, no other host); the label column
+    is as wide as the longest label (17 px type, about 9.5 px a character)."""
+    top = max([v for _l, v in pairs] + [1])
+    label_width = round(max([len(str(label)) for label, _v in pairs] + [4]) * 9.5) + 16
+    plot = plot_width
+    width = label_width + plot_width + 70
+    bars = []
+    for n, (label, value) in enumerate(pairs):
+        y = n * (bar + gap)
+        bars.append({"label": label, "value": value, "y": y, "text_y": y + bar * 0.68,
+                     "w": round(plot * value / top, 1) if value else 0})
+    height = max(len(pairs) * (bar + gap) - gap, bar)
+    return {"bars": bars, "width": width, "height": height, "bar": bar, "x0": label_width,
+            "value_x": label_width + 8}
+
+
+def unit_of(session, user):
+    return session.get(Unit, user.unit_id) if getattr(user, "unit_id", None) is not None else None
+
+
+def opd_summary(session, user):
+    """The unit's proposals per competition and state (its own rows only)."""
+    if getattr(user, "unit_id", None) is None:
+        return []
+    rows = session.execute(
+        select(Competition, Innovation.state, func.count())
+        .join(Innovation, and_(Innovation.competition_id == Competition.id, Innovation.unit_id == user.unit_id))
+        .where(access.innovation_criterion(user))
+        .group_by(Competition.id, Innovation.state).order_by(Competition.year.desc())).all()
+    result = {}
+    for competition, state, count in rows:
+        result.setdefault(competition.id, {"competition": competition, "states": {}})["states"][state] = int(count)
+    return list(result.values())
