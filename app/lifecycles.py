@@ -29,6 +29,7 @@ from app.services import (
     scoring,
     signers,
     submission,
+    text_rules,
 )
 from workflows import outbox
 from workflows.definitions import Registry, load_file
@@ -56,6 +57,14 @@ def checklist_attested(ctx):
     """Data guard of ``verify``: every item of the competition's checklist marked true in ``data.checklist``
     (the rule and its choice of list: ``submission.checklist_problem``)."""
     return submission.checklist_problem(ctx.obj.competition, ctx.data.get("checklist"))
+
+
+def award_title_plain(ctx):
+    """Data guard of ``award``: the predikat is printed on the decree and the piagam, so it must not carry invisible
+    text-direction characters (the same rule as titles and file names: ``text_rules``)."""
+    if text_rules.has_bidi_control(ctx.data.get("title")):
+        return _l("The award title must not contain invisible text-direction characters (such as U+202E).")
+    return None
 
 
 def round_sheets_final(ctx):
@@ -136,7 +145,7 @@ innovation_python = Workflow(
         Transition("score", VERIFIED, SCORED, roles=("Sekretariat",), label=_l("Mark as scored"),
                    guards=(round_sheets_final,)),
         Transition("award", SCORED, AWARDED, roles=("Sekretariat",), label=_l("Award"),
-                   data_schema=AWARD_DATA, effects=(create_award,)),
+                   data_schema=AWARD_DATA, data_guards=(award_title_plain,), effects=(create_award,)),
         Transition("disqualify", (SCORED, AWARDED), REJECTED, roles=("Sekretariat",), comment_required=True,
                    label=_l("Disqualify"), effects=(void_award, notify_disqualified)),
     ],
@@ -336,7 +345,7 @@ objection_python = Workflow(
 
 REGISTRY = Registry(
     guards={f.__name__: f for f in (complete_for_submission, before_deadline, checklist_passes, checklist_attested,
-                                    round_sheets_final, paraf_turn, manual_number_given, chain_complete,
+                                    round_sheets_final, award_title_plain, paraf_turn, manual_number_given, chain_complete,
                                     not_doubly_signed, signer_identity)},
     effects={"create_award": create_award, "notify_returned": notify_returned, "notify_verified": notify_verified,
              "notify_rejected": notify_rejected, "notify_disqualified": notify_disqualified, "void_award": void_award,

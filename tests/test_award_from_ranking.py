@@ -55,3 +55,27 @@ def test_only_the_sekretariat_awards_from_the_ranking(app, api, competition):
     for user in ("opd_b", "juri1", "penandatangan"):
         r = browser(app, user).post(f"/judging/award/{last}", data={"innovation_id": second, "title": "Juara I"})
         assert r.status_code in (302, 403) and state_of(app, second) == "scored", user
+
+
+def test_award_title_with_bidi_controls_is_refused_on_every_door(app, api, competition):
+    """Issue 13: invisible text-direction characters are refused in titles — the predikat too (it is printed on the
+    decree and the piagam). One data guard of `award`; the API, the bulk API and the ranking's award form."""
+    first, second = scored_pair(app, api, competition)
+    sek = api("sekretariat")
+    title = "Juara \u202eI"
+    r = sek.post(f"/api/v1/innovation/{first}/transitions/award", json={"data": {"title": title}})
+    assert r.status_code in (409, 422) and "U+202E" in r.get_json()["message"], r.get_json()
+    r = sek.post("/api/v1/innovation/transitions/award", json={"ids": [first, second], "data": {"title": title}})
+    assert r.status_code == 200
+    assert all(row["status"] in (409, 422) for row in r.get_json()["result"]), r.get_json()
+    last = _last_round(app, competition)
+    screen = browser(app, "sekretariat")
+    r = screen.post(f"/judging/award/{last}", data={"innovation_id": second, "title": title, "rank": "2"},
+                    follow_redirects=True)
+    assert "alert-danger" in r.get_data(as_text=True)
+    assert state_of(app, first) == state_of(app, second) == "scored"
+    with app.app_context():
+        assert db.session.query(Award).count() == 0
+    # The same title without the control character is accepted.
+    r = sek.post(f"/api/v1/innovation/{first}/transitions/award", json={"data": {"title": "Juara I"}})
+    assert r.status_code == 200, r.get_json()
