@@ -43,6 +43,10 @@ SHOTS = [
     ("23-error-404", "opd_dinkes", "/tidak-ada/", 1280),
     ("24-public-catalogue", None, "/catalogue/", 1280),
     ("25-workflow-diagrams", "sekretariat", "/workflows/", 1280),
+    ("26-hukum-home", "hukum", "/", 1280),
+    ("27-public-announcements", None, "/pengumuman/", 1280),
+    ("28-opd-results", "opd_dinkes", "/results/", 1280),
+    ("29-notifications", "opd_dinkes", "/notifications/", 1280),
 ]
 
 

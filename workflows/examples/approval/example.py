@@ -174,4 +174,4 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 if __name__ == "__main__":
-    create_app().run(debug=True)
+    create_app().run()  # `flask --app example --debug run` for the debugger: never on by default
