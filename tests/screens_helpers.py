@@ -32,7 +32,9 @@ RAW_PATTERNS = [
     (re.compile(r"(?<![\d.,])0\.\d+(?![\d.])"), "decimal with a dot"),
 ]
 
-SKIPPED_TAGS = {"script", "style", "textarea", "noscript", "template"}
+# <pre> holds verbatim source listings only (the Admin's read-only lifecycle documents on /workflows/, issue 15):
+# code by design, not values shown to a reader.
+SKIPPED_TAGS = {"script", "style", "textarea", "noscript", "template", "pre"}
 READ_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label")
 
 

@@ -250,3 +250,15 @@ def test_document_links_follow_the_served_port(tmp_path):
             == "https://kipp.example.go.id/verify/abc")
     # a wildcard address is reached on this machine as 127.0.0.1
     assert _served_links(tmp_path, ["--host", "0.0.0.0", "--port", "18103"]) == "http://127.0.0.1:18103/verify/abc"
+
+
+def test_user_statistics_chart_answers_404_for_an_unknown_series(app):
+    """FAB's user statistics chart took int() of its path argument: /chart/abc answered 500 (the screen fuzz found
+    it). An unknown series is a 404 in the layout; the real ones render."""
+    admin = login(app, "admin")
+    for series in ("0", "1"):
+        r = admin.get(f"/sikippuserstatschartview/chart/{series}")
+        assert r.status_code == 200, series
+    for series in ("abc", "2", "-1", "99999999999999999999"):
+        r = admin.get(f"/sikippuserstatschartview/chart/{series}")
+        assert r.status_code == 404, (series, r.status_code)
