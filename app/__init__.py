@@ -49,6 +49,12 @@ def create_app(config=None):
     for name in ("SIKIPP_DOCUMENT_PAPER", "SIKIPP_CERTIFICATE_PAPER"):
         if str(app.config.get(name) or "").upper() not in ("A4", "F4"):
             raise ValueError(f"{name} must be A4 or F4, not {app.config.get(name)!r}")
+    from app.services import decrees
+
+    if decrees.manual_numbering(app.config) and not decrees.paraf_chain(app.config):
+        # The manual number is entered at the last paraf: without a chain no decree could ever be signed.
+        raise ValueError("SIKIPP_DECREE_NUMBER_SOURCE=manual needs a paraf chain (SIKIPP_DECREE_PARAF_CHAIN): "
+                         "the number reserved from the regency's register is entered at the last paraf.")
     from app import observability
 
     observability.configure_logging(app)

@@ -27,7 +27,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from app.models import SeededPermission, User
-from app.services import login_throttle
+from app.services import login_throttle, text_rules
 from app.services.errors import Conflict, DomainError
 from app.services.users import credential_stamp
 
@@ -150,7 +150,7 @@ class SikippUserStatsChartView(UserStatsChartView):
     @has_access
     def chart(self, group_by=0):
         """FAB's chart, with an unknown series index answering 404 (FAB's int() of it answered 500)."""
-        if not str(group_by).isdigit() or int(group_by) >= len(self.definitions):
+        if not text_rules.is_digits(str(group_by)) or int(group_by) >= len(self.definitions):
             abort(404)
         return super().chart(int(group_by))
 
@@ -241,7 +241,7 @@ class SikippUserApi(UserApi):
     def put(self, pk):
         from app.api.base import error_response
 
-        if not str(pk).isdigit() or int(pk) >= 2**31 or self.datamodel.get(int(pk), self._base_filters) is None:
+        if not text_rules.is_digits(str(pk)) or int(pk) >= 2**31 or self.datamodel.get(int(pk), self._base_filters) is None:
             return self.response_404()
         refused = self._impossible_ids()
         if refused:
@@ -362,7 +362,7 @@ class SikippSecurityManager(SecurityManager):
         return user
 
     def load_user_jwt(self, _jwt_header, jwt_data):
-        user = self.get_user_by_id(int(jwt_data["sub"])) if str(jwt_data.get("sub", "")).isdigit() else None
+        user = self.get_user_by_id(int(jwt_data["sub"])) if text_rules.is_digits(str(jwt_data.get("sub", ""))) else None
         if user is None or not user.is_active or jwt_data.get(JWT_STAMP_CLAIM) != credential_stamp(user):
             return None
         g.user = user
@@ -375,7 +375,7 @@ class SikippSecurityManager(SecurityManager):
         return jwt_manager
 
     def _jwt_claims(self, identity):
-        user = self.get_user_by_id(int(identity)) if str(identity).isdigit() else None
+        user = self.get_user_by_id(int(identity)) if text_rules.is_digits(str(identity)) else None
         return {JWT_STAMP_CLAIM: credential_stamp(user)} if user is not None else {}
 
     def _jwt_revoked(self, _jwt_header, jwt_data):

@@ -151,3 +151,20 @@ def test_bulk_transition_bodies_are_typed(app, api, draft):
     assert opd.post(url, json=["not an object"]).status_code == 400
     r = opd.post(url, json={"ids": [draft], "comment": "ditarik"})
     assert r.status_code == 200 and r.get_json()["result"][0]["ok"] is True
+
+
+def test_non_ascii_digits_never_answer_500(app, client):
+    """"²".isdigit() is true but int("²") raises: every door that parses an id or a count from text answers 4xx or
+    ignores it (text_rules.is_digits), on public pages first."""
+    for digits in ("²", "٣", "１"):
+        r = client.post("/api/v1/objection/", json={"round_id": digits, "innovation_id": digits, "name": "A",
+                                                    "email": "a@example.org", "text": "Keberatan."})
+        assert r.status_code in (409, 422), (digits, r.status_code)
+        r = client.post("/pengumuman/sanggah", data={"round_id": digits, "innovation_id": digits, "name": "A",
+                                                     "email": "a@example.org", "text": "Keberatan."})
+        assert r.status_code < 500, (digits, r.status_code)
+        assert client.get(f"/pengumuman/?page={digits}").status_code in (200, 400)
+        sek, admin = _screen(app, "sekretariat"), _screen(app, "admin")
+        assert sek.get(f"/?competition={digits}").status_code == 200
+        assert sek.post("/verification/verify_many/1", data={"ids": digits}).status_code < 500
+        assert admin.get(f"/sikippuserstatschartview/chart/{digits}").status_code == 404

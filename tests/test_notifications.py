@@ -60,6 +60,9 @@ def test_notifications_page_badge_and_mark_as_read(app, api, competition):
     other.post(f"/notifications/{note_id}/read")
     assert badge(opd.get("/").get_data(as_text=True)) == 1
     # Opening it marks it read and goes to the proposal.
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):  # never off the site
+        r = opd.post(f"/notifications/{note_id}/read", data={"next": elsewhere})
+        assert r.status_code == 302 and r.headers["Location"].endswith("/notifications/"), elsewhere
     r = opd.post(f"/notifications/{note_id}/read", data={"next": f"/innovationview/show/{pk}"})
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/innovationview/show/{pk}")
     assert badge(opd.get("/").get_data(as_text=True)) == 0

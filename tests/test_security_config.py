@@ -159,3 +159,14 @@ def test_throttled_login_does_not_block_tokens_already_issued(client, api):
         api_login(client, "juri1", "salah", addr="10.9.0.1")
     _assert_throttled_json(api_login(client, "juri1", PASSWORD, addr="10.9.0.2"))
     assert signed_in.get("/api/v1/competition/").status_code == 200
+
+
+def test_manual_decree_numbers_without_a_paraf_chain_stop_the_start(tmp_path):
+    """The manual number is entered at the last paraf (DESIGN §3): with no chain, no decree could ever be signed."""
+    from app import create_app
+
+    with pytest.raises(ValueError, match="SIKIPP_DECREE_PARAF_CHAIN"):
+        create_app(_config(tmp_path, TESTING=True, SIKIPP_DECREE_NUMBER_SOURCE="manual", SIKIPP_DECREE_PARAF_CHAIN=""))
+    app = create_app(_config(tmp_path, TESTING=True, SIKIPP_DECREE_NUMBER_SOURCE="manual",
+                             SIKIPP_DECREE_PARAF_CHAIN="Hukum"))
+    assert app.config["SIKIPP_DECREE_NUMBER_SOURCE"] == "manual"

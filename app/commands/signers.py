@@ -11,7 +11,7 @@ from app.commands.base import snapshot
 from app.commands.judging import Field, _flush, _RowCommand, parse_fields
 from app.models import SignerProfile, User
 from app.models.states import Delegation, values
-from app.services import access, signers
+from app.services import access, signers, text_rules
 from app.services.errors import Conflict, Forbidden, Invalid
 
 SIGNER_FIELDS = {
@@ -28,6 +28,10 @@ SIGNER_FIELDS = {
     "cert_pem": Field("text", high=20000, required=False),
 }
 SIGNER_EDITABLE = tuple(n for n in SIGNER_FIELDS if n != "user_id")
+# The signing key and certificate: only the signer itself or the Admin (the IT operator who installs keys) may set
+# them. The Sekretariat edits the printed block, never the key: it could otherwise have decrees signed with a key
+# it made, in the signer's name (the name check compares two values it would control).
+KEY_FIELDS = ("key_path", "cert_path", "key_pem", "cert_pem")
 # Audited columns: never the private key.
 SIGNER_COLUMNS = ("user_id", "delegation", "jabatan", "own_jabatan", "name", "pangkat", "nip", "key_path",
                   "cert_path")
@@ -39,7 +43,7 @@ def _check(profile):
         raise Invalid(_("Choose Plt., Plh., a.n. or none."), field="delegation")
     if profile.delegation == Delegation.AN.value and not profile.own_jabatan:
         raise Invalid(_("Signing a.n. (atas nama) needs the signer's own jabatan."), field="own_jabatan")
-    if profile.nip and not profile.nip.replace(" ", "").isdigit():
+    if profile.nip and not text_rules.is_digits(profile.nip.replace(" ", "")):
         raise Invalid(_("A NIP has digits only."), field="nip")
     if bool(profile.key_path) != bool(profile.cert_path):
         raise Invalid(_("Give both the key and the certificate path, or neither."), field="cert_path")
@@ -81,6 +85,12 @@ class _SignerProfileCommand(_RowCommand):
     def _mine(self):
         return self._get(access.signer_profile_criterion(self.actor))
 
+    def _check_key_owner(self, owner_id):
+        if access.is_admin(self.actor) or owner_id == getattr(self.actor, "id", None):
+            return
+        if any(self.values.get(name) for name in KEY_FIELDS):
+            raise Forbidden(_("Only the signer itself or the Admin may set a signing key or certificate."))
+
 
 class CreateSignerProfile(_SignerProfileCommand):
     action = "signer_profile.create"
@@ -92,6 +102,7 @@ class CreateSignerProfile(_SignerProfileCommand):
             raise Invalid(_("A signing profile belongs to a user with the Penandatangan role."), field="user_id")
         if self.session.execute(select(SignerProfile.id).where(SignerProfile.user_id == user.id)).first():
             raise Conflict(_("This signer already has a signing profile."))
+        self._check_key_owner(user.id)
         profile = SignerProfile(**self.values)
         _check(profile)
         return self._created(profile)
@@ -104,6 +115,7 @@ class EditSignerProfile(_SignerProfileCommand):
         profile = self._mine()
         if self.mode == "delete":
             return self._deleted(profile)
+        self._check_key_owner(profile.user_id)
         self.before = snapshot(profile, self.columns)
         for name, value in self.values.items():
             setattr(profile, name, value)

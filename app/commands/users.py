@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.commands.base import BaseCommand
 from app.models import User
-from app.services import access
+from app.services import access, text_rules
 from app.services import users as user_service
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -57,7 +57,7 @@ class SetPassword(BaseCommand):
     def validate(self):
         if not isinstance(self.user, User):
             pk = str(self.user or "")
-            self.user = self.session.get(User, int(pk)) if pk.isdigit() and int(pk) < 2**31 else None
+            self.user = self.session.get(User, int(pk)) if text_rules.is_digits(pk) and int(pk) < 2**31 else None
             if self.user is None:
                 raise NotFound(_("No such user."))
         self.target_id = self.user.id

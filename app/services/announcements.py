@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from app.models import Announcement, AnnouncementEntry, Competition, Innovation, Objection, Round, Unit
 from app.models.states import InnovationState, ObjectionState
-from app.services import ranking
+from app.services import ranking, text_rules
 from app.services.errors import Conflict, Invalid, NotFound
 
 NAME_MAX, EMAIL_MAX, TEXT_MIN, TEXT_MAX = 100, 254, 10, 5000
@@ -133,7 +133,7 @@ def _text_field(body, name, low, high, label):
 
 def _id_field(body, name, label):
     value = body.get(name)
-    if isinstance(value, str) and value.strip().isdigit():  # a form sends text
+    if isinstance(value, str) and text_rules.is_digits(value.strip()):  # a form sends text
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**31:
         raise Invalid(_("%(field)s must be the number of an announced item.", field=label), field=name)

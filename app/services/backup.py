@@ -220,7 +220,7 @@ def restore_backup(path, engine, store=None):
         problems = target_problems(engine, store)
         if problems:
             raise BackupError("Restore refused: the target must be empty, but " + "; ".join(problems) + ".")
-        db_file = os.path.join(work, manifest["database"]["file"])
+        db_file = os.path.join(work, "database.restore")  # never a name from the archive (no path traversal)
         member = tar.extractfile(manifest["database"]["file"])
         if member is None:
             raise BackupError("The backup has no database file.")

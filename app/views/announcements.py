@@ -24,7 +24,7 @@ from app.commands.transitions import FireThroughCommand
 from app.extensions import csrf, db
 from app.lifecycles import objection_workflow
 from app.models import Objection
-from app.services import access, announcements
+from app.services import access, announcements, text_rules
 from app.services.competitions import format_local
 from app.services.errors import DomainError
 from app.views.crud import SikippModelView
@@ -40,7 +40,7 @@ def _page_arg():
     raw = request.args.get("page", "").strip()
     if not raw:
         return 1
-    if not raw.isdigit() or not 0 < int(raw) < 100000:
+    if not text_rules.is_digits(raw) or not 0 < int(raw) < 100000:
         return None
     return int(raw)
 

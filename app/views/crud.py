@@ -31,7 +31,7 @@ from app.models import (
     Unit,
 )
 from app.models.competition import DEFAULT_WORD_LIMITS
-from app.services import access, competitions, innovations
+from app.services import access, competitions, innovations, text_rules
 from app.services.errors import DomainError
 from app.views import formatting as fmt
 from app.views.base import GuardedModelView, api_rules
@@ -203,7 +203,7 @@ def _form_competition(form):
     if field is not None and field.data is not None:
         return field.data
     pk = (request.view_args or {}).get("pk")
-    innovation = db.session.get(Innovation, int(pk)) if pk and str(pk).isdigit() else None
+    innovation = db.session.get(Innovation, int(pk)) if pk and text_rules.is_digits(str(pk)) else None
     return innovation.competition if innovation is not None else None
 
 
@@ -272,7 +272,7 @@ class InnovationCrudView(SikippModelView):
             by_competition = {str(c.id): c.effective_word_limits() for c in db.session.query(Competition)}
             pk = (request.view_args or {}).get("pk")
             current = None
-            if pk and str(pk).isdigit():
+            if pk and text_rules.is_digits(str(pk)):
                 innovation = db.session.get(Innovation, int(pk))
                 current = innovation.competition.effective_word_limits() if innovation else None
             kwargs["word_limits"] = {"default": DEFAULT_WORD_LIMITS, "by_competition": by_competition,
@@ -308,7 +308,7 @@ class InnovationCrudView(SikippModelView):
     def edit(self, pk):
         """Refuse before showing the form when the proposal is not an editable draft of the user's unit (a form
         sent anyway is refused by the command itself, which records the attempt)."""
-        item = self.datamodel.get(pk, self._base_filters) if str(pk).isdigit() else None
+        item = self.datamodel.get(pk, self._base_filters) if text_rules.is_digits(str(pk)) else None
         if item is None:
             abort(404)
         try:
@@ -401,6 +401,9 @@ class SignerProfileView(CommandCrudViewMixin, SikippModelView):
     datamodel = SQLAInterface(SignerProfile)
     class_permission_name = "SignerProfile"
     base_filters = row_filter(access.signer_profile_criterion)
+    # Explicit: FAB's default searches every text column, and a "starts with" filter on key_pem would read the
+    # private key back one character at a time.
+    search_columns = ["user", "name"]
     list_columns = ["user", "delegation", "jabatan", "name", "nip"]
     add_columns = ["user", "delegation", "jabatan", "own_jabatan", "name", "pangkat", "nip", "key_path", "cert_path",
                    "key_pem", "cert_pem"]

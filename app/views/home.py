@@ -6,7 +6,7 @@ from flask_appbuilder import IndexView, expose
 
 from app.extensions import db
 from app.models import Competition
-from app.services import access, homes, readiness
+from app.services import access, homes, readiness, text_rules
 from app.services.innovations import STATE_LABELS
 
 
@@ -42,7 +42,7 @@ class HomeView(IndexView):
             ctx["objections"] = homes.objection_todos(session, user)
             ctx["decrees"] = homes.decree_todos(session)
             raw = request.args.get("competition", "")
-            competition = homes.current_competition(session, int(raw) if raw.isdigit() and len(raw) < 10 else None)
+            competition = homes.current_competition(session, int(raw) if text_rules.is_digits(raw) and len(raw) < 10 else None)
             if competition is not None:
                 figures = homes.dashboard(session, user, competition, STATE_LABELS)
                 ctx["figures"] = figures

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Assignment, Attachment, Innovation, Round, User
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import access, announcements, awards, judging, ranking
+from app.services import access, announcements, awards, judging, ranking, text_rules
 from app.services.errors import DomainError
 from app.views import crud
 
@@ -260,7 +260,7 @@ class JudgingView(BaseView):
         """Award one innovation from the final ranking: predikat, rank (pre-filled from the ranking), prize."""
         self._round(pk)
         raw = request.form.get("innovation_id", "")
-        if not (raw.isdigit() and len(raw) < 10):
+        if not (text_rules.is_digits(raw) and len(raw) < 10):
             abort(404)
         problem = self._fire_award(int(raw), request.form.get("title"), request.form.get("rank"),
                                    request.form.get("prize_amount"))
@@ -278,7 +278,7 @@ class JudgingView(BaseView):
         rnd = self._round(pk)
         category = request.form.get("category", "")
         raw_n = request.form.get("top", "")
-        n = int(raw_n) if raw_n.isdigit() and len(raw_n) < 4 else 0
+        n = int(raw_n) if text_rules.is_digits(raw_n) and len(raw_n) < 4 else 0
         if n < 1 or n > len(awards.STANDARD_TITLES):
             flash(_("Choose how many places to award (1 to %(max)s).", max=len(awards.STANDARD_TITLES)), "danger")
             return redirect(url_for("JudgingView.ranking", pk=pk, combined=1))
@@ -376,7 +376,7 @@ class JudgingView(BaseView):
             abort(404)
         pk = assignment.round_id
         raw = request.form.get("juror_id") or None
-        juror_id = int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+        juror_id = int(raw) if raw and text_rules.is_digits(raw) and len(raw) < 10 else None
         return self._post(pk, lambda: commands.Reassign(g.user, assignment_id, juror_id).run(),
                           lambda new: _("Reassigned to %(name)s.", name=new.juror.username))
 
@@ -408,7 +408,7 @@ class JurorScreensMixin:
         if endpoint == "list":
             return redirect(url_for("ScoreSheetView.index"))
         pk = str((request.view_args or {}).get("pk"))
-        innovation_id = int(pk) if pk.isdigit() and len(pk) < 10 else -1
+        innovation_id = int(pk) if text_rules.is_digits(pk) and len(pk) < 10 else -1
         assignment_id = db.session.execute(
             select(Assignment.id).where(Assignment.innovation_id == innovation_id, Assignment.juror_id == user.id)
             .order_by(Assignment.id.desc()).limit(1)).scalar()

@@ -31,7 +31,8 @@ class NotificationsView(BaseView):
     def read(self, pk):
         MarkNotificationsRead(g.user, pk).run()
         target = request.form.get("next") or ""
-        if target.startswith("/") and not target.startswith("//"):
+        # Our own paths only: browsers read "/\\host" like "//host" (another site).
+        if target.startswith("/") and not target.startswith("//") and "\\" not in target and target.isprintable():
             return redirect(target)
         return redirect(url_for("NotificationsView.index"))
 

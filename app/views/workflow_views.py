@@ -15,7 +15,7 @@ from app.commands.transitions import FireThroughCommand
 from app.extensions import db
 from app.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
 from app.models import Attachment
-from app.services import access, attachments, innovations
+from app.services import access, attachments, innovations, text_rules
 from app.services.errors import DomainError
 from app.views import formatting
 from app.views.crud import DecreeCrudView, InnovationCrudView
@@ -247,7 +247,7 @@ class VerificationQueueView(InnovationView):
             abort(404)
         labels = competition.effective_checklist()
         checklist = {label: request.form.get(f"checklist_{i}") == "1" for i, label in enumerate(labels)}
-        ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10][:self.BULK_LIMIT]
+        ids = [int(v) for v in request.form.getlist("ids") if text_rules.is_digits(v) and len(v) < 10][:self.BULK_LIMIT]
         if not ids:
             flash(_("Tick the proposals to verify first."), "warning")
         done = 0

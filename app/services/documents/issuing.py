@@ -242,7 +242,19 @@ def record_rows(session, decree_id, rows):
     session.flush()  # takes the write lock (SQLite) before the state is re-read
     state = session.execute(select(Decree.state).where(Decree.id == decree_id).with_for_update()
                             .execution_options(populate_existing=True)).scalar_one()
-    return docs if state == "signed" else None
+    if state != "signed":
+        return None
+    # An award disqualified while its certificate was being rendered (awards.void_award ran between read and
+    # record): its certificate is recorded revoked, like the ones void_award revokes. The award rows are locked,
+    # so a concurrent void_award waits for this commit and then revokes what it finds.
+    award_ids = [doc.award_id for doc in docs if doc.award_id is not None]
+    voided = set(session.execute(select(Award.id).where(Award.id.in_(award_ids), Award.voided_at.is_not(None))
+                                 .with_for_update().execution_options(populate_existing=True)).scalars()) \
+        if award_ids else set()
+    for doc in docs:
+        if doc.award_id in voided:
+            doc.state, doc.revoked_at = "revoked", utcnow()
+    return docs
 
 
 def discard_rows(rows):
