@@ -69,6 +69,10 @@ def configure_logging(app):
     handler.setFormatter(JsonFormatter() if app.config.get("SIKIPP_LOG_JSON") else logging.Formatter(TEXT_FORMAT))
     level = logging.getLevelName(str(app.config.get("SIKIPP_LOG_LEVEL", "INFO")).upper())
     root.setLevel(level if isinstance(level, int) else logging.INFO)
+    # The `transitions` library logs every callback of every fire at INFO (five lines per transition): that is
+    # debugging detail, and at INFO it cost more than the fire itself (bench/bench_transitions.py). Our own
+    # history and audit log record each fire; its lines show at DEBUG (SIKIPP_LOG_LEVEL=DEBUG).
+    logging.getLogger("transitions").setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING)
     # Flask's own logger propagates to the root handler instead of printing twice.
     app.logger.handlers.clear()
     app.logger.propagate = True
