@@ -248,9 +248,10 @@ def record_rows(session, decree_id, rows):
     # record): its certificate is recorded revoked, like the ones void_award revokes. The award rows are locked,
     # so a concurrent void_award waits for this commit and then revokes what it finds.
     award_ids = [doc.award_id for doc in docs if doc.award_id is not None]
-    voided = set(session.execute(select(Award.id).where(Award.id.in_(award_ids), Award.voided_at.is_not(None))
-                                 .with_for_update().execution_options(populate_existing=True)).scalars()) \
-        if award_ids else set()
+    # Lock every listed award row (not only the voided ones: FOR UPDATE locks what the query returns), then look.
+    locked = session.execute(select(Award.id, Award.voided_at).where(Award.id.in_(award_ids)).with_for_update()
+                             .execution_options(populate_existing=True)).all() if award_ids else []
+    voided = {award_id for award_id, voided_at in locked if voided_at is not None}
     for doc in docs:
         if doc.award_id in voided:
             doc.state, doc.revoked_at = "revoked", utcnow()
