@@ -596,7 +596,7 @@ def test_objection_throttle_is_shared_through_redis(app, api, client, competitio
     from limits.strategies import FixedWindowRateLimiter
 
     from app.services import login_throttle
-    from tests.test_redis_shared_state import REDIS
+    from tests.redis_dbs import OBJECTIONS as REDIS
 
     monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", REDIS)
     monkeypatch.setitem(app.config, "SIKIPP_OBJECTION_MAX_PER_ADDRESS", 2)

@@ -24,7 +24,7 @@ from workflows import outbox
 from workflows.models import OutboxMessage
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REDIS_BASE = os.environ.get("SIKIPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
+from tests.redis_dbs import OUTBOX as REDIS_OUTBOX
 
 
 class Sink(Message):
@@ -258,7 +258,7 @@ def test_create_app_config_reaches_huey_and_every_app_has_its_own_registries(app
 
     from app import create_app, jobs
 
-    redis_app = create_app({**app_config, "REDIS_URL": f"{REDIS_BASE}/13", "SIKIPP_HUEY_NAME": "sikipp-override"})
+    redis_app = create_app({**app_config, "REDIS_URL": REDIS_OUTBOX, "SIKIPP_HUEY_NAME": "sikipp-override"})
     sqlite_app = create_app({**app_config, "SIKIPP_HUEY_FILE": str(tmp_path / "queue" / "jobs.db")})
     rq, sq = redis_app.extensions["huey"], sqlite_app.extensions["huey"]
     assert isinstance(rq, RedisHuey) and rq.name == "sikipp-override"
@@ -312,7 +312,7 @@ def test_two_huey_consumer_processes_on_redis_deliver_each_message_exactly_once(
     from app import create_app, jobs
 
     name = f"sikipp-test-{uuid.uuid4().hex[:8]}"  # keys of its own in the shared Redis
-    redis_url = f"{REDIS_BASE}/13"
+    redis_url = REDIS_OUTBOX
     producer = create_app({**app_config, "REDIS_URL": redis_url, "SIKIPP_HUEY_NAME": name,
                            "SIKIPP_JOBS_MODE": "queue"})
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,

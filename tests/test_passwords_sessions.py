@@ -337,7 +337,8 @@ def test_throttle_counters_are_shared_through_redis(app, account):
 
     from app.services import login_throttle
 
-    url = "redis://127.0.0.1:6379/15"
+    from tests.redis_dbs import PASSWORD_SESSIONS as url
+
     redis.Redis.from_url(url).flushdb()
     old = app.config["RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_STORAGE_URI"] = url

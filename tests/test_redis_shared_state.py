@@ -9,7 +9,9 @@ from limits.storage import storage_from_string
 
 from app.services import login_throttle
 
-REDIS = os.environ.get("SIKIPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests import redis_dbs
+
+REDIS = redis_dbs.LOGIN_SHARED
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def test_huey_uses_redis_when_redis_url_is_set():
 
     from app.jobs import make_huey
 
-    queue = make_huey(REDIS.rsplit("/", 1)[0] + "/14", filename=None)
+    queue = make_huey(redis_dbs.HUEY_QUEUE, filename=None)
     assert isinstance(queue, RedisHuey)
 
     @queue.task()
