@@ -48,9 +48,11 @@ ROLE_RESOURCES = {
         "Verification": (READ,), "Participation": (READ,), "AuditLog": (READ,),
         "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "Objection": (READ,),
         "SignerProfile": ALL,
+        "ExternalAward": ALL, "Replication": ALL, "Sustainability": ALL,  # registry (issue 12)
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
+        "ExternalAward": ALL, "Replication": ALL, "Sustainability": ALL,  # registry: own unit's (issue 12)
         "Award": (CERTIFICATE,),
         "Participation": (READ,), "Results": (READ,),
     },
@@ -73,9 +75,10 @@ ROLE_RESOURCES = {
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
-                    "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements"),
+                    "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements",
+                    "External Awards", "Replications", "Sustainability"),
     "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "My Results",
-            "Innovation Catalogue", "Announcements"),
+            "Innovation Catalogue", "Announcements", "External Awards", "Replications", "Sustainability"),
     "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue", "Announcements"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents",
                       "Signing Profiles", "Innovation Catalogue", "Announcements"),

@@ -32,6 +32,9 @@ METHOD_PERMISSIONS = {
     # domain endpoints
     "pdf": "read", "paraf_status": "read", "readiness": "read", "certificates": "read", "issue_certificates": "edit", "certificate": "certificate",
     "attachments": "read", "upload_attachment": "edit", "download_attachment": "read", "delete_attachment": "edit",
+    # registry (issue 12): who may carry which innovation is the command's rule (the Sekretariat only reads
+    # innovations, yet carries any of them)
+    "carry_over": "read", "lineage": "read", "carry_over_form": "read",
 }
 
 

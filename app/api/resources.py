@@ -21,13 +21,15 @@ class UnitApi(SikippModelApi):
     datamodel = SQLAInterface(Unit)
     base_filters = row_filter(access.unit_criterion)
     list_columns = ["id", "code", "name", "kind", "sakip_grade", "is_demo"]
-    show_columns = list_columns
-    add_columns = ["code", "name", "kind", "sakip_grade"]
+    show_columns = list_columns + ["office_address", "office_phone", "office_email"]  # office contact (issue 12)
+    add_columns = ["code", "name", "kind", "sakip_grade", "office_address", "office_phone", "office_email"]
     edit_columns = add_columns
     search_columns = ["code", "name", "kind", "sakip_grade"]
     order_columns = ["code", "name", "kind", "sakip_grade"]
     validators_columns = {"kind": v.unit_kind, "sakip_grade": v.sakip_grade,
-                          "code": validate.Length(min=1, max=32), "name": validate.Length(min=1, max=200)}
+                          "code": validate.Length(min=1, max=32), "name": validate.Length(min=1, max=200),
+                          "office_address": validate.Length(max=300), "office_phone": validate.Length(max=40),
+                          "office_email": validate.Email()}
 
 
 class CompetitionApi(SikippModelApi):
@@ -37,9 +39,10 @@ class CompetitionApi(SikippModelApi):
     list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb",
                     "objection_days"]
     show_columns = list_columns + ["description", "word_limits", "verification_checklist", "feedback_to_units",
-                                   "created_on"]
+                                   "created_on", "eligibility_max_award_level"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units"]
+                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units",
+                   "eligibility_max_award_level"]  # registry (issue 12): the rule on past awards
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -47,7 +50,8 @@ class CompetitionApi(SikippModelApi):
                           "min_implementation_years": validate.Range(min=0, max=50),
                           "max_attachment_mb": validate.Range(min=1, max=100),
                           "objection_days": validate.Range(min=0, max=90),
-                          "word_limits": v.word_limits, "verification_checklist": v.checklist}
+                          "word_limits": v.word_limits, "verification_checklist": v.checklist,
+                          "eligibility_max_award_level": v.eligibility_level}
 
     def before_create(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
@@ -112,15 +116,19 @@ class InnovationCrudApi(SikippModelApi):
     datamodel = SQLAInterface(Innovation)
     base_filters = row_filter(access.innovation_criterion)
     read_only_fields = ("id", "state", "unit_id", "version", "created_by_id", "current_round_id",
-                        "created_on", "changed_on")
-    list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on"]
+                        "created_on", "changed_on", "lineage_id")
+    list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on", "lineage_id"]
     show_columns = ["id", "competition_id", "unit_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url",
-                    "sdg_goals", "state", "current_round_id", "created_on", "changed_on"]
-    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals"]
-    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals"]
-    search_columns = ["competition_id", "unit_id", "state", "title"]
+                    "sdg_goals", "state", "current_round_id", "created_on", "changed_on",
+                    "lineage_id", "replicates_id", "replicates_text"]  # registry and replication (issue 12)
+    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals",
+                   "replicates_id", "replicates_text"]
+    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals",
+                    "replicates_id", "replicates_text"]
+    search_columns = ["competition_id", "unit_id", "state", "title", "lineage_id"]
     order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id"]
-    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals}
+    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals,
+                          "replicates_text": validate.Length(max=300)}
 
     # The proposal commands: ownership, draft-only, title and word limits, audit (app/commands/proposals.py).
     def create_item(self, item):

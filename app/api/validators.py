@@ -40,3 +40,7 @@ def checklist(value):
     if (not isinstance(value, list) or not value or len(value) > 30
             or not all(isinstance(item, str) and 0 < len(item.strip()) <= 200 for item in value)):
         raise ValidationError(str(_l("The checklist must be a list of 1 to 30 non-empty texts.")))
+
+
+# Registry (issue 12): the levels a competition's eligibility rule may name (DESIGN §11).
+eligibility_level = validate.OneOf(("kabupaten", "provinsi", "nasional"))

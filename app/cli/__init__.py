@@ -208,6 +208,22 @@ def recover_command(grace_seconds, no_certificates):
     click.echo(f"Time: {report['seconds']:.1f} s")
 
 
+@kipp.command("remind-sustainability", help="Notify each unit whose awarded innovations lack the year's "
+                                           "sustainability status (at most once a day per unit).")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="Default: this year.")
+@with_appcontext
+def remind_sustainability_command(year):
+    from app.commands.registry import RemindSustainability
+    from app.services.errors import DomainError
+
+    _require_schema()
+    try:
+        sent = RemindSustainability(None, year).run()
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
+    click.echo(f"Units reminded: {len(sent)}; innovations awaiting a status: {sum(sent.values())}")
+
+
 @kipp.command("backup", help="Write one archive with the database and every stored file (and a manifest of "
                              "sha256s) to PATH.")
 @click.argument("path", type=click.Path(dir_okay=False))

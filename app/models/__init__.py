@@ -21,5 +21,6 @@ from app.models.innovation import (  # noqa: F401
 )
 from app.models.judging import Assignment, Score, ScoreSheet  # noqa: F401
 from app.models.notification import Notification  # noqa: F401
+from app.models.registry import ExternalAward, Replication, Sustainability  # noqa: F401
 from app.models.unit import SAKIP_GRADES, UNIT_KINDS, Unit, User  # noqa: F401
 from workflows.models import OutboxMessage, WorkflowHistory  # noqa: F401

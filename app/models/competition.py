@@ -45,6 +45,8 @@ class Competition(Model):
         CheckConstraint("min_implementation_years >= 0", name="ck_competition_min_age"),
         CheckConstraint("max_attachment_mb > 0", name="ck_competition_max_attachment"),
         CheckConstraint("objection_days BETWEEN 0 AND 90", name="ck_competition_objection_days"),
+        CheckConstraint("eligibility_max_award_level IS NULL OR eligibility_max_award_level IN "
+                        "('kabupaten', 'provinsi', 'nasional')", name="ck_competition_eligibility_level"),
     )
     id = Column(Integer, primary_key=True)
     name = Column(String(200), nullable=False)
@@ -59,6 +61,10 @@ class Competition(Model):
     objection_days = Column(Integer, nullable=False, default=5, server_default="5")
     # The proposing units read the jurors' comments (without names) on their results page once a round is closed.
     feedback_to_units = Column(Boolean, nullable=False, default=False, server_default=false())
+    # -- registry across years (issue 12, DESIGN §11): an innovation whose lineage holds an award at or above this
+    # level (kabupaten < provinsi < nasional; awards given here count as kabupaten) cannot be submitted. NULL: no rule.
+    eligibility_max_award_level = Column(String(16), nullable=True)
+    # -- end registry --
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",

@@ -1,3 +1,5 @@
+import uuid
+
 from flask_appbuilder import Model
 from sqlalchemy import (
     JSON,
@@ -34,6 +36,13 @@ PROPOSAL_SECTIONS = (
 PROPOSAL_SECTIONS_REQUIRED = PROPOSAL_SECTIONS
 
 
+def new_lineage_id():
+    """A fresh lineage key (registry across years): a new innovation starts its own lineage; a carry-over copies
+    its source's key. A random key rather than the row's id: it is known before the INSERT, so every way of
+    creating an innovation (commands, demo, tests building rows) gets one without a second write."""
+    return uuid.uuid4().hex
+
+
 class Innovation(Model):
     __tablename__ = "innovation"
     __table_args__ = (
@@ -62,8 +71,16 @@ class Innovation(Model):
     created_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
     created_on = Column(DateTime, nullable=False, default=utcnow)
     changed_on = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    # -- registry across years and replication (issue 12, DESIGN §11) --
+    # The lineage: shared by an innovation and its carry-overs into later competitions (read-only everywhere).
+    lineage_id = Column(String(64), nullable=False, default=new_lineage_id, index=True)
+    # Group ``replikasi``: the original innovation, either one here or another Pemda's (free text); not both.
+    replicates_id = Column(Integer, ForeignKey("innovation.id", ondelete="SET NULL"), nullable=True, index=True)
+    replicates_text = Column(String(300), nullable=True)
+    # -- end registry --
 
     competition = relationship("Competition")
+    replicates = relationship("Innovation", remote_side=[id], foreign_keys=[replicates_id])
     unit = relationship("Unit")
     current_round = relationship("Round")
     attachments = relationship("Attachment", back_populates="innovation", cascade="all, delete-orphan",

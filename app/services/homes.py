@@ -2,7 +2,7 @@
 figures. Every to-do query starts from the row rules of :mod:`app.services.access` (the API's), so a home never
 lists a record the API hides from the same user.
 
-To-do kinds (``data-todo``, exact): OPD ``returned`` and ``draft``; Sekretariat ``verify``, ``round``,
+To-do kinds (``data-todo``, exact): OPD ``returned``, ``draft`` and ``sustainability`` (issue 12); Sekretariat ``verify``, ``round``,
 ``objection``, ``decree``; Juri ``sheet``; Hukum ``paraf``; Penandatangan ``sign``. The paraf chain's rules
 (``decrees.paraf_chain``, ``paraf_problem``, ``chain_problem``) are the decree service's; before they exist every
 draft awaits the signer."""
@@ -84,6 +84,23 @@ def opd_todos(session, user, now=None):
         elif item["deadline_open"]:
             open_drafts.append(item)
     return {"returned": returned, "draft": open_drafts}
+
+
+def sustainability_todos(session, user, year=None):
+    """``sustainability`` (issue 12, monitoring): each of the unit's awarded innovations without this year's
+    sustainability status (the rule is ``registry.missing_statuses``)."""
+    from app.services import registry
+
+    if "OPD" not in access.role_names(user) or getattr(user, "unit_id", None) is None:
+        return []
+    return registry.missing_statuses(session, year, unit_id=user.unit_id)
+
+
+def sustainability_figure(session, year=None):
+    """The Sekretariat's figure: awarded innovations per sustainability status this year (and not reported)."""
+    from app.services import registry
+
+    return registry.status_counts(session, year)
 
 
 def verify_todos(session, user):

@@ -65,14 +65,19 @@ class UnitView(SikippModelView):
     class_permission_name = "Unit"
     base_filters = row_filter(access.unit_criterion)
     list_columns = ["code", "name", "kind", "sakip_grade", "is_demo"]
-    show_columns = ["code", "name", "kind", "sakip_grade", "is_demo"]
-    add_columns = ["code", "name", "kind", "sakip_grade"]
+    show_columns = ["code", "name", "kind", "sakip_grade", "is_demo", "office_address", "office_phone",
+                    "office_email"]
+    add_columns = ["code", "name", "kind", "sakip_grade", "office_address", "office_phone", "office_email"]
     edit_columns = add_columns
     search_columns = ["code", "name", "kind", "sakip_grade"]
     validators_columns = api_rules(resources.UnitApi)  # the API's bounds (DESIGN §8: every door)
     label_columns = {"code": _l("Code"), "name": _l("Name"), "kind": _l("Kind"), "sakip_grade": _l("SAKIP grade"),
-                     "is_demo": _l("Demo data")}
-    formatters_columns = {"kind": fmt.unit_kind, "sakip_grade": fmt.or_dash, "is_demo": fmt.yes_no}
+                     "is_demo": _l("Demo data"), "office_address": _l("Office address"),
+                     "office_phone": _l("Office phone"), "office_email": _l("Office e-mail")}
+    description_columns = {"office_email": _l("The office's address (shown in the public catalogue), never a "
+                                              "person's.")}
+    formatters_columns = {"kind": fmt.unit_kind, "sakip_grade": fmt.or_dash, "is_demo": fmt.yes_no,
+                          "office_address": fmt.or_dash, "office_phone": fmt.or_dash, "office_email": fmt.or_dash}
 
 
 class CriterionView(CommandCrudViewMixin, SikippModelView):
@@ -122,6 +127,10 @@ class RoundView(CommandCrudViewMixin, SikippModelView):
     delete_command = judging_commands.DeleteRound
 
 
+ELIGIBILITY_CHOICES = {"": _l("No rule"), "kabupaten": _l("Regency (kabupaten) or above"),
+                       "provinsi": _l("Province (provinsi) or above"), "nasional": _l("National (nasional) or above")}
+
+
 class CompetitionView(SikippModelView):
     list_title = _l("Competitions")
     show_title = _l("Competition details")
@@ -134,7 +143,7 @@ class CompetitionView(SikippModelView):
     related_views = [RoundView]
     list_columns = ["name", "year", "submission_deadline"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "objection_days", "feedback_to_units"]
+                   "max_attachment_mb", "objection_days", "feedback_to_units", "eligibility_max_award_level"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
@@ -142,19 +151,27 @@ class CompetitionView(SikippModelView):
                      "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
                      "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on"),
                      "objection_days": _l("Objection period (days)"),
-                     "feedback_to_units": _l("Show the jurors' comments to the units")}
-    description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
+                     "feedback_to_units": _l("Show the jurors' comments to the units"),
+                     "eligibility_max_award_level": _l("Not eligible with a past award at")}
+    description_columns = {"eligibility_max_award_level": _l("An innovation whose lineage already holds an award at "
+                                                             "this level or above cannot be submitted (awards of "
+                                                             "this competition count as kabupaten)."),"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
                            "objection_days": _l("Days after an announcement of results during which anyone may "
                                                 "object, until 23:59:59 local time of the last day; 0 = none."),
                            "feedback_to_units": _l("Once a round is closed, each unit reads the comments of the "
                                                    "final score sheets on its results page, without the jurors' "
                                                    "names.")}
     formatters_columns = {"submission_deadline": fmt.datetime_id, "created_on": fmt.datetime_id,
-                          "description": fmt.or_dash, "feedback_to_units": fmt.yes_no}
+                          "description": fmt.or_dash, "feedback_to_units": fmt.yes_no,
+                          "eligibility_max_award_level": lambda v: str(ELIGIBILITY_CHOICES.get(v or "", "—"))}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {
         # A plain check box (FAB makes a non-nullable column required: an unticked box would fail).
         "feedback_to_units": BooleanField(_l("Show the jurors' comments to the units"), default=False),
+        # Registry (issue 12): the rule on past awards; empty = none.
+        "eligibility_max_award_level": SelectField(_l("Not eligible with a past award at"),
+                                                   choices=list(ELIGIBILITY_CHOICES.items()), default="",
+                                                   filters=[lambda v: v or None]),
         "submission_deadline": DateTimeLocalField(
             _l("Submission deadline"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[DataRequired()],
             description=_l("Local time of the regency (SIKIPP_TIMEZONE).")),
@@ -185,7 +202,9 @@ class CompetitionView(SikippModelView):
         competitions.log_deadline_change(db.session, item, old, g.user)
 
 
-INNOVATION_FIELDS = ["competition", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals"]
+REPLICATION_FORM_FIELDS = ["replicates_id", "replicates_text"]  # replication (issue 12)
+INNOVATION_FIELDS = ["competition", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals",
+                     *REPLICATION_FORM_FIELDS]
 
 SDG_NAMES = (
     "Tanpa Kemiskinan", "Tanpa Kelaparan", "Kehidupan Sehat dan Sejahtera", "Pendidikan Berkualitas",
@@ -239,13 +258,15 @@ class InnovationCrudView(SikippModelView):
         if url and url.startswith(("http://", "https://")) else (url or "—"),
     }
     show_columns = ["competition", "unit", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals", "state",
-                    "created_on", "changed_on"]
+                    "created_on", "changed_on", "replicates", "replicates_text", "lineage_id"]
     add_columns = INNOVATION_FIELDS
-    edit_columns = ["title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals"]
+    edit_columns = ["title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals", *REPLICATION_FORM_FIELDS]
     search_columns = ["title", "state", "competition", "unit"]
     label_columns = {"competition": _l("Competition"), "unit": _l("Unit"), "title": _l("Title"),
                      "state": _l("State"), "started_on": _l("Started on"), "video_url": _l("Video link"),
                      "sdg_goals": _l("SDG goals"), "created_on": _l("Created on"), "changed_on": _l("Changed on"),
+                     "replicates": _l("Replicates (innovation here)"), "replicates_id": _l("Replicates (innovation here)"),
+                     "replicates_text": _l("Replicates (another region's innovation)"), "lineage_id": _l("Lineage"),
                      **SECTION_LABELS}
     description_columns = {
         "started_on": _l("The date the innovation was first implemented (it must have run long enough)."),
@@ -265,6 +286,11 @@ class InnovationCrudView(SikippModelView):
         "sdg_goals": SelectMultipleField(
             _l("SDG goals"), coerce=int, choices=[(i, f"{i}. {name}") for i, name in enumerate(SDG_NAMES, 1)],
             widget=Select2ManyWidget(), validators=[Optional()]),
+        # Replication (issue 12): the original's number as the catalogue shows it (any unit's innovation, which
+        # the row-filtered relation select could not offer); the rules are the proposal commands'.
+        "replicates_id": IntegerField(_l("Replicates (innovation here)"), validators=[Optional()],
+                                      description=_l("For the replikasi group: the number of the original innovation "
+                                                     "(as in the catalogue).")),
     }
 
     def render_template(self, template, **kwargs):

@@ -19,6 +19,7 @@ from app.services import access, attachments, innovations, text_rules
 from app.services.errors import DomainError
 from app.views import formatting
 from app.views.crud import DecreeCrudView, InnovationCrudView
+from app.views.registry import RegistryViewMixin
 from workflows.engine import WorkflowError
 from workflows.fab import WorkflowViewMixin, state_badge
 
@@ -41,7 +42,7 @@ def _form_number(text, rupiah=False):
     return int(number) if number.is_integer() and "." not in value else number
 
 
-class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
+class InnovationView(FireThroughCommand, RegistryViewMixin, WorkflowViewMixin, InnovationCrudView):
     workflow = innovation_workflow
     show_template = "innovation/show.html"
     method_permission_name = {**METHOD_PERMISSIONS, "attachment_upload": "edit", "attachment_download": "read",
