@@ -12,6 +12,7 @@ import pytest
 from app.commands.registry import RemindSustainability
 from app.extensions import db
 from app.models import Award, Competition, ExternalAward, Innovation, Notification, Sustainability, Unit, User
+from app.services.errors import Forbidden
 from tests.judging_helpers import unit_id, user_id
 from tests.test_catalogue import make_competition, publish
 from tests.test_doors_proposals import browser
@@ -335,7 +336,7 @@ def test_units_are_reminded_of_missing_statuses_and_the_sekretariat_sees_the_fig
         assert "Belum Lapor A" in notes[user_id("opd_a")].body and "Sudah Lapor" not in notes[user_id("opd_a")].body
         assert "Belum Lapor B" in notes[user_id("opd_b")].body
         assert RemindSustainability(sekretariat).run() == {}
-        with pytest.raises(Exception):
+        with pytest.raises(Forbidden):
             RemindSustainability(db.session.get(User, user_id("opd_a"))).run()
     # The Sekretariat's dashboard: counts per status this year.
     home = browser(app, "sekretariat").get("/").get_data(as_text=True)

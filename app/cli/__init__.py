@@ -149,6 +149,8 @@ def demo_command(password):
     click.echo(f"{report.competition_name} (id {report.competition_id})"
                + (" created." if report.competition_created else " already present."))
     click.echo(f"Units: {report.units_created} created, {report.units_total} demo units in total.")
+    click.echo(f"Previous year's competition: id {report.previous_competition_id}; entries created: "
+               f"{report.previous_entries_created}")
     click.echo(f"Proposals created: {report.innovations_created}; by state: "
                + ", ".join(f"{s} {report.states.get(s, 0)}" for s in
                            ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")))

@@ -14,6 +14,7 @@ import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from app.models import Award, Competition, Innovation, Unit, User
 from app.models.base import utcnow
@@ -269,16 +270,21 @@ def check_sustainability(session, innovation, year, status, exclude_id=None):
 
 
 def missing_statuses(session, year=None, unit_id=None):
-    """Awarded innovations (of ``unit_id`` when given) of competitions up to ``year`` (this year) whose status for
-    ``year`` is not recorded."""
+    """The awarded innovations (of ``unit_id`` when given) whose lineage has no sustainability status for ``year``
+    (this year): monitoring starts the year after an award (IID IND-18), so only awards of earlier years'
+    competitions count; one row per lineage (its latest awarded entry), whichever entry the status was recorded on."""
     year = year or this_year()
-    has = select(Sustainability.id).where(Sustainability.innovation_id == Innovation.id,
-                                          Sustainability.year == year).exists()
+    other = aliased(Innovation)
+    has = (select(Sustainability.id).join(other, other.id == Sustainability.innovation_id)
+           .where(other.lineage_id == Innovation.lineage_id, Sustainability.year == year).exists())
     query = (session.query(Innovation).join(Competition, Competition.id == Innovation.competition_id)
-             .filter(Innovation.state == AWARDED, Competition.year <= year, ~has))
+             .filter(Innovation.state == AWARDED, Competition.year < year, ~has))
     if unit_id is not None:
         query = query.filter(Innovation.unit_id == unit_id)
-    return query.order_by(Innovation.unit_id, Innovation.id).all()
+    latest = {}
+    for innovation in query.order_by(Competition.year, Innovation.id).all():
+        latest[innovation.lineage_id] = innovation  # the later competition's entry wins
+    return sorted(latest.values(), key=lambda i: (i.unit_id, i.id))
 
 
 def status_counts(session, year=None):
@@ -292,16 +298,19 @@ def status_counts(session, year=None):
 
 
 def latest_statuses(session, innovation_ids):
-    """{innovation id: (year, status)} of each innovation's latest recorded status."""
+    """{innovation id: (year, status)}: the latest status recorded on any entry of each innovation's lineage."""
     if not innovation_ids:
         return {}
-    latest = (select(Sustainability.innovation_id, func.max(Sustainability.year).label("year"))
-              .where(Sustainability.innovation_id.in_(innovation_ids)).group_by(Sustainability.innovation_id)
-              .subquery())
-    rows = session.execute(select(Sustainability.innovation_id, Sustainability.year, Sustainability.status)
-                           .join(latest, (latest.c.innovation_id == Sustainability.innovation_id)
-                                 & (latest.c.year == Sustainability.year))).all()
-    return {pk: (year, status) for pk, year, status in rows}
+    lineages = dict(session.execute(select(Innovation.id, Innovation.lineage_id)
+                                    .where(Innovation.id.in_(innovation_ids))).all())
+    best = {}
+    rows = session.execute(select(Innovation.lineage_id, Sustainability.year, Sustainability.status)
+                           .join(Innovation, Innovation.id == Sustainability.innovation_id)
+                           .where(Innovation.lineage_id.in_(set(lineages.values())))
+                           .order_by(Sustainability.year, Sustainability.id)).all()
+    for lineage, year, status in rows:
+        best[lineage] = (year, status)  # ordered by year: the latest wins
+    return {pk: best[lin] for pk, lin in lineages.items() if lin in best}
 
 
 def reminder_recipients(session, unit_id):

@@ -7,7 +7,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import DateInput
 
 from app.api.base import row_filter
@@ -15,7 +15,7 @@ from app.commands import registry as commands
 from app.extensions import db
 from app.models import ExternalAward, Replication, Sustainability
 from app.models.registry import AWARD_LEVELS, SUSTAINABILITY_STATUSES
-from app.services import access, registry
+from app.services import registry
 from app.services.errors import DomainError
 from app.services.innovations import STATE_LABELS
 from app.views import formatting as fmt
