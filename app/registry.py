@@ -113,7 +113,7 @@ def register(app, appbuilder):
                         icon="fa-certificate", category=category)
     appbuilder.add_view(registry_views.ReplicationView, "Replications", label=_l("Replications"), icon="fa-clone",
                         category=category)
-    appbuilder.add_view(registry_views.SustainabilityView, "Sustainability", label=_l("Sustainability"),
+    appbuilder.add_view(registry_views.SustainabilityView, "Sustainability Statuses", label=_l("Sustainability"),
                         icon="fa-refresh", category=category)
     appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)
     appbuilder.add_view(crud.SignerProfileView, "Signing Profiles", label=_l("Signing profiles"), icon="fa-pencil",

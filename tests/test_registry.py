@@ -272,7 +272,7 @@ def test_the_catalogue_shows_replications_and_the_office_contact_never_personal_
     assert entry["replications"] == [{"replicator": "Kabupaten Gresik", "replicated_on": "2026-03-02"}]
     assert entry["office_contact"] == {"address": "Jl. Diponegoro 139, Sidoarjo", "phone": "031-8921946",
                                        "email": "dinas-a@sidoarjokab.go.id"}
-    assert entry["sustainability"] == {"year": 2026, "status": "berkembang"}
+    assert entry["sustainability_status"] == {"year": 2026, "status": "berkembang"}
     listed = client.get("/catalogue/", headers=JSON).get_json()["result"]
     assert listed[0]["replications"][0]["replicator"] == "Kabupaten Gresik"
     for url in (f"/catalogue/{source}", "/catalogue/"):

@@ -20,7 +20,7 @@ PUBLIC_STATE = "awarded"
 SECTIONS = ("summary", "novelty", "implementation", "adaptability", "sustainability")
 FIELDS = ("innovation_id", "title", "unit", "unit_kind", "category", "competition_id", "competition", "year",
           "award", *SECTIONS, "started_on", "video_url", "sdg_goals",
-          "replications", "office_contact", "sustainability")  # registry (issue 12): see _with_registry
+          "replications", "office_contact", "sustainability_status")  # registry (issue 12): see _with_registry
 
 _COLUMNS = (
     Innovation.id, Innovation.title, Unit.name, Unit.kind, Competition.id, Competition.name, Competition.year,
@@ -101,7 +101,8 @@ def _with_registry(session, entries):
         office = contact.get(pk) or {}
         e["office_contact"] = office if any(office.values()) else None
         year_status = latest.get(pk)
-        e["sustainability"] = {"year": year_status[0], "status": year_status[1]} if year_status else None
+        # Not "sustainability": that key is the proposal's section (Strategi Keberlanjutan).
+        e["sustainability_status"] = {"year": year_status[0], "status": year_status[1]} if year_status else None
     return entries
 
 
