@@ -343,3 +343,36 @@ def test_units_are_reminded_of_missing_statuses_and_the_sekretariat_sees_the_fig
     figure = home.split('data-figure="sustainability"', 1)[1].split("</table>", 1)[0]
     values = re.findall(r'data-value="(\d+)"', figure)
     assert values == ["1", "0", "0", "2"], values  # aktif, berkembang, berhenti, not reported
+
+
+def test_the_screens_set_the_eligibility_rule_the_office_contact_and_the_original(app, api, competition):
+    from tests.test_doors_proposals import screen_form
+
+    sek = browser(app, "sekretariat")
+    r = sek.post(f"/competitionview/edit/{competition}", data={
+        "name": "Kompetisi Uji", "year": "2026", "submission_deadline": "2026-12-30T23:59",
+        "min_implementation_years": "2", "max_attachment_mb": "5", "objection_days": "5",
+        "eligibility_max_award_level": "provinsi"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    assert row(app, Competition, competition).eligibility_max_award_level == "provinsi"
+    with app.app_context():
+        unit_a = unit_id("T-OPD-A")
+    r = sek.post(f"/unitview/edit/{unit_a}", data={"code": "T-OPD-A", "name": "Dinas Uji A", "kind": "opd",
+                                                   "sakip_grade": "A", "office_phone": "031-8921946",
+                                                   "office_email": "bukan surel"})
+    assert row(app, Unit, unit_a).office_email is None  # refused at the field, as on the API
+    original = ready_draft(api, competition, user="opd_b", title="Asli B")
+    opd = browser(app, "opd_a")
+    r = opd.post("/innovationview/add", data=screen_form(competition, title="Replika A",
+                                                         replicates_id=str(original)))
+    assert r.status_code == 302
+    with app.app_context():
+        copy = db.session.query(Innovation).filter_by(title="Replika A").one()
+        assert copy.replicates_id == original and copy.lineage_id
+    r = opd.post("/innovationview/add", data=screen_form(competition, title="Replika Ganda",
+                                                         replicates_id=str(original),
+                                                         replicates_text="Inovasi Kabupaten Lain"),
+                 follow_redirects=True)
+    assert "tidak keduanya" in flashed(r.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.query(Innovation).filter_by(title="Replika Ganda").count() == 0
