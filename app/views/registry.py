@@ -1,6 +1,8 @@
 """Registry screens (issue 12 items 5-7): external awards, replications and sustainability statuses (list, add, edit,
 delete through the commands of app/commands/registry.py, rows of the innovations the user may see), and on the
 innovation screen the lineage's history and the "Bawa ke kompetisi baru" (carry over) form."""
+import datetime
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -130,6 +132,7 @@ class RegistryViewMixin:
                 kwargs["level_label"] = _level
                 kwargs["status_label"] = _status
                 kwargs["registry_state_label"] = lambda s: str(STATE_LABELS.get(s, s))
+                kwargs["iso_date"] = datetime.date.fromisoformat
                 kwargs["carry_targets"] = [c for c in registry.open_competitions(db.session)
                                            if c.id != item.competition_id]
         return super().render_template(template, **kwargs)
