@@ -145,7 +145,7 @@ class EvidenceKindsText:
 def _evidence_kinds_field():
     return TextAreaField(
         _l("Evidence kinds"), validators=[Optional(), EvidenceKindsText()],
-        render_kw={"rows": 4, "placeholder": "sk_tim | SK tim inovasi | wajib | 1"},
+        render_kw={"rows": 4, "class": "form-control", "placeholder": "sk_tim | SK tim inovasi | wajib | 1"},
         description=_l("One kind per line: code | label | wajib or opsional | max MB (empty: the attachment size "
                        "limit). With kinds, every attachment names its kind and submitting needs every required "
                        "kind."))
