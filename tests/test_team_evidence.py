@@ -118,6 +118,11 @@ def test_team_for_jurors_depends_on_blind_review(app, api, client, competition, 
     result = api("juri1").get(f"/api/v1/innovation/{pk}").get_json()["result"]
     if blind:
         assert result["team"] is None and result["unit_id"] is None
+        # Not by asking for the column either (list, show), nor by ordering or filtering on it.
+        for url in (f"/api/v1/innovation/{pk}?q=(columns:!(team))", "/api/v1/innovation/?q=(columns:!(id,team))",
+                    "/api/v1/innovation/?q=(order_column:team,order_direction:asc)",
+                    "/api/v1/innovation/?q=(filters:!((col:team,opr:ct,value:Ratna)))"):
+            assert SECRET_NAME not in api("juri1").get(url).get_data(as_text=True), url
     else:
         assert result["team"][0]["name"] == SECRET_NAME
     login(client, "juri1")
