@@ -43,6 +43,20 @@ def past_entry(app, unit_code="T-OPD-A", state="awarded", title="SIPRAJA 2025", 
         return inn.id, comp.id, inn.lineage_id
 
 
+@pytest.fixture
+def office_contacts(app):
+    """Units outlive a test (they are the baseline): their office contacts are emptied before and after."""
+    def reset():
+        with app.app_context():
+            for unit in db.session.query(Unit):
+                unit.office_address = unit.office_phone = unit.office_email = None
+            db.session.commit()
+
+    reset()
+    yield
+    reset()
+
+
 def row(app, model, pk):
     with app.app_context():
         obj = db.session.get(model, pk)
@@ -250,7 +264,8 @@ def test_replication_fields_of_a_proposal(app, api, competition):
 # -- the catalogue -----------------------------------------------------------------------------------------
 
 
-def test_the_catalogue_shows_replications_and_the_office_contact_never_personal_data(app, api, client):
+def test_the_catalogue_shows_replications_and_the_office_contact_never_personal_data(app, api, client,
+                                                                                     office_contacts):
     source, past, _lineage = past_entry(app, award_title="Juara I")
     with app.app_context():
         unit = db.session.get(Unit, unit_id("T-OPD-A"))
@@ -345,7 +360,8 @@ def test_units_are_reminded_of_missing_statuses_and_the_sekretariat_sees_the_fig
     assert values == ["1", "0", "0", "2"], values  # aktif, berkembang, berhenti, not reported
 
 
-def test_the_screens_set_the_eligibility_rule_the_office_contact_and_the_original(app, api, competition):
+def test_the_screens_set_the_eligibility_rule_the_office_contact_and_the_original(app, api, competition,
+                                                                                 office_contacts):
     from tests.test_doors_proposals import screen_form
 
     sek = browser(app, "sekretariat")
