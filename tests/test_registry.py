@@ -82,6 +82,11 @@ def test_a_new_innovation_starts_its_own_read_only_lineage(app, api, competition
 
 def test_carry_over_keeps_the_lineage_through_the_api(app, api, competition):
     source, past, lineage = past_entry(app, award_title="Juara I")
+    team = [{"name": "Ani Rahayu", "nip": "", "position": "Kepala Seksi", "role": "Ketua"}]
+    if hasattr(Innovation, "team"):  # the innovator team (issue 12 item 3) travels with the proposal
+        with app.app_context():
+            db.session.get(Innovation, source).team = team
+            db.session.commit()
     opd = api("opd_a")
     r = opd.post(f"/api/v1/innovation/{source}/carry_over", json={"competition_id": competition})
     assert r.status_code == 201, r.get_json()
@@ -92,6 +97,8 @@ def test_carry_over_keeps_the_lineage_through_the_api(app, api, competition):
     assert body["result"]["lineage_id"] == lineage
     assert (new.title, new.summary, new.started_on, new.sdg_goals) == (old.title, old.summary, old.started_on,
                                                                         old.sdg_goals)
+    if hasattr(Innovation, "team"):
+        assert new.team == team
     with app.app_context():  # never the award, the scores or the files
         assert db.session.query(Award).filter_by(innovation_id=new.id).count() == 0
     # The same lineage twice in one competition: refused in Indonesian.
