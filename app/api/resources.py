@@ -35,11 +35,12 @@ class CompetitionApi(SikippModelApi):
     class_permission_name = "Competition"
     datamodel = SQLAInterface(Competition)
     list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb",
-                    "objection_days"]
+                    "objection_days", "groups", "categories"]
     show_columns = list_columns + ["description", "word_limits", "verification_checklist", "feedback_to_units",
                                    "created_on"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units"]
+                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units",
+                   "groups", "categories"]
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -47,7 +48,8 @@ class CompetitionApi(SikippModelApi):
                           "min_implementation_years": validate.Range(min=0, max=50),
                           "max_attachment_mb": validate.Range(min=1, max=100),
                           "objection_days": validate.Range(min=0, max=90),
-                          "word_limits": v.word_limits, "verification_checklist": v.checklist}
+                          "word_limits": v.word_limits, "verification_checklist": v.checklist,
+                          "groups": v.competition_groups, "categories": v.competition_categories}
 
     def before_create(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
@@ -69,10 +71,12 @@ class RoundApi(CommandCrudApiMixin, SikippModelApi):
     class_permission_name = "Round"
     datamodel = SQLAInterface(Round)
     list_columns = ["id", "competition_id", "name", "sequence", "weight", "shortlist_size", "blind", "normalize_z",
-                    "closed_at"]
+                    "closed_at", "pass_mark", "category_quotas"]
     show_columns = list_columns
-    add_columns = ["competition_id", "name", "sequence", "weight", "shortlist_size", "blind", "normalize_z"]
-    edit_columns = ["name", "sequence", "weight", "shortlist_size", "blind", "normalize_z"]
+    add_columns = ["competition_id", "name", "sequence", "weight", "shortlist_size", "blind", "normalize_z",
+                   "pass_mark", "category_quotas"]
+    edit_columns = ["name", "sequence", "weight", "shortlist_size", "blind", "normalize_z", "pass_mark",
+                    "category_quotas"]
     search_columns = ["competition_id", "name"]
     order_columns = ["competition_id", "sequence", "name"]
     # The bounds (inside the database's INTEGER, the same as the screens') are checked once, by the command.
@@ -113,14 +117,18 @@ class InnovationCrudApi(SikippModelApi):
     base_filters = row_filter(access.innovation_criterion)
     read_only_fields = ("id", "state", "unit_id", "version", "created_by_id", "current_round_id",
                         "created_on", "changed_on")
-    list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on"]
+    list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on", "group",
+                    "category"]
     show_columns = ["id", "competition_id", "unit_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url",
-                    "sdg_goals", "state", "current_round_id", "created_on", "changed_on"]
-    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals"]
-    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals"]
-    search_columns = ["competition_id", "unit_id", "state", "title"]
-    order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id"]
-    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals}
+                    "sdg_goals", "state", "current_round_id", "created_on", "changed_on", "group", "category"]
+    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "group",
+                   "category"]
+    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "group", "category"]
+    search_columns = ["competition_id", "unit_id", "state", "title", "group", "category"]
+    order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id", "group",
+                     "category"]
+    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals,
+                          "group": v.innovation_group, "category": v.innovation_category}
 
     # The proposal commands: ownership, draft-only, title and word limits, audit (app/commands/proposals.py).
     def create_item(self, item):

@@ -19,8 +19,9 @@ from app.services.errors import Conflict
 from workflows.engine import pending_after_commit
 
 PROPOSAL_FIELDS = ("competition_id", "unit_id", "title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on",
-                   "video_url", "sdg_goals", "state")
-EDITABLE_FIELDS = ("title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on", "video_url", "sdg_goals")
+                   "video_url", "sdg_goals", "state", "group", "category")
+EDITABLE_FIELDS = ("title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on", "video_url", "sdg_goals", "group",
+                   "category")
 
 
 def pending_original(item, columns=EDITABLE_FIELDS) -> dict:
