@@ -87,6 +87,8 @@ def test_plain_competition_defaults_and_validation(app, api, competition):
     for bad in (["umum", "nasional"], [], ["umum", "umum"], "umum"):
         r = sek.put(f"/api/v1/competition/{competition}", json={"groups": bad})
         assert r.status_code == 422 and "groups" in r.get_json()["message"], (bad, r.get_json())
+    r = sek.put(f"/api/v1/competition/{competition}", json={"groups": None})
+    assert r.status_code == 422, r.get_json()
     for bad in ([""], ["A", "a"], ["x" * 65], [1]):
         r = sek.put(f"/api/v1/competition/{competition}", json={"categories": bad})
         assert r.status_code == 422 and "categories" in r.get_json()["message"], (bad, r.get_json())
@@ -113,7 +115,7 @@ def test_innovation_group_and_category_on_the_api(app, api, kipp):
     pk = r.get_json()["id"]
     got = opd.get(f"/api/v1/innovation/{pk}").get_json()["result"]
     assert (got["group"], got["category"]) == ("umum", "Tata Kelola")  # the first group by default
-    for bad in ({"category": "Lain"}, {"group": "khusus"}, {"group": "nasional"}):
+    for bad in ({"category": "Lain"}, {"group": "khusus"}, {"group": "nasional"}, {"group": None}):
         r = opd.put(f"/api/v1/innovation/{pk}", json=bad)
         assert r.status_code == 422, (bad, r.get_json())
     r = opd.put(f"/api/v1/innovation/{pk}", json={"group": "replikasi", "category": "Pelayanan Publik"})
@@ -344,3 +346,54 @@ def test_awards_and_decree_annex_per_group_and_category(app, api, ranked):
             ("R-PP 2", "Replikasi – Pelayanan Publik")]
     listing = sek.get("/api/v1/award/").get_json()["result"]
     assert {a["category"] for a in listing} == {"Pelayanan Publik"}
+
+
+# -- the same in a real browser ---------------------------------------------------------------------------
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.mark.browser
+def test_browser_pass_mark_quota_ranking_and_close(app, ranked, live_server, browser):
+    """The Sekretariat sets a pass mark and a quota on the round screen, reads the ranking per group × category
+    with the shortlist marked, and closes the round (confirming the dialog) in Chromium."""
+    from tests.browser_helpers import sign_in
+
+    r1, r2, _r3 = ranked["rounds"]
+    ids = ranked["ids"]
+    page = browser.new_page()
+    page.set_default_timeout(15000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, live_server, "sekretariat")
+    page.goto(f"{live_server}/roundview/edit/{r1}")
+    page.fill("input[name=shortlist_size]", "1")
+    page.fill("input[name=pass_mark]", "85")
+    page.fill("textarea[name=category_quotas]", "Pelayanan Publik = 2")
+    page.click("form [type=submit]")
+    page.wait_for_load_state()
+    with app.app_context():
+        stored = db.session.get(Round, r1)
+        assert (stored.pass_mark, stored.category_quotas) == (85.0, {"Pelayanan Publik": 2})
+    page.goto(f"{live_server}/judging/ranking/{r1}")
+    headings = page.locator("h3.ranking-bucket").all_text_contents()
+    assert [h.strip() for h in headings] == ["Umum — Pelayanan Publik", "Umum — Tata Kelola",
+                                             "Replikasi — Pelayanan Publik"]
+    shortlisted = page.eval_on_selector_all("tr[data-shortlisted]", "els => els.map(e => +e.dataset.innovation)")
+    assert sorted(shortlisted) == sorted([ids["U-PP 1"], ids["U-PP 3"], ids["R-PP 1"]])
+    assert page.locator('table.ranking[data-group="replikasi"] tr[data-innovation]').count() == 2
+    page.goto(f"{live_server}/judging/progress/{r1}")
+    page.click("form.close-form [type=submit]")
+    page.wait_for_selector(".alert-success")
+    with app.app_context():
+        advanced = {i.id for i in db.session.query(Innovation).filter(Innovation.current_round_id == r2)}
+        assert advanced == set(shortlisted)
+        assert db.session.get(Round, r1).closed_at is not None

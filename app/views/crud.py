@@ -216,7 +216,7 @@ class CompetitionView(SikippModelView):
         # same rules as the API (app.services.groups) in pre_add / pre_update.
         "groups": SelectMultipleField(
             _l("Groups"), choices=[(g, groups.GROUP_LABELS[g]) for g in groups.GROUPS], default=["umum"],
-            widget=Select2ManyWidget(), validators=[DataRequired()],
+            widget=Select2ManyWidget(), validators=[Optional()],  # none chosen: umum (DESIGN §11 default)
             description=_l("KIPP groups of this competition; the first is a proposal's default.")),
         "categories": TextAreaField(
             _l("Categories"), validators=[Optional()],
