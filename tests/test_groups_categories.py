@@ -345,7 +345,10 @@ def test_awards_and_decree_annex_per_group_and_category(app, api, ranked):
             ("U-PP 1", "Umum – Pelayanan Publik"), ("R-PP 1", "Replikasi – Pelayanan Publik"),
             ("R-PP 2", "Replikasi – Pelayanan Publik")]
     listing = sek.get("/api/v1/award/").get_json()["result"]
-    assert {a["category"] for a in listing} == {"Pelayanan Publik"}
+    assert {(a["group"], a["category"]) for a in listing} == {("replikasi", "Pelayanan Publik"),
+                                                              ("umum", "Pelayanan Publik")}
+    html = page.get("/awardview/list/").get_data(as_text=True)
+    assert "Replikasi" in html and "Pelayanan Publik" in html
 
 
 # -- the same in a real browser ---------------------------------------------------------------------------

@@ -165,11 +165,12 @@ class AwardApi(SikippModelApi):
     resource_name = "award"
     class_permission_name = "Award"
     datamodel = SQLAInterface(Award)
-    list_columns = ["id", "innovation_id", "title", "rank", "category", "score", "prize_amount", "created_on"]
+    list_columns = ["id", "innovation_id", "title", "rank", "category", "group", "score", "prize_amount",
+                    "created_on"]
     show_columns = list_columns
     add_columns = []
     edit_columns = []
-    search_columns = ["innovation_id", "title", "category"]
+    search_columns = ["innovation_id", "title", "category", "group"]
     order_columns = ["id", "rank", "title"]
     include_route_methods = {"get", "get_list", "info"}  # awards come only from the `award` transition
 

@@ -462,12 +462,12 @@ class AwardView(SikippModelView):
     datamodel = SQLAInterface(Award)
     class_permission_name = "Award"
     base_permissions = ["can_read"]
-    list_columns = ["innovation", "title", "rank", "category", "score", "prize_amount"]
+    list_columns = ["innovation", "title", "rank", "group", "category", "score", "prize_amount"]
     show_columns = list_columns + ["created_on"]
     label_columns = {"innovation": _l("Innovation"), "title": _l("Title"), "rank": _l("Rank"),
                      "category": _l("Category"), "score": _l("Score"), "prize_amount": _l("Prize"),
-                     "created_on": _l("Created on")}
-    formatters_columns = {"rank": fmt.or_dash, "category": fmt.unit_kind, "score": fmt.score,
+                     "created_on": _l("Created on"), "group": _l("Group")}
+    formatters_columns = {"rank": fmt.or_dash, "category": fmt.category, "group": fmt.group, "score": fmt.score,
                           "prize_amount": fmt.money, "created_on": fmt.datetime_id}
 
 
