@@ -258,6 +258,20 @@ def test_closing_advances_at_or_above_the_pass_mark_within_size_and_quotas_api(a
         assert db.session.get(Innovation, ids["U-PP 3"]).state == "scored"
     # closed: the shortlist rule can no longer change
     assert sek.put(f"/api/v1/round/{r1}", json={"pass_mark": 10}).status_code == 409
+    # the berita acara lists the ranking per group × category
+    from app.services.documents import berita_acara
+
+    with app.app_context():
+        ba = berita_acara.context(db.session, db.session.get(Round, r1), app.config)
+        assert [heading for heading, _rows in ba["groups"]] == [
+            "Umum – Pelayanan Publik", "Umum – Tata Kelola", "Replikasi – Pelayanan Publik"]
+    # the announcement records each rank with its group and category
+    assert sek.post(f"/api/v1/round/{r1}/announce").status_code == 201
+    r = app.test_client().get("/pengumuman/", headers={"Accept": "application/json"})
+    entries = r.get_json()["result"][0]["innovations"]
+    # (the shortlist closing took: at or above the pass mark, within size and quota)
+    assert [(e["title"], e["group"], e["category"], e["rank"]) for e in entries] == [
+        ("U-PP 1", "umum", "Pelayanan Publik", 1), ("R-PP 1", "replikasi", "Pelayanan Publik", 1)]
 
 
 def test_closing_with_pass_mark_and_quotas_through_the_screens(app, ranked):

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from app.models import Announcement, AnnouncementEntry, Competition, Innovation, Objection, Round, Unit
 from app.models.states import InnovationState, ObjectionState
-from app.services import groups, ranking, text_rules
+from app.services import balancing, groups, ranking, text_rules
 from app.services.errors import Conflict, Invalid, NotFound
 
 NAME_MAX, EMAIL_MAX, TEXT_MIN, TEXT_MAX = 100, 254, 10, 5000
@@ -81,11 +81,13 @@ def _group_order(group):
 
 
 def announced_rows(session, rnd):
-    """The round's ranking as it is published: per group × category, the top ``shortlist_size`` when set, else
-    all."""
+    """The round's ranking as it is published: per group × category, the shortlist (the top ``shortlist_size``
+    at or above ``pass_mark``, category quotas applied) when the round limits it, else all."""
     rows = ranking.round_ranking(session, rnd)
-    if rnd.shortlist_size:
-        rows = [r for r in rows if r["rank"] <= rnd.shortlist_size]
+    if rnd.shortlist_size or rnd.pass_mark is not None or rnd.category_quotas:
+        # the shortlist rule of closing (pass mark, size, category quotas: app.services.balancing.shortlist)
+        listed = set(balancing.shortlist(rows, rnd.shortlist_size, rnd.pass_mark, rnd.category_quotas))
+        rows = [r for r in rows if r["innovation_id"] in listed]
     return rows
 
 
