@@ -2,6 +2,7 @@
 DESIGN §11): the competition's and the innovation's fields on the API and the screens, the ranking (API,
 screen, XLSX), closing a round (API and screen door), awards and the decree annex per group × category."""
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -341,6 +342,9 @@ def test_awards_and_decree_annex_per_group_and_category(app, api, ranked):
         assert awards.suggested_rank(db.session, db.session.get(Innovation, ids["R-PP 2"])) == 2
         assert awards.suggested_rank(db.session, db.session.get(Innovation, ids["U-TK 1"])) == 1
     page = screen(app)
+    # the proposal's own award form too
+    show = page.get(f"/innovationview/show/{ids['R-PP 2']}").get_data(as_text=True)
+    assert re.search(r'id="wf-award-rank"[^>]*value="2"', show), show[show.find("wf-award-rank") - 200:][:600]
     html = page.get(f"/judging/ranking/{r3}?combined=1").get_data(as_text=True)
     assert 'class="form-inline award-top" data-group="replikasi" data-category="Pelayanan Publik"' in html
     r = page.post(f"/judging/award_top/{r3}", data={"group": "replikasi", "category": "Pelayanan Publik",
