@@ -2,7 +2,7 @@
 (issue 12 items 1 and 2, DESIGN §11)
 
 Revision ID: d4c0ffee0121
-Revises: c3c0ffee0011
+Revises: d4c0ffee0122
 Create Date: 2026-12-01 04:15:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4c0ffee0121'
-down_revision = 'c3c0ffee0011'
+down_revision = 'd4c0ffee0122'
 branch_labels = None
 depends_on = None
 
