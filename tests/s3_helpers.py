@@ -169,6 +169,16 @@ def _write_identities(path: str) -> None:
         json.dump(config, fh)
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the server is killed when the process that started it dies (a killed test run leaves no weed)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _command(workdir: str, ports: list[int]) -> list[str]:
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = ports
     return [weed_binary(), "server", f"-dir={os.path.join(workdir, 'data')}", "-ip=127.0.0.1",
@@ -194,7 +204,8 @@ def start_seaweedfs(workdir: str | None = None, timeout: float = 60, attempts: i
         log = open(os.path.join(workdir, "weed.log"), "ab")
         try:
             process = subprocess.Popen(_command(workdir, ports), stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, cwd=workdir, start_new_session=True)
+                                       stdin=subprocess.DEVNULL, cwd=workdir, start_new_session=True,
+                                       preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         finally:
             log.close()
         server = SeaweedS3(endpoint=f"http://127.0.0.1:{ports[6]}", workdir=workdir, process=process, ports=ports,

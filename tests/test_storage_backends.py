@@ -214,3 +214,27 @@ def test_recovery_sweep_removes_orphans_and_keeps_referenced_files(app, api, com
     assert sorted(removed) == ["attachments/orphan.pdf", "documents/cert-999-1-old.pdf"]
     assert [o.key for o in store.list("attachments/")] == [kept]
     assert list(store.list("documents/")) == []
+
+
+def test_every_file_access_in_the_app_goes_through_the_storage_interface():
+    """No module of the app reads or writes under SIKIPP_STORAGE_DIR itself: only the storage interface knows the
+    directory (the app factory creates it; the migration names it as its source), and a stored file's local path
+    (``local_path``, None on S3) is never used to read one."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    knows_the_directory = {"app/services/storage.py", "app/__init__.py", "app/commands/storage.py",
+                           "app/cli/__init__.py", "app/services/storage_migration.py"}
+    offenders = []
+    for path in sorted((root / "app").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        text = path.read_text()
+        if "SIKIPP_STORAGE_DIR" in text and rel not in knows_the_directory:
+            offenders.append(f"{rel}: SIKIPP_STORAGE_DIR")
+        if ".local_path(" in text and rel not in ("app/services/storage.py", "app/services/attachments.py"):
+            offenders.append(f"{rel}: local_path")
+    assert offenders == []
+    attachments = (root / "app/services/attachments.py").read_text()
+    assert attachments.count("local_path(") == 1  # path_of, for tests and operators only
+    callers = [p.relative_to(root).as_posix() for p in (root / "app").rglob("*.py") if "path_of(" in p.read_text()]
+    assert callers == ["app/services/attachments.py"]
