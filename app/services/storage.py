@@ -461,13 +461,27 @@ class S3Storage(Storage):
                 for item in page.get("Contents", []):
                     yield StoredObject(item["Key"][len(self.prefix):], item["Size"],
                                        item["LastModified"].timestamp())
-            uploads = self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket, Prefix=full)
-            for page in uploads:
+        except _FAILURES as err:
+            log.error("storage listing failed for %s: %s", prefix, err)
+            raise StorageReadError(_oserror(err)) from err
+        yield from self._open_uploads(full)
+
+    def _open_uploads(self, full_prefix: str) -> Iterator[StoredObject]:
+        """Unfinished multipart uploads (what a crash mid-upload leaves). A store or policy that does not allow
+        listing them (s3:ListBucketMultipartUploads) only loses this clean-up: a bucket lifecycle rule
+        (AbortIncompleteMultipartUpload) does the same job there."""
+        try:
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket,
+                                                                                 Prefix=full_prefix)
+            for page in pages:
                 for item in page.get("Uploads", []):
                     yield StoredObject(item["Key"][len(self.prefix):], 0, item["Initiated"].timestamp(),
                                        partial=True, upload_id=item["UploadId"])
         except _FAILURES as err:
-            log.error("storage listing failed for %s: %s", prefix, err)
+            if _status(err) in (403, 405, 501):
+                log.warning("storage: unfinished uploads cannot be listed (%s); skipped", err)
+                return
+            log.error("storage listing failed for %s: %s", full_prefix, err)
             raise StorageReadError(_oserror(err)) from err
 
     def delete_listed(self, obj: StoredObject) -> None:
