@@ -1,6 +1,6 @@
 """Several hosts (issue 14 item 3, DESIGN §6 scale-out): two app hosts — each its own gunicorn (gunicorn.conf.py,
 its own port and instance directory) — and separate job consumers, all on ONE PostgreSQL database, ONE Redis
-database and ONE file store, talked to over real sockets only.
+database and ONE S3 bucket on a real SeaweedFS server, talked to over real sockets only.
 
 - An OPD uploads an attachment on host A; host B serves it byte-identical.
 - The decree is drafted, initialled and signed on A; the consumer issues its certificates and is killed (kill -9)
@@ -128,9 +128,13 @@ class Consumer(Process):
                                 "-k", "thread", "-d", "0.05", "-m", "0.2"], env, workdir)
 
 
-def _store_env(app, workdir):
-    """Where the hosts and consumers keep files: ONE store for all of them."""
-    return {"SIKIPP_STORAGE_DIR": os.path.join(workdir, "shared-storage")}
+def _local_files(workdir):
+    """Every file the hosts and consumers wrote under the test's directory except their logs and the signing
+    pair: with the object store, none (no host keeps a file of its own)."""
+    found = []
+    for folder, _dirs, names in os.walk(workdir):
+        found += [os.path.join(folder, n) for n in names if not n.endswith(".log") and n != "paused"]
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +143,10 @@ def cluster(app, request):
         pytest.fail("the multi-host test runs on PostgreSQL: SIKIPP_TEST_DATABASE=postgresql -m multihost")
     import redis
 
+    t0 = time.monotonic()
     workdir = tempfile.mkdtemp(prefix="sikipp-multihost-")
+    s3_server = request.getfixturevalue("s3_server")  # a real SeaweedFS (tests/s3_helpers.py): raises if it can't
+    bucket = s3_server.make_bucket()
     key, cert = signing_pair()
     queue_name = f"sikipp-multihost-{os.getpid()}"
     redis.Redis.from_url(redis_dbs.MULTIHOST).flushdb()  # this test's database only (tests/redis_dbs.py)
@@ -148,9 +155,10 @@ def cluster(app, request):
     env = {**base, "PYTHONPATH": ROOT, "SECRET_KEY": secrets.token_hex(32),  # one key: A's tokens work on B
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_dbs.MULTIHOST,
            "SIKIPP_HUEY_NAME": queue_name, "SIKIPP_SIGNING_KEY": key, "SIKIPP_SIGNING_CERT": cert,
-           "SIKIPP_LOG_LEVEL": "INFO", **_store_env(app, workdir)}
+           "SIKIPP_LOG_LEVEL": "INFO", **s3_server.env(bucket, "multihost")}
     port_a, port_b = _free_port(), _free_port()
     env["SIKIPP_BASE_URL"] = f"http://127.0.0.1:{port_a}"  # documents' QR codes point at A; B verifies them
+    timings["SeaweedFS up (s)"] = round(time.monotonic() - t0, 1)
     started = time.monotonic()
     host_a = Host("host-a", env, workdir, workers=2, port=port_a)
     host_b = Host("host-b", env, workdir, workers=1, port=port_b)
@@ -160,13 +168,15 @@ def cluster(app, request):
             health = host.wait_ready()
             assert health["checks"] == {"database": "ok", "queue": "ok", "storage": "ok"}, health
         timings["two hosts up (s)"] = round(time.monotonic() - started, 1)
-        yield {"a": host_a, "b": host_b, "env": env, "workdir": workdir, "cert": cert}
+        yield {"a": host_a, "b": host_b, "env": env, "workdir": workdir, "cert": cert,
+               "objects": lambda prefix: sorted(o["Key"] for o in s3_server.client.list_objects_v2(
+                   Bucket=bucket, Prefix=f"multihost/{prefix}").get("Contents", []))}
     finally:
         for host in hosts:
             host.stop()
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("\n[measure] multi-host: " + ", ".join(f"{k} {v}" for k, v in timings.items()))
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():  # the numbers reach the CI log even when the test passes
+        print("\n[measure] multi-host: " + ", ".join(f"{k} {v}" for k, v in timings.items()), flush=True)
 
 
 class Client:
@@ -219,6 +229,9 @@ def test_an_attachment_uploaded_on_host_a_downloads_byte_identical_on_host_b(app
     assert r.status_code == 201, r.text[:300]
     attachment = r.json()["result"]
     assert attachment["sha256"] == hashlib.sha256(pdf).hexdigest()
+
+    assert len(cluster["objects"]("attachments/")) == 1  # in the bucket ...
+    assert _local_files(cluster["workdir"]) == []  # ... and on no host's disk
 
     listing = opd_b.get(f"/api/v1/innovation/{pk}/attachments")
     assert [x["id"] for x in listing.json()["result"]] == [attachment["id"]]
@@ -307,6 +320,9 @@ def test_decree_signed_on_a_certificates_survive_a_killed_consumer_and_verify_on
             IssuedDocument.decree_id == pk, IssuedDocument.kind == "certificate").group_by(IssuedDocument.award_id))
         db.session.rollback()
     assert counts == {award_id: 1 for award_id in award_ids}  # exactly one certificate per award
+
+    assert len(cluster["objects"]("documents/")) >= 1 + len(award_ids)  # decree and certificates in the bucket
+    assert _local_files(workdir) == []  # none on a host's disk
 
     # Host B serves what A and the consumers stored, and says each is valid.
     sekretariat_b = Client(b, "sekretariat")
