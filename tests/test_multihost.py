@@ -167,6 +167,8 @@ def cluster(app, request):
         for host in hosts:
             health = host.wait_ready()
             assert health["checks"] == {"database": "ok", "queue": "ok", "storage": "ok"}, health
+            with open(host.log_path, errors="replace") as fh:  # gunicorn.conf.py's when_ready ran in the master
+                assert "app loaded and frozen" in fh.read(), _tail(host.log_path)
         timings["two hosts up (s)"] = round(time.monotonic() - started, 1)
         yield {"a": host_a, "b": host_b, "env": env, "workdir": workdir, "cert": cert,
                "objects": lambda prefix: sorted(o["Key"] for o in s3_server.client.list_objects_v2(
