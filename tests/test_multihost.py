@@ -19,7 +19,6 @@ import io
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from app.models import Decree, IssuedDocument
 from tests import redis_dbs
 from tests.conftest import PASSWORD, is_postgres
 from tests.documents_helpers import seed_awards, signing_pair, validate_signature
+from tests.s3_helpers import free_ports
 
 pytestmark = pytest.mark.multihost
 
@@ -41,12 +41,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 START_TIMEOUT = 180  # seconds for a host to answer /healthz (a loaded 2-core CI machine)
 PAUSE = "certificates-batch-committed"  # app/commands/certificates.py
 timings: dict = {}
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _tail(path, lines=60):
@@ -129,8 +123,8 @@ class Consumer(Process):
 
 
 def _local_files(workdir):
-    """Every file the hosts and consumers wrote under the test's directory except their logs and the signing
-    pair: with the object store, none (no host keeps a file of its own)."""
+    """Every file the hosts and consumers wrote under the test's directory (their instance directories) except
+    their logs and the pause marker: with the object store, none (no host keeps a file of its own)."""
     found = []
     for folder, _dirs, names in os.walk(workdir):
         found += [os.path.join(folder, n) for n in names if not n.endswith(".log") and n != "paused"]
@@ -156,7 +150,7 @@ def cluster(app, request):
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_dbs.MULTIHOST,
            "SIKIPP_HUEY_NAME": queue_name, "SIKIPP_SIGNING_KEY": key, "SIKIPP_SIGNING_CERT": cert,
            "SIKIPP_LOG_LEVEL": "INFO", **s3_server.env(bucket, "multihost")}
-    port_a, port_b = _free_port(), _free_port()
+    port_a, port_b = free_ports(2)  # held open together: two different ports
     env["SIKIPP_BASE_URL"] = f"http://127.0.0.1:{port_a}"  # documents' QR codes point at A; B verifies them
     timings["SeaweedFS up (s)"] = round(time.monotonic() - t0, 1)
     started = time.monotonic()
