@@ -121,6 +121,21 @@ class Storage:
     def exists(self, key: str) -> bool:
         raise NotImplementedError
 
+    def sha256_of(self, key: str) -> Optional[str]:
+        """The stored bytes' sha256, read as a stream (never the whole file in memory); None when absent."""
+        if not self.exists(key):
+            return None
+        digest = hashlib.sha256()
+        stream = self.open(key)
+        try:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+        except OSError as err:
+            raise StorageReadError(err) from err
+        finally:
+            stream.close()
+        return digest.hexdigest()
+
     def delete(self, key: str) -> None:
         """Remove the key (no error if it is absent)."""
         raise NotImplementedError
@@ -504,6 +519,38 @@ class _S3Body(io.RawIOBase):
             except _FAILURES:
                 pass
         super().close()
+
+
+DOWNLOAD_CHUNK = 256 * 1024
+
+
+def iter_chunks(stream, chunk_size: int = DOWNLOAD_CHUNK) -> Iterator[bytes]:
+    """A stored file's bytes as a download body, a chunk at a time (never the whole file in memory); closes the
+    stream at the end or when the client goes away. A store that fails mid-stream can only cut the answer short
+    (its status was sent): logged."""
+    try:
+        while True:
+            try:
+                chunk = stream.read(chunk_size)
+            except OSError as err:
+                log.error("storage read failed while streaming: %s", err)
+                return
+            if not chunk:
+                return
+            yield chunk
+    finally:
+        stream.close()
+
+
+def stream_length(stream) -> Optional[int]:
+    """The byte length of an opened stored file (Content-Length), when the backend knows it."""
+    size = getattr(stream, "size", None)
+    if size is None:
+        try:
+            size = os.fstat(stream.fileno()).st_size
+        except (OSError, AttributeError, ValueError):
+            return None
+    return size
 
 
 def _status(err) -> Optional[int]:
