@@ -18,6 +18,7 @@ import hashlib
 import io
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -170,6 +171,7 @@ def cluster(app, request):
     finally:
         for host in hosts:
             host.stop()
+        shutil.rmtree(workdir, ignore_errors=True)  # logs and instance directories (a failure showed their tails)
     capture = request.config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():  # the numbers reach the CI log even when the test passes
         print("\n[measure] multi-host: " + ", ".join(f"{k} {v}" for k, v in timings.items()), flush=True)
