@@ -94,9 +94,14 @@ def _flask_app(server):
     return app
 
 
+def on_starting(server):
+    """In the master, once the app is loaded (preload_app): its logging is configured now, so gunicorn's error log
+    goes through it from here on (only gunicorn's first line, "Starting gunicorn", came before)."""
+    server.log.setup(server.cfg)
+
+
 def when_ready(server):
     """In the master, after the app is loaded and before the first worker is forked."""
-    server.log.setup(server.cfg)  # the app's logging is configured now: route gunicorn's error log through it
     app = _flask_app(server)
     with app.app_context():
         from app.extensions import db

@@ -36,7 +36,7 @@ def test_defaults_are_safe_for_production(monkeypatch):
     assert cfg.secure_scheme_headers == {} and cfg.forwarded_allow_ips == []  # ProxyFix alone decides
     assert cfg.control_socket_disable is True
     assert cfg.logger_class is settings["AppLogger"]
-    assert callable(cfg.when_ready) and callable(cfg.post_fork)
+    assert callable(cfg.on_starting) and callable(cfg.when_ready) and callable(cfg.post_fork)
 
 
 def test_the_environment_sets_address_workers_threads_and_timeouts(monkeypatch):
