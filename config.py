@@ -231,8 +231,8 @@ AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "")
 AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
 AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL", "")
 AWS_REGION = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", ""))
-# Seconds to wait for the object store to accept a connection (reads may take six times as long) before the
-# request answers 503/507 instead of hanging.
+# Seconds to wait for the object store to accept a connection (reads may take three times as long; two attempts)
+# before the request answers 503/507 instead of hanging.
 SIKIPP_STORAGE_TIMEOUT_SECONDS = float(os.environ.get("SIKIPP_STORAGE_TIMEOUT_SECONDS", "5"))
 SIKIPP_RECOVERY_GRACE_SECONDS = int(os.environ.get("SIKIPP_RECOVERY_GRACE_SECONDS", "900"))
 SIKIPP_RECOVERY_MINUTES = int(os.environ.get("SIKIPP_RECOVERY_MINUTES", "5"))

@@ -211,3 +211,80 @@ def test_storage_migrate_reports_a_store_that_refuses_writes(app, s3_server, s3_
     monkeypatch.setitem(app.extensions, EXTENSION, s3_server.storage(s3_bucket, "refused", readonly=True))
     done = app.test_cli_runner().invoke(args=["kipp", "storage", "migrate", "--from", local.root])
     assert done.exit_code != 0 and "failed: 1" in done.output and "attachments/a.pdf" in done.output
+
+
+@pytest.mark.browser
+def test_attachment_uploaded_and_downloaded_in_the_browser(app, live_server, browser_page, draft, storage_backend,
+                                                           tmp_path):
+    """Chromium on the innovation's page: the upload form stores the PDF in the backend, the link downloads it."""
+    page = browser_page
+    pdf = tmp_path / "proposal.pdf"
+    pdf.write_bytes(blank_pdf(pages=30))
+    page.goto(f"{live_server}/login/")
+    page.fill("#username", "opd_a")
+    page.fill("#password", PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/innovationview/show/{draft}")
+    page.set_input_files("form.sikipp-upload input[name=file]", str(pdf))
+    page.click("form.sikipp-upload [type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".attachment-row").count() == 1
+    (row,) = _rows(app, draft)
+    assert storage_backend.read(f"attachments/{row.stored_name}") == pdf.read_bytes()
+    with page.expect_download() as info:
+        page.click(".attachment-row a")
+    download = info.value
+    assert download.suggested_filename == "proposal.pdf"
+    with open(download.path(), "rb") as fh:
+        assert fh.read() == pdf.read_bytes()
+
+
+def test_an_s3_server_stopped_under_the_app_answers_503_and_507_and_leaves_nothing(app, api, draft, monkeypatch):
+    """A SeaweedFS server of this test's own, really stopped while the app uses it."""
+    from tests.s3_helpers import start_seaweedfs
+
+    server = start_seaweedfs()
+    try:
+        bucket = server.make_bucket()
+        store = server.storage(bucket, "stopped", connect_timeout=1, read_timeout=3, max_attempts=1)
+        monkeypatch.setitem(app.extensions, EXTENSION, store)
+        r = _upload(api("opd_a"), draft, blank_pdf())
+        assert r.status_code == 201
+        att = r.get_json()["id"]
+        server.stop()
+        r = api("opd_a").get(f"/api/v1/innovation/{draft}/attachments/{att}")
+        assert r.status_code == 503 and STORAGE_MESSAGE in r.get_json()["message"]
+        r = _upload(api("opd_a"), draft, blank_pdf(pages=2))
+        assert r.status_code == 507 and STORAGE_MESSAGE in r.get_json()["message"]
+        assert len(_rows(app, draft)) == 1  # no row for the refused file
+        r = app.test_client().get("/healthz")
+        assert r.status_code == 503 and "storage" in r.get_json()["failing"]
+    finally:
+        server.stop()
+
+
+def test_an_object_store_that_never_answers_times_out_into_507_and_503(app, api, draft, monkeypatch):
+    """A port that accepts connections and then says nothing: the request ends with the storage message after the
+    configured timeout instead of hanging."""
+    import socket
+    import time
+
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(16)
+    try:
+        store = S3Storage("sikipp-hole", "", endpoint_url=f"http://127.0.0.1:{hole.getsockname()[1]}",
+                          access_key="a", secret_key="b", connect_timeout=1, read_timeout=1, max_attempts=1)
+        monkeypatch.setitem(app.extensions, EXTENSION, store)
+        started = time.monotonic()
+        r = _upload(api("opd_a"), draft, blank_pdf())
+        assert r.status_code == 507 and STORAGE_MESSAGE in r.get_json()["message"]
+        assert time.monotonic() - started < 25  # not hanging (1 s timeouts; a loaded CI machine is slow)
+        assert _rows(app, draft) == []
+        from app.services.storage import StorageReadError
+
+        with pytest.raises(StorageReadError):
+            store.open("attachments/x.pdf")
+    finally:
+        hole.close()

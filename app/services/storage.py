@@ -334,7 +334,7 @@ class S3Storage(Storage):
 
     def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: Optional[str] = None,
                  access_key: Optional[str] = None, secret_key: Optional[str] = None, region: Optional[str] = None,
-                 connect_timeout: float = 5, read_timeout: float = 30, max_attempts: int = 3):
+                 connect_timeout: float = 5, read_timeout: float = 15, max_attempts: int = 2):
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.endpoint_url = endpoint_url or None
@@ -352,8 +352,10 @@ class S3Storage(Storage):
                    access_key=config.get("AWS_ACCESS_KEY_ID") or None,
                    secret_key=config.get("AWS_SECRET_ACCESS_KEY") or None,
                    region=config.get("AWS_REGION") or config.get("AWS_DEFAULT_REGION") or None,
+                   # a store that does not answer fails the request (507/503) within two attempts of
+                   # connect + 3x the timeout: 30 s by default, gunicorn's own worker timeout
                    connect_timeout=float(config.get("SIKIPP_STORAGE_TIMEOUT_SECONDS") or 5),
-                   read_timeout=float(config.get("SIKIPP_STORAGE_TIMEOUT_SECONDS") or 5) * 6)
+                   read_timeout=float(config.get("SIKIPP_STORAGE_TIMEOUT_SECONDS") or 5) * 3)
 
     @property
     def client(self):
