@@ -17,13 +17,19 @@ DOMAIN_TABLES = ["notification", "objection", "announcement_entry", "announcemen
                  "workflow_outbox", "audit_log"]
 
 
+# Tests that must run alone, after the parallel suite, each in its own pytest run without xdist (scripts/test on
+# the PostgreSQL run): ``pg_restart`` restarts the shared PostgreSQL server (it would cut the connections of every
+# other test); ``multihost`` starts gunicorn hosts and job consumers of its own on one database, one Redis database
+# and one bucket (tests/test_multihost.py: heavy, and its consumers would take any job queued beside them).
+ALONE_MARKERS = ("pg_restart", "multihost")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``pg_restart`` restart the shared PostgreSQL server: they run only when selected by that mark
-    (``-m pg_restart``, alone: scripts/test does it after the suite on the PostgreSQL run), never within the suite,
-    where they would cut the connections of every other test."""
-    if "pg_restart" in (config.getoption("markexpr") or ""):
-        return
-    kept = [item for item in items if item.get_closest_marker("pg_restart") is None]
+    """Tests marked with one of ``ALONE_MARKERS`` run only when selected by that mark (``-m pg_restart``,
+    ``-m multihost``), never within the suite."""
+    selected = config.getoption("markexpr") or ""
+    left_out = [marker for marker in ALONE_MARKERS if marker not in selected]
+    kept = [item for item in items if not any(item.get_closest_marker(m) for m in left_out)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
