@@ -21,9 +21,9 @@ from workflows.engine import pending_after_commit
 # Replication (issue 12): the original a ``replikasi`` entry replicates (app.services.registry.replicates_problems).
 REPLICATION_FIELDS = ("replicates_id", "replicates_text")
 PROPOSAL_FIELDS = ("competition_id", "unit_id", "title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on",
-                   "video_url", "sdg_goals", "team", "state", *REPLICATION_FIELDS)
+                   "video_url", "sdg_goals", "team", "state", "group", "category", *REPLICATION_FIELDS)
 EDITABLE_FIELDS = ("title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on", "video_url", "sdg_goals", "team",
-                   *REPLICATION_FIELDS)
+                   "group", "category", *REPLICATION_FIELDS)
 
 
 def pending_original(item, columns=EDITABLE_FIELDS) -> dict:
