@@ -399,3 +399,19 @@ def test_the_screens_set_the_eligibility_rule_the_office_contact_and_the_origina
     assert "tidak keduanya" in flashed(r.get_data(as_text=True))
     with app.app_context():
         assert db.session.query(Innovation).filter_by(title="Replika Ganda").count() == 0
+
+
+def test_a_carry_over_keeps_the_group_and_category_only_where_the_new_competition_has_them(app, api, competition):
+    if not hasattr(Innovation, "group"):
+        pytest.skip("groups and categories are another part of issue 12")
+    source, _past, _lineage = past_entry(app)
+    with app.app_context():
+        inn = db.session.get(Innovation, source)
+        inn.group, inn.category = "replikasi", "Kesehatan"
+        comp = db.session.get(Competition, competition)
+        comp.groups, comp.categories = ["umum", "replikasi"], ["Pendidikan"]
+        db.session.commit()
+    r = api("opd_a").post(f"/api/v1/innovation/{source}/carry_over", json={"competition_id": competition})
+    assert r.status_code == 201, r.get_json()
+    new = row(app, Innovation, r.get_json()["id"])
+    assert (new.group, new.category) == ("replikasi", None)

@@ -214,6 +214,16 @@ def carried_copy(source, competition, user):
     for name in CARRIED_FIELDS + tuple(n for n in CARRIED_IF_PRESENT if hasattr(Innovation, n)):
         value = getattr(source, name)
         setattr(copy, name, list(value) if isinstance(value, list) else value)
+    if hasattr(Innovation, "group"):
+        # The new competition may have other groups and categories: keep what fits, else its defaults.
+        from app.services import groups
+
+        problems = groups.innovation_problems(competition, copy.group, copy.category)
+        if "group" in problems:
+            copy.group = None
+        if "category" in problems:
+            copy.category = None
+        groups.normalize_innovation(competition, copy)
     return copy
 
 
