@@ -570,6 +570,17 @@ def main(argv=None):
         "args": vars(args), "runs": [], "load": []}
     from bench.common import make_app
 
+    path = args.json or os.path.join(ROOT, "bench", "results",
+                                     f"suite-{started.strftime('%Y%m%dT%H%M%SZ')}.json")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+
+    def save():  # after every measurement: a long run stopped half-way keeps what it measured
+        with open("/proc/loadavg") as f:
+            results["machine"]["loadavg_after"] = f.read().split()[:3]
+        results["growth"] = growth_of(results["runs"]) if len(sizes) > 1 else {}
+        with open(path, "w") as f:
+            json.dump(results, f, indent=1, default=str)
+
     for kind in args.db.split(","):
         workdir = tempfile.mkdtemp(prefix=f"sikipp-suite-{kind}-")
         try:
@@ -599,6 +610,7 @@ def main(argv=None):
                                                                            "competitions")},
                        "latency": latency, "ratios": ratios_of(latency)}
                 results["runs"].append(run)
+                save()
                 log(markdown({"runs": [run]}))
             if not args.no_load:
                 log(f"[{kind}] load: gunicorn -w 2 run:app, {args.load_clients} clients")
@@ -614,19 +626,13 @@ def main(argv=None):
                     server.stop()
                 load.update(db=kind, innovations=ctx["innovations"], rss_idle_mb=idle, rss_after_mb=after)
                 results["load"].append(load)
+                save()
                 log(markdown({"runs": [], "load": [load]}))
         finally:
             if not args.keep:
                 shutil.rmtree(workdir, ignore_errors=True)
                 drop_database(kind, args.pg_admin, args.pg_database)
-    with open("/proc/loadavg") as f:
-        results["machine"]["loadavg_after"] = f.read().split()[:3]
-    results["growth"] = growth_of(results["runs"]) if len(sizes) > 1 else {}
-    path = args.json or os.path.join(ROOT, "bench", "results",
-                                     f"suite-{started.strftime('%Y%m%dT%H%M%SZ')}.json")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(results, f, indent=1, default=str)
+    save()
     from bench.report import tables
 
     print(tables([results]))
