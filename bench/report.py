@@ -65,7 +65,7 @@ def tables(results_list):
     for results in results_list:
         for db, rows in (results.get("growth") or {}).items():
             sizes = list(next(iter(rows.values())).keys())
-            out += ["", f"| {db}: p95 ms (× the smallest size) | " + " | ".join(sizes) + " |",
+            out += ["", f"| {db}: p95 ms (× the smallest size) | " + " | ".join(map(str, sizes)) + " |",
                     "|---|" + "---|" * len(sizes)]
             out += [f"| {name} | " + " | ".join(row[s] for s in sizes) + " |" for name, row in rows.items()]
     if loads:
