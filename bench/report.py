@@ -24,6 +24,10 @@ def _mark(ok):
     return "" if ok is None else (" ✓" if ok else " ✗")
 
 
+def _mbs(values):
+    return "—" if not values else ", ".join("—" if m is None else f"{m:.0f}" for m in values)
+
+
 def tables(results_list):
     runs = [run for results in results_list for run in results["runs"]]
     loads = [load for results in results_list for load in results.get("load", [])]
@@ -70,7 +74,7 @@ def tables(results_list):
             out += [f"| {name} | " + " | ".join(row[s] for s in sizes) + " |" for name, row in rows.items()]
     if loads:
         out += ["", "| load (gunicorn -w 2 run:app) | clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors "
-                "| RSS idle MB | RSS after MB |", "|---|---|---|---|---|---|---|---|---|---|"]
+                "| RSS idle MB | RSS after MB | PSS idle MB | PSS after MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for load in loads:
             out.append(
                 f"| {load['db']} {load['innovations']:,} | {load['clients']} | {load['requests']} | "
@@ -78,7 +82,8 @@ def tables(results_list):
                 f"{load['p99_ms']:.0f} | {load['errors']}{_mark(load['errors'] == 0)} | "
                 f"{', '.join(f'{m:.0f}' for m in load['rss_idle_mb'])} | "
                 f"{', '.join(f'{m:.0f}' for m in load['rss_after_mb'])}"
-                f"{_mark(max(load['rss_after_mb']) <= TARGET_RSS_MB)} |")
+                f"{_mark(max(load['rss_after_mb']) <= TARGET_RSS_MB)} | {_mbs(load.get('pss_idle_mb'))} | "
+                f"{_mbs(load.get('pss_after_mb'))} |")
         out += ["", "| load: p50 / p95 ms per kind | " + " | ".join(f"{x['db']} {x['innovations']:,}" for x in loads)
                 + " |", "|---|" + "---|" * len(loads)]
         kinds = []

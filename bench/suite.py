@@ -202,12 +202,22 @@ class Server:
                 self.process.wait()
 
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def rss_mb(pid, field="VmRSS:", source="status"):
+    """A worker's resident memory in MB (``/proc/<pid>/status`` VmRSS; ``pss_mb``: its proportional share)."""
+    try:
+        with open(f"/proc/{pid}/{source}") as f:
+            for line in f:
+                if line.startswith(field):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return None
+
+
+def pss_mb(pid):
+    """Proportional set size: pages shared with the master (gunicorn ``preload_app``) counted once per sharer,
+    which RSS counts in full in every worker."""
+    return rss_mb(pid, "Pss:", "smaps_rollup")
 
 
 def server_env(database_url, workdir):
@@ -618,13 +628,17 @@ def main(argv=None):
                 try:
                     server.wait_ready("/login/")
                     time.sleep(1)
-                    idle = [round(rss_mb(p), 1) for p in server.worker_pids()]
+                    workers = server.worker_pids()
+                    idle = [rss_mb(p) for p in workers]
+                    idle_pss = [pss_mb(p) for p in workers]
                     load = asyncio.run(run_load(server.base, ctx, args.load_clients, args.load_requests,
                                                 args.load_seconds))
-                    after = [round(rss_mb(p), 1) for p in server.worker_pids()]
+                    after = [rss_mb(p) for p in workers]
+                    after_pss = [pss_mb(p) for p in workers]
                 finally:
                     server.stop()
-                load.update(db=kind, innovations=ctx["innovations"], rss_idle_mb=idle, rss_after_mb=after)
+                load.update(db=kind, innovations=ctx["innovations"], rss_idle_mb=idle, rss_after_mb=after,
+                            pss_idle_mb=idle_pss, pss_after_mb=after_pss)
                 results["load"].append(load)
                 save()
                 log(markdown({"runs": [], "load": [load]}))
