@@ -95,6 +95,16 @@ def _weighted(rng, weights):
     return rng.choices(names, weights=[w for _n, w in weights], k=1)[0]
 
 
+class _DefaultContext:
+    """What a context-sensitive column default reads of the row being inserted (SQLAlchemy's execution context)."""
+
+    def __init__(self, row):
+        self.current_parameters = row
+
+    def get_current_parameters(self, isolate_multiinsert_groups=True):
+        return self.current_parameters
+
+
 def _bulk_insert(session, model, rows, *, ids=True):
     """Insert ``rows`` (dicts with the same keys) in one go; returns their new ids in row order (``ids``).
 
@@ -113,6 +123,13 @@ def _bulk_insert(session, model, rows, *, ids=True):
             return []
         stmt = insert(model).returning(table.c.id, sort_by_parameter_order=True)
         return [r[0] for r in session.execute(stmt, rows)]
+    # COPY bypasses SQLAlchemy: the Python-side defaults of the columns the rows leave out (e.g. a value computed
+    # from another column) are applied here, as an INSERT through SQLAlchemy would.
+    defaults = {c.key: c.default for c in table.c if c.key not in rows[0] and c.default is not None
+                and not c.default.is_sequence and not c.default.is_clause_element}
+    if defaults:
+        rows = [{**row, **{key: (d.arg(_DefaultContext(row)) if d.is_callable else d.arg)
+                           for key, d in defaults.items()}} for row in rows]
     keys = list(rows[0])
     json_keys = {k for k in keys if isinstance(table.c[k].type, JSON)}
 
