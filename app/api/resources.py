@@ -40,6 +40,10 @@ class CompetitionApi(SikippModelApi):
                                    "created_on"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
                    "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units"]
+    # --- nomination upward (issue 12 item 8): the quota per level ---
+    show_columns = show_columns + ["nomination_quota"]
+    add_columns = add_columns + ["nomination_quota"]
+    # --- end nomination upward ---
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -47,7 +51,8 @@ class CompetitionApi(SikippModelApi):
                           "min_implementation_years": validate.Range(min=0, max=50),
                           "max_attachment_mb": validate.Range(min=1, max=100),
                           "objection_days": validate.Range(min=0, max=90),
-                          "word_limits": v.word_limits, "verification_checklist": v.checklist}
+                          "word_limits": v.word_limits, "verification_checklist": v.checklist,
+                          "nomination_quota": v.nomination_quota}  # nomination upward (issue 12 item 8)
 
     def before_create(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)

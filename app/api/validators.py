@@ -40,3 +40,12 @@ def checklist(value):
     if (not isinstance(value, list) or not value or len(value) > 30
             or not all(isinstance(item, str) and 0 < len(item.strip()) <= 200 for item in value)):
         raise ValidationError(str(_l("The checklist must be a list of 1 to 30 non-empty texts.")))
+
+
+def nomination_quota(value):
+    """Nomination upward (issue 12 item 8): the rule is app.services.nominations.quota_problem."""
+    from app.services.nominations import quota_problem
+
+    problem = quota_problem(value)
+    if problem:
+        raise ValidationError(problem)

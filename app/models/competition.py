@@ -61,6 +61,12 @@ class Competition(Model):
     feedback_to_units = Column(Boolean, nullable=False, default=False, server_default=false())
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
+    # --- Nomination upward (issue 12 item 8, DESIGN §11) ---
+    # The most innovations the Sekretariat may nominate per level, e.g. {"provinsi": 3, "nasional": 15}
+    # (KOVABLIK takes 3 per region, KIPP 2025 15 per kabupaten/kota); a level absent (or null) has no limit.
+    nomination_quota = Column(JSON, nullable=True)
+    # --- end nomination upward ---
+
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",
                           cascade="all, delete-orphan", passive_deletes=True)
 
