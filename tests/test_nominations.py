@@ -11,8 +11,17 @@ import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.models import Attachment, Award, AuditLog, Competition, Decree, DecreeAward, Innovation, IssuedDocument
-from app.models import Nomination
+from app.models import (
+    Attachment,
+    AuditLog,
+    Award,
+    Competition,
+    Decree,
+    DecreeAward,
+    Innovation,
+    IssuedDocument,
+    Nomination,
+)
 from app.services import attachments as attachment_service
 from app.services import nomination_exports
 from tests.conftest import PASSWORD
