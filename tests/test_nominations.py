@@ -207,6 +207,35 @@ def test_only_winners_are_nominable(app, api, world):
         assert db.session.query(Nomination).count() == 0
 
 
+def test_before_a_signed_decree_the_awards_are_the_winners(app, api):
+    """No signed decree yet: every awarded innovation with a live award is nominable; a voided award or a scored
+    innovation is not. Signing a decree then makes it the list (an award it does not list is refused)."""
+    with app.app_context():
+        comp = Competition(name="Kompetisi Tanpa Keputusan", year=2026,
+                           submission_deadline=datetime.datetime(2026, 7, 31), nomination_quota={"nasional": 15})
+        db.session.add(comp)
+        db.session.flush()
+        first = _innovation(comp, "T-OPD-A", "Pemenang Satu", "awarded", "a")
+        second = _innovation(comp, "T-OPD-B", "Pemenang Dua", "awarded", "b")
+        voided = _innovation(comp, "T-OPD-B", "Dibatalkan", "rejected", "c")
+        scored = _innovation(comp, "T-KEC-C", "Dinilai", "scored", "d")
+        first_award = Award(innovation_id=first.id, title="Juara I", rank=1, category="opd")
+        db.session.add_all([first_award, Award(innovation_id=second.id, title="Juara II", rank=2, category="opd"),
+                            Award(innovation_id=voided.id, title="Juara III", rank=3, category="opd",
+                                  voided_at=datetime.datetime(2026, 11, 1))])
+        db.session.commit()
+        ids = {"award": first_award.id, "comp": comp.id, "first": first.id, "second": second.id, "voided": voided.id, "scored": scored.id}
+    assert _nominate(api, ids["comp"], [ids["voided"]], "nasional").status_code == 422
+    assert _nominate(api, ids["comp"], [ids["scored"]], "nasional").status_code == 422
+    assert _nominate(api, ids["comp"], [ids["first"]], "nasional").status_code == 200
+    with app.app_context():
+        comp = db.session.get(Competition, ids["comp"])
+        _sign(comp, [db.session.get(Award, ids["award"])])
+        db.session.commit()
+    r = _nominate(api, ids["comp"], [ids["second"]], "nasional")
+    assert r.status_code == 422 and str(ids["second"]) in json.dumps(r.get_json()["message"])
+
+
 @pytest.mark.parametrize("body", [{"innovation_ids": [], "level": "provinsi"},
                                   {"innovation_ids": [1], "level": "kabupaten"},
                                   {"innovation_ids": "1", "level": "provinsi"},

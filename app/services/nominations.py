@@ -1,9 +1,11 @@
 """Nomination upward (issue 12 item 8, DESIGN §11): the rules, written once for every door.
 
 Who may be nominated ("winners"): an innovation of the competition in state ``awarded`` whose award is not voided
-and is listed by the competition's signed, unrevoked decree (``decree_award``, the same rule as the public
-catalogue, :func:`app.services.catalogue.listed_by_signed_decree`). A draft decree or an award voided by an upheld
-objection does not make a winner: only what the Bupati signed goes upward.
+(an upheld objection voids it). Once the competition has a signed decree, the decree is the official list: the
+award must also be listed by it (``decree_award``, the same rule as the public catalogue,
+:mod:`app.services.catalogue`), so an award given after signing waits for the amending
+decree. Before any decree is signed, the awards themselves are the results (registration upward, e.g. KIPP's, does
+not always wait for the Bupati's signature).
 
 Quota: ``competition.nomination_quota`` maps a level (``provinsi``, ``nasional``) to the most innovations that
 level takes from this competition (KOVABLIK 3, KIPP 2025 15); a level without a number has no limit. Nominating
@@ -13,11 +15,11 @@ as a whole (409) when the new ones would take the level past its quota.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 
-from app.models import Award, Competition, Innovation, Nomination, Unit
+from app.models import Award, Competition, Decree, DecreeAward, Innovation, Nomination, Unit
 from app.models.nomination import NOMINATION_LEVEL_LABELS, NOMINATION_LEVELS
-from app.services.catalogue import listed_by_signed_decree
+from app.models.states import DecreeState
 from app.services.errors import Conflict, Invalid, NotFound
 
 MAX_QUOTA = 1000
@@ -67,11 +69,14 @@ def get_competition(session, competition_id, lock=False):
 
 def winners_query(competition_id):
     """The competition's winners (see the module docstring) as a select of (Innovation, Award)."""
-    return listed_by_signed_decree(
-        select(Innovation, Award).select_from(Innovation)
-        .join(Award, Award.innovation_id == Innovation.id)
-        .where(Innovation.competition_id == competition_id, Innovation.state == "awarded",
-               Award.voided_at.is_(None)))
+    stmt = (select(Innovation, Award).select_from(Innovation)
+            .join(Award, Award.innovation_id == Innovation.id)
+            .where(Innovation.competition_id == competition_id, Innovation.state == "awarded",
+                   Award.voided_at.is_(None)))
+    signed = exists().where(Decree.competition_id == competition_id, Decree.state == DecreeState.SIGNED.value)
+    # decree_award holds the listings of signed decrees only (recorded at signing, removed at revocation).
+    listed = exists().where(DecreeAward.award_id == Award.id)
+    return stmt.where(or_(~signed, listed))
 
 
 def winners(session, competition_id):
@@ -103,8 +108,8 @@ def nominate(session, competition, innovation_ids, level, actor):
         winners_query(competition.id).with_only_columns(Innovation.id).where(Innovation.id.in_(ids))).scalars())
     not_winners = [i for i in ids if i not in winner_ids]
     if not_winners:
-        raise Invalid(_("Only the winners of this competition (awarded in its signed decree) can be nominated; "
-                        "not a winner: %(ids)s.", ids=", ".join(str(i) for i in not_winners)), field="innovation_ids")
+        raise Invalid(_("Only the winners of this competition can be nominated (awarded, and listed in its signed "
+                        "decree once there is one); not a winner: %(ids)s.", ids=", ".join(str(i) for i in not_winners)), field="innovation_ids")
     already = set(session.execute(select(Nomination.innovation_id).where(
         Nomination.level == level, Nomination.innovation_id.in_(ids))).scalars())
     new = [i for i in ids if i not in already]
