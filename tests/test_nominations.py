@@ -322,6 +322,11 @@ def test_screen_nominates_refuses_beyond_quota_and_withdraws(app, world):
     assert "Nominasi ditarik" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Nomination).filter_by(level="provinsi").count() == 1
+    # A nominated winner whose award is voided later (an upheld objection) is marked on the screen.
+    with app.app_context():
+        db.session.query(Award).filter_by(innovation_id=w[1]).one().voided_at = datetime.datetime(2025, 12, 1)
+        db.session.commit()
+    assert f'data-stale="{w[1]}"' in client.get(f"/nominations/{comp}/").get_data(as_text=True)
     export = client.get(f"/nominations/{comp}/export?level=provinsi&format=iid")
     assert export.status_code == 200
     assert load_workbook(io.BytesIO(export.data))[nomination_exports.IID_SHEET].max_row == 2

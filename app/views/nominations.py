@@ -45,7 +45,8 @@ class NominationView(BaseView):
             levels.append({**nominations.summary(db.session, competition, level), "rows": rows,
                            "candidates": [(inn, award) for inn, award in winners if inn.id not in done]})
         return self.render_template("nominations/competition.html", competition=competition, levels=levels,
-                                    winners=winners, kind_labels=UNIT_KIND_LABELS)
+                                    winners=winners, winner_ids={inn.id for inn, _award in winners},
+                                    kind_labels=UNIT_KIND_LABELS)
 
     @expose("/<int:competition_id>/nominate", methods=["POST"])
     @has_access
