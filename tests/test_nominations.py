@@ -447,3 +447,31 @@ def test_export_without_nominations_is_an_empty_table(api, world):
     assert archive.namelist() == ["nominasi-2025-provinsi-sinovik.xlsx"]
     wb = load_workbook(io.BytesIO(archive.read(archive.namelist()[0])))
     assert wb[nomination_exports.SINOVIK_SHEET].max_row == 1
+
+
+def test_concurrent_nominations_never_exceed_the_quota(app, api, world):
+    """Two Sekretariat requests race for the last place: the competition row is locked while counting
+    (PostgreSQL FOR UPDATE; SQLite has one writer), so one gets 200 and the other 409."""
+    import threading
+
+    comp, w = world["comp"], world["winners"]
+    assert _nominate(api, comp, [w[0]]).status_code == 200  # quota 2: one place left
+    headers = api("sekretariat").headers
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def race(innovation_id):
+        client = app.test_client()
+        barrier.wait()
+        r = client.post(f"/api/v1/competition/{comp}/nominate", headers=headers,
+                        json={"innovation_ids": [innovation_id], "level": "provinsi"})
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in (w[1], w[2])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(statuses) == [200, 409]
+    with app.app_context():
+        assert db.session.query(Nomination).filter_by(level="provinsi").count() == 2

@@ -20,6 +20,7 @@ from sqlalchemy import exists, func, or_, select
 from app.models import Award, Competition, Decree, DecreeAward, Innovation, Nomination, Unit
 from app.models.nomination import NOMINATION_LEVEL_LABELS, NOMINATION_LEVELS
 from app.models.states import DecreeState
+from app.services import decrees
 from app.services.errors import Conflict, Invalid, NotFound
 
 MAX_QUOTA = 1000
@@ -56,12 +57,13 @@ def check_level(level):
 
 
 def get_competition(session, competition_id, lock=False):
-    stmt = select(Competition).where(Competition.id == competition_id)
     if lock:
-        # Serialises nominations of one competition (PostgreSQL): two Sekretariat users cannot both take the
-        # last place of a quota. SQLite ignores it (one writer at a time anyway).
-        stmt = stmt.with_for_update()
-    competition = session.execute(stmt).scalar_one_or_none()
+        # Serialises nominations of one competition: two Sekretariat users cannot both take the last place of a
+        # quota (the competition row's write lock: a row lock on PostgreSQL, the database's write lock on SQLite,
+        # where FOR UPDATE does nothing; a lock timeout is a 409).
+        competition = decrees.lock_competition(session, competition_id)
+    else:
+        competition = session.execute(select(Competition).where(Competition.id == competition_id)).scalar_one_or_none()
     if competition is None:
         raise NotFound(_("Competition not found."))
     return competition
