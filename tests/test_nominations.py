@@ -276,6 +276,11 @@ def test_other_roles_get_403_on_every_endpoint(app, api, world, user):
         assert db.session.query(Nomination).count() == 1
 
 
+def test_admin_may_nominate_too(api, world):
+    assert _nominate(api, world["comp"], world["winners"][:1], user="admin").status_code == 200
+    assert api("admin").get(f"/api/v1/competition/{world['comp']}/nominations").status_code == 200
+
+
 def test_withdraw_is_audited(app, api, world):
     comp, w = world["comp"], world["winners"]
     _nominate(api, comp, w[:2])
