@@ -42,6 +42,28 @@ def checklist(value):
         raise ValidationError(str(_l("The checklist must be a list of 1 to 30 non-empty texts.")))
 
 
+def evidence_kinds(value):
+    """The competition's evidence kinds (issue 12): the rule is the service's, its message names the kind."""
+    from app.services import evidence
+    from app.services.errors import Invalid
+
+    try:
+        evidence.clean_kinds(value)
+    except Invalid as err:
+        raise ValidationError(str(err.message)) from None
+
+
+def team(value):
+    """An innovation's team (issue 12): the rule is the service's, its message names the member."""
+    from app.services import teams
+    from app.services.errors import Invalid
+
+    try:
+        teams.clean(value)
+    except Invalid as err:
+        raise ValidationError(str(err.message)) from None
+
+
 def nomination_quota(value):
     """Nomination upward (issue 12 item 8): the rule is app.services.nominations.quota_problem."""
     from app.services.nominations import quota_problem
