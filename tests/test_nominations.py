@@ -42,9 +42,11 @@ def _innovation(comp, unit_code, title, state, tag):
     return inn
 
 
-def _attach(inn, name, data):
+def _attach(inn, name, data, kind=None):
     stored = attachment_service.write_file(data)
-    db.session.add(attachment_service.new_attachment(inn, None, name, stored, data))
+    row = attachment_service.new_attachment(inn, None, name, stored, data)
+    row.kind = kind
+    db.session.add(row)
 
 
 def _sign(comp, awards):
@@ -66,7 +68,9 @@ def world(app):
     with app.app_context():
         comp = Competition(name="Kompetisi Inovasi Sidoarjo 2025", year=2025,
                            submission_deadline=datetime.datetime(2025, 7, 31),
-                           nomination_quota={"provinsi": 2, "nasional": 15})
+                           nomination_quota={"provinsi": 2, "nasional": 15},
+                           evidence_kinds=[{"code": "sk_tim", "label": "SK Tim Inovasi", "required": True,
+                                            "max_mb": 1}])
         db.session.add(comp)
         db.session.flush()
         winners, awards = [], []
@@ -89,9 +93,12 @@ def world(app):
         scored = _innovation(comp, "T-OPD-A", "Hanya dinilai", "scored", "s")
         db.session.flush()
         _sign(comp, awards + [voided_award])
-        _attach(winners[0], "SK Tim Inovasi SIPRAJA.pdf", blank_pdf())
+        _attach(winners[0], "SK Tim Inovasi SIPRAJA.pdf", blank_pdf(), kind="sk_tim")
         _attach(winners[0], "../../etc/passwd.pdf", blank_pdf(2))
-        _attach(winners[1], "SK Tim Inovasi SIPRAJA.pdf", blank_pdf(3))
+        _attach(winners[1], "SK Tim Inovasi SIPRAJA.pdf", blank_pdf(3), kind="sk_tim")
+        winners[0].team = [{"name": "Budi Santoso", "nip": "198001012005011001", "position": "Kepala Bidang",
+                            "role": "Ketua", "contact": "0812-RAHASIA"},
+                           {"name": "Sri Wahyuni", "nip": "", "position": "Staf", "role": "Anggota"}]
         db.session.commit()
         return {"comp": comp.id, "winners": [w.id for w in winners], "unsigned": unsigned.id, "voided": voided.id,
                 "scored": scored.id}
@@ -374,10 +381,19 @@ def test_sinovik_export_has_one_row_per_nominated_innovation(app, api, world):
     assert first["Penghargaan Kabupaten"] == "Juara I (peringkat 1)"
     assert first["Nomor Keputusan"] == f"188/{comp}/438.1.1.3/2025"
     assert first["Jumlah Bukti Dukung"] == 2
+    # The team (no contact details) and the evidence kinds with the competition's labels.
+    assert first["Tim Inovasi"] == ("Budi Santoso — NIP 198001012005011001 — Kepala Bidang — Ketua\n"
+                                    "Sri Wahyuni — Staf — Anggota")
+    assert "RAHASIA" not in json.dumps(data)
+    kinds = first["Jenis Bukti Dukung"].split("\n")
+    assert kinds[0].endswith("/sk_tim/" + kinds[0].split("/")[-1].split(":")[0] + ": SK Tim Inovasi")
+    assert kinds[1].endswith(": tanpa jenis") and "/lainnya/" in kinds[1]
+    assert data[1]["Tim Inovasi"] is None
     # A title starting with "=" stays text, never a formula.
     assert wb[nomination_exports.SINOVIK_SHEET]["B3"].data_type == "s"
     mapping = dict(_rows(wb[nomination_exports.MAPPING_SHEET])[1:])
     assert mapping["Ringkasan"] == "innovation.summary" and "groups" in mapping["Kelompok"]
+    assert mapping["Tim Inovasi"].startswith("innovation.team")
     # Without a level: every nomination; the nasional one only there.
     r = api("sekretariat").get(f"/api/v1/competition/{comp}/nominations/export?format=sinovik")
     assert len(_rows(load_workbook(io.BytesIO(r.data))[nomination_exports.SINOVIK_SHEET])) == 1 + 3
@@ -403,6 +419,11 @@ def test_sinovik_zip_holds_the_workbook_and_evidence_per_innovation(app, api, wo
                        *[f"{folder1}/{a.id}-{n}" for a, n in zip(sorted(first, key=lambda a: a.id),
                                                                   ["SK-Tim-Inovasi-SIPRAJA.pdf", "etc-passwd.pdf"])],
                        f"{folder2}/{second[0].id}-SK-Tim-Inovasi-SIPRAJA.pdf"])
+    # one folder per evidence kind inside the innovation's folder (no kind: "lainnya")
+    by_id = {a.id: a for a in first + second}
+    expected = sorted(n if n.endswith(".xlsx") else
+                      "/".join([n.split("/")[0], by_id[int(n.split("/")[1].split("-")[0])].kind or "lainnya",
+                                n.split("/")[1]]) for n in expected)
     assert names == expected
     assert all(".." not in n and not n.startswith("/") for n in names)
     # Byte-identical evidence.
@@ -410,7 +431,7 @@ def test_sinovik_zip_holds_the_workbook_and_evidence_per_innovation(app, api, wo
         for a in first + second:
             folder = folder1 if a.innovation_id == w[0] else folder2
             stored = attachment_service.open_stream(a).read()
-            name = [n for n in names if n.startswith(f"{folder}/{a.id}-")][0]
+            name = [n for n in names if n.startswith(f"{folder}/{a.kind or 'lainnya'}/{a.id}-")][0]
             assert archive.read(name) == stored
     wb = load_workbook(io.BytesIO(archive.read("nominasi-2025-provinsi-sinovik.xlsx")))
     rows = _rows(wb[nomination_exports.SINOVIK_SHEET])

@@ -6,14 +6,16 @@ Kemendagri IID database. The column mapping is documented in docs/nomination.md;
   (reference/domain.md: the eight proposal sections plus video link, SDG goals, start date, attachments); sheet
   ``Pemetaan`` lists every column with its source field; sheet ``Keterangan`` the competition, level and quota.
 - ``sinovik`` + ``archive=zip``: a ZIP with that workbook and each innovation's evidence files, one folder per
-  innovation (``01-<title>-<id>/``), safe file names; written to a spooled temporary file (RAM up to
+  innovation and in it one per evidence kind (``01-<title>-<id>/<kind code or lainnya>/<attachment id>-<name>``),
+  safe file names; written to a spooled temporary file (RAM up to
   ``SPOOL_BYTES``, then disk) and copied from the store in chunks, never all files in memory.
 - ``iid``: sheet ``Profil IID``, one row per innovation with the IID profile fields, and sheet ``Indikator``, one
   row per innovation × indicator (the indicators reference/domain.md names) with the evidence SIKIPP holds.
 
-Columns fed by features other helpers add in parallel (innovation group and category, innovator team, typed
-evidence kinds, replication records, sustainability status: issue 12 items 1, 3, 4, 6, 7) are present and left
-empty here (``PENDING``); the coordinator wires them after the merge in :func:`_pending` callers.
+The innovator team (:func:`app.services.teams.team_of`: the exports are the Sekretariat's, who may read it) and the
+evidence kinds (``attachment.kind`` with the competition's labels) are used. Columns fed by features still being
+merged (innovation group and category, replication records, sustainability status: issue 12 items 1, 6, 7) are
+present and left empty (``_pending``); the coordinator wires them after the merge.
 
 User text is written as text, never as a formula (app.services.exports.append_row).
 """
@@ -29,7 +31,7 @@ import zipfile
 from app.models import Attachment, Nomination
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import decrees, nominations
+from app.services import decrees, evidence, nominations, teams
 from app.services.documents.indonesian import format_date
 from app.services.exports import _header, append_row
 
@@ -87,6 +89,22 @@ def _attachments(session, innovation_ids):
     return by_innovation
 
 
+def _member(member):
+    """One team member as one line: name, NIP, position, role (contact details stay out of the export)."""
+    parts = [member.get("name"), f"NIP {member['nip']}" if member.get("nip") else None, member.get("position"),
+             member.get("role")]
+    return " — ".join(p for p in parts if p)
+
+
+def _team_text(c):
+    return "\n".join(_member(m) for m in c["team"]) or None
+
+
+def _kinds_text(c):
+    return "\n".join(f"{_path(c, a)}: {evidence.label_of(c['competition'], a.kind) if a.kind else 'tanpa jenis'}"
+                     for a in c["files"]) or None
+
+
 def _folder(n, innovation):
     return f"{n:02d}-{safe_name(innovation.title, 'inovasi', 50)}-{innovation.id}"
 
@@ -96,6 +114,11 @@ def _file_name(attachment):
     if not base.lower().endswith(".pdf"):
         base += ".pdf"
     return f"{attachment.id}-{base}"  # the id keeps two files of the same name apart
+
+
+def _path(c, attachment):
+    """The attachment's path in the ZIP: innovation folder / evidence kind / file."""
+    return f"{c['folder']}/{safe_name(attachment.kind or '', 'lainnya', 40)}/{_file_name(attachment)}"
 
 
 # SINOVIK columns: (header, source, getter(ctx)). ctx: innovation, unit, award, files, decree.
@@ -112,13 +135,14 @@ SINOVIK_COLUMNS = (
     ("Tanggal Mulai Inovasi", "innovation.started_on", lambda c: _date(c["innovation"].started_on)),
     ("Tautan Video", "innovation.video_url", lambda c: c["innovation"].video_url),
     ("Tujuan SDGs", "innovation.sdg_goals", lambda c: _sdg(c["innovation"].sdg_goals)),
-    ("Tim Inovasi", _pending("tim inovator (evteam)"), lambda c: None),
+    ("Tim Inovasi", "innovation.team: nama — NIP — jabatan — peran, satu anggota per baris", _team_text),
     ("Penghargaan Kabupaten", "award.title, award.rank", lambda c: _award_text(c["award"])),
     ("Nomor Keputusan", "decree.number (keputusan yang ditandatangani)", lambda c: c["decree_number"]),
     ("Jumlah Bukti Dukung", "jumlah attachment", lambda c: len(c["files"])),
-    ("Berkas Bukti Dukung", "attachment.original_name → berkas di ZIP (folder/berkas)",
-     lambda c: "\n".join(f"{c['folder']}/{_file_name(a)}" for a in c["files"])),
-    ("Jenis Bukti Dukung", _pending("bukti dukung bertipe (evteam)"), lambda c: None),
+    ("Berkas Bukti Dukung", "attachment.original_name → berkas di ZIP (folder inovasi/jenis/berkas)",
+     lambda c: "\n".join(_path(c, a) for a in c["files"])),
+    ("Jenis Bukti Dukung", "attachment.kind → label jenis bukti dukung kompetisi (competition.evidence_kinds)",
+     _kinds_text),
 )
 
 # IID profile columns (reference/domain.md, Kemendagri's Indeks Inovasi Daerah).
@@ -150,12 +174,11 @@ INDICATOR_HEADER = ("No", "Nama Inovasi", "Indikator", "Keterangan", "Data SIKIP
 
 def _indicators(c):
     """(code, name, data, evidence) rows of one innovation: the IID indicators reference/domain.md names."""
-    files = "\n".join(f"{c['folder']}/{_file_name(a)}" for a in c["files"]) or None
     inn = c["innovation"]
+    team = f"Tim inovasi: {len(c['team'])} anggota\n{_team_text(c)}" if c["team"] else "Tim inovasi belum diisi"
     return (
         ("IND-02", "SK tim inovasi",
-         "Diverifikasi Sekretariat: daftar periksa \"SK tim inovasi terlampir\"; tim: "
-         + _pending("tim inovator (evteam)"), files),
+         f"{team}\nDiverifikasi Sekretariat: daftar periksa \"SK tim inovasi terlampir\"", _kinds_text(c)),
         ("IND-15", "Replikasi", inn.adaptability,
          _pending("replikasi (registry)")),
         ("IND-18", "Monitoring dan evaluasi", inn.sustainability,
@@ -174,6 +197,7 @@ def _contexts(session, competition, level):
         parts = [(f, getattr(innovation, f)) for f in DESIGN_SECTIONS if getattr(innovation, f)]
         design = "\n\n".join(f"{SECTION_HEADINGS[f]}:\n{text}" for f, text in parts)
         contexts.append({"n": n, "nomination": nomination, "innovation": innovation, "unit": unit, "award": award,
+                         "competition": competition, "team": teams.team_of(session, innovation.id),
                          "files": files.get(innovation.id, []), "folder": _folder(n, innovation),
                          "decree_number": decree.number if decree is not None else None, "design": design or None,
                          "design_words": sum(_words(text) for _f, text in parts)})
@@ -249,8 +273,8 @@ def iid_workbook(session, competition, level):
     ws = wb.create_sheet(INDICATOR_SHEET)
     _header(ws, INDICATOR_HEADER, (6, 40, 12, 28, 60, 60))
     for c in contexts:
-        for code, name, data, evidence in _indicators(c):
-            for cell in append_row(ws, (c["n"], c["innovation"].title, code, name, data, evidence)):
+        for code, name, data, proof in _indicators(c):
+            for cell in append_row(ws, (c["n"], c["innovation"].title, code, name, data, proof)):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     _mapping_sheet(wb, IID_COLUMNS)
     _info_sheet(wb, competition, level, "Profil inovasi untuk Indeks Inovasi Daerah (Kemendagri)", len(contexts))
@@ -269,7 +293,7 @@ def sinovik_zip(session, competition, level, open_stream):
             for c in contexts:
                 for attachment in c["files"]:
                     with open_stream(attachment) as source, \
-                            archive.open(f"{c['folder']}/{_file_name(attachment)}", "w", force_zip64=True) as target:
+                            archive.open(_path(c, attachment), "w", force_zip64=True) as target:
                         shutil.copyfileobj(source, target, CHUNK)
         spool.seek(0)
     except BaseException:
