@@ -28,7 +28,7 @@ import tempfile
 import unicodedata
 import zipfile
 
-from app.models import Attachment, Nomination
+from app.models import Attachment
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
 from app.services import decrees, evidence, nominations, teams
@@ -306,9 +306,3 @@ def filename(competition, level, fmt, archive=False):
     """``nominasi-<year>-<level|semua>-<format>.xlsx`` (``.zip`` for the archive)."""
     return f"nominasi-{competition.year}-{level or 'semua'}-{fmt}.{'zip' if archive else 'xlsx'}"
 
-
-def count(session, competition_id, level=None):
-    query = session.query(Nomination).filter(Nomination.competition_id == competition_id)
-    if level:
-        query = query.filter(Nomination.level == level)
-    return query.count()
