@@ -1,7 +1,7 @@
 """nomination upward: competition.nomination_quota and the nomination table (issue 12 item 8)
 
 Revision ID: d4c0ffee0124
-Revises: d4c0ffee0122
+Revises: d4c0ffee0121
 Create Date: 2026-12-01 04:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4c0ffee0124'
-down_revision = 'd4c0ffee0122'  # re-chained after merging main (evteam's migration)
+down_revision = 'd4c0ffee0121'  # re-chained after merging main (groups' migration, the head)
 branch_labels = None
 depends_on = None
 
