@@ -96,6 +96,7 @@ def world(app):
         _attach(winners[0], "SK Tim Inovasi SIPRAJA.pdf", blank_pdf(), kind="sk_tim")
         _attach(winners[0], "../../etc/passwd.pdf", blank_pdf(2))
         _attach(winners[1], "SK Tim Inovasi SIPRAJA.pdf", blank_pdf(3), kind="sk_tim")
+        winners[1].group, winners[1].category = "replikasi", "Kesehatan"
         winners[0].team = [{"name": "Budi Santoso", "nip": "198001012005011001", "position": "Kepala Bidang",
                             "role": "Ketua", "contact": "0812-RAHASIA"},
                            {"name": "Sri Wahyuni", "nip": "", "position": "Staf", "role": "Anggota"}]
@@ -392,7 +393,10 @@ def test_sinovik_export_has_one_row_per_nominated_innovation(app, api, world):
     # A title starting with "=" stays text, never a formula.
     assert wb[nomination_exports.SINOVIK_SHEET]["B3"].data_type == "s"
     mapping = dict(_rows(wb[nomination_exports.MAPPING_SHEET])[1:])
-    assert mapping["Ringkasan"] == "innovation.summary" and "groups" in mapping["Kelompok"]
+    assert mapping["Ringkasan"] == "innovation.summary" and mapping["Kelompok"].startswith("innovation.group")
+    # Group and category: the default group; no thematic categories here, so the unit's kind.
+    assert (first["Kelompok"], first["Kategori"]) == ("Umum", "OPD")
+    assert (data[1]["Kelompok"], data[1]["Kategori"]) == ("Replikasi", "Kesehatan")
     assert mapping["Tim Inovasi"].startswith("innovation.team")
     # Without a level: every nomination; the nasional one only there.
     r = api("sekretariat").get(f"/api/v1/competition/{comp}/nominations/export?format=sinovik")

@@ -12,9 +12,9 @@ Kemendagri IID database. The column mapping is documented in docs/nomination.md;
 - ``iid``: sheet ``Profil IID``, one row per innovation with the IID profile fields, and sheet ``Indikator``, one
   row per innovation × indicator (the indicators reference/domain.md names) with the evidence SIKIPP holds.
 
-The innovator team (:func:`app.services.teams.team_of`: the exports are the Sekretariat's, who may read it) and the
-evidence kinds (``attachment.kind`` with the competition's labels) are used. Columns fed by features still being
-merged (innovation group and category, replication records, sustainability status: issue 12 items 1, 6, 7) are
+The innovation's group and category, the innovator team (:func:`app.services.teams.team_of`: the exports are the
+Sekretariat's, who may read it) and the evidence kinds (``attachment.kind`` with the competition's labels) are used.
+Columns fed by features still being merged (replication records, sustainability status: issue 12 items 6, 7) are
 present and left empty (``_pending``); the coordinator wires them after the merge.
 
 User text is written as text, never as a formula (app.services.exports.append_row).
@@ -31,7 +31,7 @@ import zipfile
 from app.models import Attachment
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import decrees, evidence, nominations, teams
+from app.services import decrees, evidence, groups, nominations, teams
 from app.services.documents.indonesian import format_date
 from app.services.exports import _header, append_row
 
@@ -96,6 +96,12 @@ def _member(member):
     return " — ".join(p for p in parts if p)
 
 
+def _category(c):
+    """The thematic category, or the unit's kind where the competition has none (DESIGN §11)."""
+    category = c["innovation"].category or c["unit"].kind
+    return groups.category_label(category)
+
+
 def _team_text(c):
     return "\n".join(_member(m) for m in c["team"]) or None
 
@@ -128,8 +134,8 @@ SINOVIK_COLUMNS = (
     ("Unit Penyelenggara", "unit.name", lambda c: c["unit"].name),
     ("Kode Unit", "unit.code", lambda c: c["unit"].code),
     ("Jenis Unit", "unit.kind", lambda c: UNIT_KIND_LABELS.get(c["unit"].kind, c["unit"].kind)),
-    ("Kelompok", _pending("kelompok dan kategori (groups)"), lambda c: None),
-    ("Kategori", _pending("kelompok dan kategori (groups)"), lambda c: None),
+    ("Kelompok", "innovation.group (umum, replikasi, khusus)", lambda c: groups.group_label(c["innovation"].group)),
+    ("Kategori", "innovation.category; tanpa kategori tematik: jenis unit", _category),
     *[(heading, f"innovation.{field}", (lambda f: lambda c: getattr(c["innovation"], f))(field))
       for field, heading in PROPOSAL_SECTIONS],
     ("Tanggal Mulai Inovasi", "innovation.started_on", lambda c: _date(c["innovation"].started_on)),
