@@ -49,6 +49,7 @@ ROLE_RESOURCES = {
         "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "Objection": (READ,),
         "SignerProfile": ALL,
         "ExternalAward": ALL, "Replication": ALL, "Sustainability": ALL,  # registry (issue 12)
+        "Nomination": (READ, ADD, DELETE),  # nomination upward (issue 12 item 8)
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
@@ -76,7 +77,8 @@ ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
                     "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements",
-                    "External Awards", "Replications", "Sustainability Statuses"),
+                    "External Awards", "Replications", "Sustainability Statuses",
+                    "Nominations"),  # Nominations: nomination upward (issue 12 item 8)
     "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "My Results",
             "Innovation Catalogue", "Announcements", "External Awards", "Replications", "Sustainability Statuses"),
     "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue", "Announcements"),

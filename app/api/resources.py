@@ -44,6 +44,10 @@ class CompetitionApi(SikippModelApi):
                    "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units",
                    "evidence_kinds", "groups", "categories",
                    "eligibility_max_award_level"]  # registry (issue 12): the rule on past awards
+    # --- nomination upward (issue 12 item 8): the quota per level ---
+    show_columns = show_columns + ["nomination_quota"]
+    add_columns = add_columns + ["nomination_quota"]
+    # --- end nomination upward ---
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -54,6 +58,7 @@ class CompetitionApi(SikippModelApi):
                           "word_limits": v.word_limits, "verification_checklist": v.checklist,
                           "evidence_kinds": v.evidence_kinds,
                           "groups": v.competition_groups, "categories": v.competition_categories,
+                          "nomination_quota": v.nomination_quota,  # nomination upward (issue 12 item 8)
                           "eligibility_max_award_level": v.eligibility_level}
 
     def before_create(self, item):

@@ -2,7 +2,7 @@
 monitoring, unit office contact (issue 12 items 5-7)
 
 Revision ID: d4c0ffee0123
-Revises: d4c0ffee0121
+Revises: d4c0ffee0124
 Create Date: 2026-12-01 04:10:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4c0ffee0123'
-down_revision = 'd4c0ffee0121'
+down_revision = 'd4c0ffee0124'
 branch_labels = None
 depends_on = None
 
