@@ -353,6 +353,14 @@ class SikippSecurityManager(SecurityManager):
 
             raise click.ClickException(err.message) from None
 
+    def get_user_by_id(self, pk):
+        """The user with its roles and groups in one query (FAB loads them lazily: two more per request)."""
+        from sqlalchemy.orm import joinedload
+
+        return (self.session.query(self.user_model)
+                .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
+                .filter(self.user_model.id == pk).one_or_none())
+
     # -- sessions and tokens end when the password changes ---------------------------
     def load_user(self, pk):
         """Flask-Login's loader for the browser session: refused once the password changed since login."""
