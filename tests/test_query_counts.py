@@ -182,9 +182,36 @@ def test_the_duplicate_check_is_an_index_lookup(app, api, competition):
                                                         Innovation.title_normalized == "judul 3"))
         compiled = query.statement.compile(db.engine, compile_kwargs={"literal_binds": True})
         if is_postgres(app):
+            db.session.execute(text("ANALYZE innovation"))
             db.session.execute(text("SET LOCAL enable_seqscan = off"))
             plan = " ".join(r[0] for r in db.session.execute(text(f"EXPLAIN {compiled}")))
         else:
             plan = " ".join(str(r[-1]) for r in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
         db.session.rollback()
         assert "ix_innovation_duplicate_title" in plan, plan
+
+
+def test_list_counts_are_estimated_above_the_documented_size_only_when_unfiltered(app, competition):
+    """PostgreSQL: above ESTIMATE_COUNT_ABOVE rows an unfiltered list shows the planner's estimate (no COUNT(*)
+    scan); a filtered OPD list and a small table count exactly. SQLite always counts exactly."""
+    from app.api import base
+    from app.extensions import db
+
+    _add_innovations(app, competition, 30)
+    sekretariat, opd = _login(app, "sekretariat"), _login(app, "opd_a")
+    with app.app_context():
+        if is_postgres(app):
+            db.session.execute(text("ANALYZE innovation"))
+            db.session.commit()
+    counting = lambda seen: [s for s in seen if "count(*)" in s.lower() and "innovation" in s]  # noqa: E731
+    assert counting(count_get(app, sekretariat, "/innovationview/list/")[1])  # small table: exact
+    old = base.ESTIMATE_COUNT_ABOVE
+    base.ESTIMATE_COUNT_ABOVE = 10  # the documented size, made small for the test
+    try:
+        response, seen = count_get(app, sekretariat, "/innovationview/list/")
+        assert response.status_code == 200
+        assert bool(counting(seen)) is not is_postgres(app)  # estimated on PostgreSQL only
+        assert counting(count_get(app, opd, "/innovationview/list/")[1])  # the OPD's rows: exact
+        assert counting(count_get(app, sekretariat, "/innovationview/list/?_flt_0_state=submitted")[1])
+    finally:
+        base.ESTIMATE_COUNT_ABOVE = old

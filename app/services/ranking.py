@@ -87,9 +87,19 @@ def round_ranking_statement(rnd, normalize_z=None):
     return select(ranked).order_by(ranked.c.kind_order, ranked.c.rank)
 
 
-def round_ranking(session, rnd, normalize_z=None):
-    """Ranking of one round: a list of dicts, by category then rank (see the module docstring)."""
-    rows = session.execute(round_ranking_statement(rnd, normalize_z)).mappings()
+def round_ranking_count(session, rnd):
+    """How many innovations the round's ranking lists (those with a counted sheet): one COUNT, for paging."""
+    sheets = sheet_scores(rnd.id).subquery()
+    return session.execute(select(func.count(func.distinct(sheets.c.innovation_id)))).scalar() or 0
+
+
+def round_ranking(session, rnd, normalize_z=None, page=None, page_size=None):
+    """Ranking of one round: a list of dicts, by category then rank (see the module docstring); one page of it
+    (``page`` from 0, ``page_size`` rows; LIMIT/OFFSET on the ranked statement) when ``page_size`` is given."""
+    statement = round_ranking_statement(rnd, normalize_z)
+    if page_size is not None:
+        statement = statement.limit(page_size).offset((page or 0) * page_size)
+    rows = session.execute(statement).mappings()
     return [{
         "innovation_id": r["innovation_id"],
         "title": r["title"],

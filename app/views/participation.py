@@ -4,7 +4,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
-from app.api.base import METHOD_PERMISSIONS
+from app.api.base import METHOD_PERMISSIONS, page_args
 from app.extensions import db
 from app.lifecycles import INNOVATION_STATE_LABELS
 from app.models import INNOVATION_STATES, UNIT_KINDS, Competition
@@ -69,6 +69,8 @@ class ParticipationApi(BaseApi):
           parameters:
           - {in: path, name: competition_id, required: true, schema: {type: integer}}
           - {in: query, name: kind, required: false, schema: {type: string}}
+          - {in: query, name: page, required: false, schema: {type: integer, minimum: 0}}
+          - {in: query, name: page_size, required: false, schema: {type: integer, minimum: 1, maximum: 1000}}
           responses:
             200:
               description: One row per unit
@@ -77,5 +79,13 @@ class ParticipationApi(BaseApi):
         """
         if db.session.get(Competition, competition_id) is None:
             return self.response_404()
-        result = participation.rows(db.session, competition_id, g.user, _kind_arg())
-        return self.response(200, result=result, summary=participation.summary(result))
+        paging = page_args()
+        if isinstance(paging, str):
+            return self.response_400(message=paging)
+        page, page_size = paging
+        kind = _kind_arg()
+        result = participation.rows(db.session, competition_id, g.user, kind, page=page, page_size=page_size)
+        if page_size is None:  # every unit, as before paging existed
+            return self.response(200, result=result, summary=participation.summary(result), count=len(result))
+        return self.response(200, result=result, count=participation.unit_count(db.session, g.user, kind),
+                             page=page, page_size=page_size)
