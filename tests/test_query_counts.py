@@ -20,18 +20,42 @@ def _login(app, username):
     return client
 
 
-def _add_innovations(app, competition_id, count, start=0, state="submitted", title="Inovasi {i}"):
-    """``count`` rows in one Core insert (the path of ``kipp synth``), alternating units A and B."""
+@pytest.fixture
+def many_units(app):
+    """40 more units (a page of 25 rows names 25 different units; the search form must not list them all),
+    removed after the test with their innovations."""
+    from app.extensions import db
+    from app.models import Innovation, Unit
+
+    with app.app_context():
+        db.session.execute(insert(Unit), [{"code": f"T-PERF-{n:02d}", "name": f"Unit Perf {n:02d}", "kind": "opd"}
+                                          for n in range(40)])
+        db.session.commit()
+        ids = [i for (i,) in db.session.query(Unit.id).filter(Unit.code.like("T-PERF-%")).order_by(Unit.id)]
+    yield ids
+    with app.app_context():
+        db.session.query(Innovation).filter(Innovation.unit_id.in_(ids)).delete(synchronize_session=False)
+        db.session.query(Unit).filter(Unit.id.in_(ids)).delete(synchronize_session=False)
+        db.session.commit()
+
+
+def _add_innovations(app, competition_id, count, start=0, state="submitted", title="Inovasi {i}", units=()):
+    """``count`` rows in one Core insert (the path of ``kipp synth``), alternating units A and B (and ``units``:
+    every other row goes to the next of them)."""
     from app.extensions import db
     from app.models import Innovation
 
     with app.app_context():
-        units = (unit_id("T-OPD-A"), unit_id("T-OPD-B"))
+        base = (unit_id("T-OPD-A"), unit_id("T-OPD-B"))
+
+        def unit_of(i):
+            return units[(i // 2) % len(units)] if units and i % 2 else base[(i // 2) % 2 if units else i % 2]
+
         db.session.execute(insert(Innovation), [
-            {"competition_id": competition_id, "unit_id": units[i % 2], "title": title.format(i=i),
+            {"competition_id": competition_id, "unit_id": unit_of(i), "title": title.format(i=i),
              "state": state, "version": 1} for i in range(start, start + count)])
         db.session.commit()
-        return db.session.query(Innovation.id).filter_by(unit_id=units[0]).order_by(Innovation.id).first()[0]
+        return db.session.query(Innovation.id).filter_by(unit_id=base[0]).order_by(Innovation.id).first()[0]
 
 
 def _counts(app, client, urls):
@@ -44,15 +68,16 @@ def _counts(app, client, urls):
 
 
 @pytest.mark.parametrize("username", ["sekretariat", "opd_a"])
-def test_list_and_show_run_a_bounded_constant_number_of_statements(app, api, competition, username):
-    first = _add_innovations(app, competition, 30)
+def test_list_and_show_run_a_bounded_constant_number_of_statements(app, api, competition, username, many_units):
+    """The rows of a page belong to up to 25 (100) different units: their names are read with the rows."""
+    first = _add_innovations(app, competition, 30, units=many_units)
     urls = ["/innovationview/list/", "/innovationview/list/?psize_InnovationView=100",
             f"/innovationview/show/{first}", "/api/v1/innovation/", "/api/v1/innovation/?q=(page_size:100)",
             f"/api/v1/innovation/{first}", "/competitionview/list/", "/unitview/list/"]
     client, token = _login(app, username), api(username)
     small = _counts(app, client, urls)
     small_api = {u: len(count_get(app, app.test_client(), u, headers=token.headers)[1]) for u in urls if "/api/" in u}
-    _add_innovations(app, competition, 270, start=30)
+    _add_innovations(app, competition, 270, start=30, units=many_units)
     large = _counts(app, client, urls)
     large_api = {u: len(count_get(app, app.test_client(), u, headers=token.headers)[1]) for u in urls if "/api/" in u}
     assert small == large, (small, large)

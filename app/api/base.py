@@ -59,7 +59,24 @@ def row_filter(criterion):
 ESTIMATE_COUNT_ABOVE = 100_000  # rows: below this every list page counts exactly
 
 
-class EstimatedCountInterface(SQLAInterface):
+class EagerListInterface(SQLAInterface):
+    """FAB's SQLAlchemy interface that reads the many-to-one relations a list shows (``eager_relations``, set by
+    the screens from their ``list_columns``) with the rows: FAB's screen list loads each row's unit and
+    competition lazily, one query per distinct value on the page (up to the page size)."""
+
+    eager_relations: frozenset = frozenset()
+
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
+                  select_columns=None, outer_default_load=False):
+        if not select_columns and self.eager_relations:
+            from sqlalchemy.orm import joinedload
+
+            query = query.options(*(joinedload(getattr(self.obj, name)) for name in sorted(self.eager_relations)))
+        return super().apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load)
+
+
+class EstimatedCountInterface(EagerListInterface):
     """FAB's SQLAlchemy interface whose list count is PostgreSQL's planner estimate (``pg_class.reltuples``,
     kept by autovacuum/ANALYZE) when the table holds more than ``ESTIMATE_COUNT_ABOVE`` rows and the list is
     unfiltered for this user (no search filter, and the row rule lets the user see every row); any filtered

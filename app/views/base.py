@@ -22,7 +22,7 @@ from marshmallow import validate
 from sqlalchemy.exc import DataError, ProgrammingError, StatementError
 from wtforms.validators import ValidationError
 
-from app.api.base import METHOD_PERMISSIONS, related_row_rules
+from app.api.base import METHOD_PERMISSIONS, EagerListInterface, related_row_rules
 from app.extensions import db
 from app.services import access
 from app.views import formatting
@@ -54,6 +54,9 @@ class GuardedModelView(ModelView):
         super().__init__(**kwargs)
         # Every listed or shown column reads as a person would write it (app/views/formatting.py).
         self.formatters_columns = formatting.default_formatters(self)
+        if isinstance(self.datamodel, EagerListInterface):  # the list's relations read with its rows
+            self.datamodel.eager_relations = self.datamodel.eager_relations | {
+                c for c in self.list_columns if self.datamodel.is_relation_many_to_one(c)}
 
     # -- related choices: the user's rows only ----------------------------------------------------
     def _init_forms(self):

@@ -14,10 +14,11 @@ from app.commands.proposals import AddAttachment, RemoveAttachment
 from app.commands.transitions import FireThroughCommand
 from app.extensions import db
 from app.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
-from app.models import Attachment
+from app.models import Attachment, Unit
 from app.services import access, attachments, innovations, text_rules
 from app.services.errors import DomainError
 from app.views import formatting
+from app.views.ajax_select import AjaxRelatedFilterField
 from app.views.crud import DecreeCrudView, InnovationCrudView
 from workflows.engine import WorkflowError
 from workflows.fab import WorkflowViewMixin, state_badge
@@ -54,6 +55,8 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
     search_form_extra_fields = {
         "state": SelectField(_l("State"), choices=[(s, label) for s, label in innovation_workflow.state_labels.items()],
                              widget=Select2Widget()),
+        # Searched as the user types (the API's unit list and its row rule), never every unit as an <option>.
+        "unit": AjaxRelatedFilterField(_l("Unit"), Unit, "unit", "/api/v1/unit/"),
     }
 
     show_eager = ("competition", "unit", "attachments")
