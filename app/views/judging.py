@@ -22,6 +22,7 @@ from app.models.unit import UNIT_KIND_LABELS
 from app.services import access, announcements, awards, judging, ranking, text_rules
 from app.services.errors import DomainError
 from app.views import crud
+from app.views.paging import SCREEN_PAGE_SIZE, pager, screen_page
 
 SECTION_LABELS = {
     "summary": _l("Summary"), "background": _l("Background and Objectives"), "novelty": _l("Novelty / Added Value"),
@@ -233,7 +234,13 @@ class JudgingView(BaseView):
     def ranking(self, pk):
         rnd = self._round(pk)
         combined = request.args.get("combined") == "1"
-        rows = ranking.combined_ranking(db.session, rnd) if combined else ranking.round_ranking(db.session, rnd)
+        paging = None
+        if combined:  # the award screen: the whole final ranking (combined in Python from the rounds' results)
+            rows = ranking.combined_ranking(db.session, rnd)
+        else:  # one round: a page of 100 ranked rows (LIMIT/OFFSET on the one ranking statement)
+            page = screen_page()
+            rows = ranking.round_ranking(db.session, rnd, page=page, page_size=SCREEN_PAGE_SIZE)
+            paging = pager(page, ranking.round_ranking_count(db.session, rnd), SCREEN_PAGE_SIZE)
         groups = {}
         for row in rows:
             groups.setdefault(row["category"], []).append(row)
@@ -241,7 +248,7 @@ class JudgingView(BaseView):
         can_award = (combined and last is not None and last.id == rnd.id and _has("can_award", "InnovationWorkflow"))
         return self.render_template("judging/ranking.html", rnd=rnd, groups=groups, combined=combined,
                                     kind_labels=UNIT_KIND_LABELS, state_labels=_state_labels(),
-                                    can_award=can_award, award_titles=awards.STANDARD_TITLES)
+                                    can_award=can_award, award_titles=awards.STANDARD_TITLES, pager=paging)
 
     # -- awarding from the final ranking (the `award` transition through its command, as on every door) --------
     def _fire_award(self, innovation_id, title, rank, prize):

@@ -10,6 +10,7 @@ from app.lifecycles import INNOVATION_STATE_LABELS
 from app.models import INNOVATION_STATES, UNIT_KINDS, Competition
 from app.models.unit import UNIT_KIND_LABELS
 from app.services import participation
+from app.views.paging import SCREEN_PAGE_SIZE, pager, screen_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,11 +37,14 @@ class ParticipationView(BaseView):
     def competition(self, competition_id):
         competition = db.session.get(Competition, competition_id) or abort(404)
         kind = _kind_arg()
-        result = participation.rows(db.session, competition_id, g.user, kind)
+        page = screen_page()
+        result = participation.rows(db.session, competition_id, g.user, kind, page=page, page_size=SCREEN_PAGE_SIZE)
+        count = participation.unit_count(db.session, g.user, kind)
         return self.render_template(
             "participation/competition.html", competition=competition, rows=result, kind=kind,
-            summary=participation.summary(result), states=INNOVATION_STATES, state_labels=INNOVATION_STATE_LABELS,
-            kinds=UNIT_KINDS, kind_labels=UNIT_KIND_LABELS)
+            summary=participation.summary_of(db.session, competition_id, g.user, kind), states=INNOVATION_STATES,
+            state_labels=INNOVATION_STATE_LABELS, kinds=UNIT_KINDS, kind_labels=UNIT_KIND_LABELS,
+            pager=pager(page, count, SCREEN_PAGE_SIZE))
 
     @expose("/<int:competition_id>/export.xlsx")
     @has_access
