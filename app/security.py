@@ -418,7 +418,12 @@ class SikippSecurityManager(SecurityManager):
             g._sikipp_grants = cache
         key = tuple(sorted(role_ids))
         if key not in cache[1]:
-            from flask_appbuilder.security.sqla.models import Permission, PermissionView, ViewMenu, assoc_permissionview_role
+            from flask_appbuilder.security.sqla.models import (
+                Permission,
+                PermissionView,
+                ViewMenu,
+                assoc_permissionview_role,
+            )
 
             rows = (self.session.query(Permission.name, ViewMenu.name)
                     .select_from(PermissionView)

@@ -420,9 +420,10 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
 
     def wf_item_history(self, item):
         """The row's history, read once per request (the timeline and ``wf_notices`` both use it)."""
+        current = request._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
         cache = g.get("_wf_history")
-        if cache is None or cache[0] is not request._get_current_object():
-            cache = (request._get_current_object(), {})
+        if cache is None or cache[0] is not current:
+            cache = (current, {})
             g._wf_history = cache
         key = (self.workflow.name, item.id)
         if key not in cache[1]:
