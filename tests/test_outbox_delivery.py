@@ -20,11 +20,12 @@ from sqlalchemy import insert
 
 from app.extensions import db
 from app.models import Competition, Innovation, Unit
+from tests import redis_dbs
 from workflows import outbox
 from workflows.models import OutboxMessage
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-from tests.redis_dbs import OUTBOX as REDIS_OUTBOX
+REDIS_OUTBOX = redis_dbs.OUTBOX
 
 
 class Sink(Message):

@@ -336,7 +336,6 @@ def test_throttle_counters_are_shared_through_redis(app, account):
     import redis
 
     from app.services import login_throttle
-
     from tests.redis_dbs import PASSWORD_SESSIONS as url
 
     redis.Redis.from_url(url).flushdb()

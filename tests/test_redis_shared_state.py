@@ -1,6 +1,5 @@
 """With REDIS_URL, what several processes must share lives in the real Redis server: login-failure
 counters (throttling holds across gunicorn workers and hosts) and the huey job queue."""
-import os
 import time
 import uuid
 
@@ -8,7 +7,6 @@ import pytest
 from limits.storage import storage_from_string
 
 from app.services import login_throttle
-
 from tests import redis_dbs
 
 REDIS = redis_dbs.LOGIN_SHARED
