@@ -277,6 +277,10 @@ class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
     formatters_columns = {**DecreeCrudView.formatters_columns, "state": lambda s: state_badge(decree_workflow, s)}
     wf_danger_triggers = ("return", "revoke")
     show_template = "decree/show.html"
+    show_eager = ("competition",)
+
+    def _wf_visible(self, pk):
+        return self.visible_item(pk)
 
     def wf_format_time(self, dt):
         return formatting.datetime_id(dt)
@@ -284,7 +288,7 @@ class DecreeView(FireThroughCommand, WorkflowViewMixin, DecreeCrudView):
     def render_template(self, template, **kwargs):
         """The show page is the review before signing: the PDF inline and the winners' list (with piagam links)."""
         if template == self.show_template and "pk" in kwargs:
-            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            item = self.visible_item(kwargs["pk"])
             if item is not None:
                 from app.services import downloads
 
