@@ -12,6 +12,8 @@ and prints both times and their ratio (target: ≤ 3× on SQLite).
     python bench/bench_transitions.py                 # toy workflow, N=1000
     python bench/bench_transitions.py --workflow innovation   # the real innovation "withdraw" (FAB permissions)
     python bench/bench_transitions.py --workflow innovation --door command  # through the command layer (audit row)
+    python bench/bench_transitions.py --clock cpu     # this process's CPU time instead of wall time (a shared
+                                                      # machine: the waits for the disk are left out)
     python bench/bench_transitions.py --profile       # cProfile of the engine fires (top 25 by cumulative time)
     python bench/bench_transitions.py --database postgresql+psycopg://postgres@127.0.0.1:5432/sikipp_bench
 """
@@ -114,38 +116,40 @@ def run(args):
             session.execute(text(f"UPDATE {table} SET state = :s WHERE id = :id"), {"s": dest, "id": ids[1]})
             session.commit()
 
+            clock = time.process_time if args.clock == "cpu" else time.perf_counter
             best_plain = best_engine = float("inf")
             for _ in range(args.repeat):
                 reset()
-                start = time.perf_counter()
+                start = clock()
                 for pk in ids:
                     session.execute(text(f"UPDATE {table} SET state = :s WHERE id = :id"), {"s": dest, "id": pk})
                     session.commit()
-                best_plain = min(best_plain, time.perf_counter() - start)
+                best_plain = min(best_plain, clock() - start)
 
                 reset()
                 profiler = cProfile.Profile() if args.profile else None
-                start = time.perf_counter()
+                start = clock()
                 if profiler:
                     profiler.enable()
                 for pk in ids:
                     fire(pk)
                 if profiler:
                     profiler.disable()
-                best_engine = min(best_engine, time.perf_counter() - start)
+                best_engine = min(best_engine, clock() - start)
                 fired = session.execute(text("SELECT count(*) FROM workflow_history")).scalar()
                 moved = session.execute(text(f"SELECT count(*) FROM {table} WHERE state = :s"), {"s": dest}).scalar()
                 assert fired == moved == len(ids), (fired, moved)
 
             n = len(ids)
             print(f"database: {db.engine.dialect.name} ({'file in ' + tmp if args.database is None else 'given'})")
-            print(f"workflow: {args.workflow} ({trigger}) through the {args.door}, N={n}, best of {args.repeat}")
+            print(f"workflow: {args.workflow} ({trigger}) through the {args.door}, N={n}, best of {args.repeat}, "
+                  f"{args.clock} time")
             print(f"plain UPDATE + COMMIT : {best_plain:8.3f} s  ({best_plain / n * 1e3:6.3f} ms each)")
             print(f"engine fire           : {best_engine:8.3f} s  ({best_engine / n * 1e3:6.3f} ms each)")
             ratio = best_engine / best_plain
             print(f"ratio engine / plain  : {ratio:8.2f}x  (target <= 3x on SQLite)")
             if profiler:
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+                pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_TOP", "25")))
             return ratio
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -159,11 +163,13 @@ def main(argv=None):
                         help="fire with the engine alone, or through the command layer (transaction + audit row)")
     parser.add_argument("--repeat", type=int, default=1, help="runs; the best time counts (default 1)")
     parser.add_argument("--profile", action="store_true", help="cProfile the engine fires")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall time (the target) or this process's CPU time (steadier on a shared machine)")
     parser.add_argument("--database", help="a database URL instead of a temporary SQLite file (it is migrated "
                                            "and filled: use an empty database)")
     args = parser.parse_args(argv)
     ratio = run(args)
-    return 0 if ratio <= 3 or args.database else 1
+    return 0 if ratio <= 3 or args.database or args.clock == "cpu" else 1
 
 
 if __name__ == "__main__":

@@ -104,13 +104,23 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
             assert innovation.video_url.startswith("https://")
             assert innovation.sdg_goals and all(1 <= g <= 17 for g in innovation.sdg_goals)
             attachments = session.query(Attachment).filter_by(innovation_id=innovation.id).all()
-            assert len(attachments) == 1
-            path = attachment_service.path_of(attachments[0])
-            with open(path, "rb") as handle:
-                data = handle.read()
-            assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
-            assert hashlib.sha256(data).hexdigest() == attachments[0].sha256
-            assert attachments[0].size_bytes == len(data)
+            # typed evidence (issue 12): every required kind of the competition, so every proposal is submittable
+            kinds = {a.kind for a in attachments}
+            assert {"sk_tim", "bukti_implementasi"} <= kinds <= {k["code"] for k in competition.evidence_kinds}
+            assert [k["code"] for k in competition.evidence_kinds if k["required"]] == ["sk_tim", "bukti_implementasi"]
+            # the innovator team, the same names as in its SK; NIPs of 18 digits when given
+            assert len(innovation.team) == 4 and all(m["name"] and m["role"] for m in innovation.team)
+            assert all(len(m["nip"]) == 18 and m["nip"].isdigit() for m in innovation.team if m["nip"])
+            for attachment in attachments:
+                path = attachment_service.path_of(attachment)
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+                assert hashlib.sha256(data).hexdigest() == attachment.sha256
+                assert attachment.size_bytes == len(data)
+            sk = next(a for a in attachments if a.kind == "sk_tim")
+            with open(attachment_service.path_of(sk), "rb") as handle:
+                assert innovation.team[0]["name"].encode("cp1252") in handle.read()
 
         # units: OPDs, the 18 kecamatan, puskesmas and SMP Negeri, with SAKIP grades (some A)
         demo_units = session.query(Unit).filter(Unit.is_demo.is_(True)).all()

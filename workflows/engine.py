@@ -28,13 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 import jsonschema
-from sqlalchemy import CheckConstraint, select, update
+from sqlalchemy import CheckConstraint, bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from transitions import Machine, State
 from transitions.core import listify
 
 from workflows.models import WorkflowHistory
+
+_HISTORY_INSERT = WorkflowHistory.__table__.insert()
 
 __all__ = [
     "Authorizer", "Effect", "Guard", "Hook", "RoleNameAuthorizer", "Transition", "TransitionContext", "Workflow",
@@ -429,6 +431,7 @@ class Workflow:
         self.final_states = tuple(final_states) if final_states is not None else tuple(
             s for s in self.states if not any(s in t.sources for t in self.transitions.values()))
         self.model: Any = None
+        self._stmt_cache: dict = {}
         self.state_attr = "state"
         self.version_attr = "version"
         self.authorizer: Authorizer = RoleNameAuthorizer(self)
@@ -503,11 +506,15 @@ class Workflow:
         ctx = _context(event_data)
         t, obj, user = ctx.transition, ctx.obj, ctx.user
         assert t is not None
-        ctx.session.add(WorkflowHistory(
-            workflow=self.name, object_id=obj.id, trigger=t.trigger, source=ctx.source, dest=ctx.dest,
-            user_id=getattr(user, "id", None), username=getattr(user, "username", None),
-            comment=ctx.comment, data=ctx.data or None,
-        ))
+        # A Core INSERT, not ``session.add``: the unit of work's flush machinery cost more than the INSERT itself
+        # on every fire (hot path). Pending ORM rows of the effects are flushed first, so history rows keep the
+        # order in which the transaction produced them.
+        ctx.session.flush()
+        ctx.session.execute(_HISTORY_INSERT, {
+            "workflow": self.name, "object_id": obj.id, "trigger": t.trigger, "source": ctx.source,
+            "dest": ctx.dest, "user_id": getattr(user, "id", None), "username": getattr(user, "username", None),
+            "comment": ctx.comment, "data": ctx.data or None,
+        })
 
     # -- wiring -----------------------------------------------------------------
     def bind(self, model, *, state_attr: str = "state", version_attr: str = "version", authorizer=None):
@@ -637,11 +644,29 @@ class Workflow:
             return self._may(ctx, trigger)
 
     # -- firing ---------------------------------------------------------------------
+    def _statements(self, model) -> tuple:
+        """The fire's row SELECT … FOR UPDATE and its claim UPDATE for ``model``, built once with bound
+        parameters: building and cache-keying the statements anew cost more than executing them (hot path)."""
+        key = (model, self.state_attr, self.version_attr)
+        cached = self._stmt_cache.get(key)
+        if cached is None:
+            # populate_existing: work on the committed row, not a stale identity-map copy.
+            load = (select(model).where(model.id == bindparam("wf_pk")).with_for_update()
+                    .execution_options(populate_existing=True))
+            # The claim is a Core UPDATE of the table (the row's new state and version are set on the instance
+            # by the engine itself): the ORM's bulk-update plumbing would only add work. Column defaults such as
+            # an ``onupdate`` timestamp still apply.
+            id_col, state_col, version_col = (
+                getattr(model, attr).property.columns[0] for attr in ("id", self.state_attr, self.version_attr))
+            claim = (update(model.__table__)
+                     .where(id_col == bindparam("wf_pk"), state_col == bindparam("wf_source"),
+                            version_col == bindparam("wf_old_version"))
+                     .values({state_col: bindparam("wf_dest"), version_col: bindparam("wf_new_version")}))
+            cached = self._stmt_cache[key] = (load, claim)
+        return cached
+
     def _load_for_update(self, session, pk):
-        # populate_existing: work on the committed row, not a stale identity-map copy.
-        stmt = (select(self.model).where(self.model.id == pk).with_for_update()
-                .execution_options(populate_existing=True))
-        obj = session.execute(stmt).scalar_one_or_none()
+        obj = session.execute(self._statements(self.model)[0], {"wf_pk": pk}).scalar_one_or_none()
         if obj is None:
             raise WorkflowNotFound(_("Not found"))
         return obj
@@ -728,16 +753,10 @@ class Workflow:
 
     def _claim(self, session, obj, source: str, dest: str) -> None:
         """Conditional UPDATE: only one of several concurrent fires finds the old version and state."""
-        model = type(obj)
-        state_col = getattr(model, self.state_attr)
-        version_col = getattr(model, self.version_attr)
         old_version = getattr(obj, self.version_attr)
-        result = session.execute(
-            update(model)
-            .where(model.id == obj.id, state_col == source, version_col == old_version)
-            .values({self.state_attr: dest, self.version_attr: old_version + 1})
-            .execution_options(synchronize_session=False)
-        )
+        result = session.execute(self._statements(type(obj))[1], {
+            "wf_pk": obj.id, "wf_source": source, "wf_old_version": old_version, "wf_dest": dest,
+            "wf_new_version": old_version + 1})
         if result.rowcount != 1:
             raise WorkflowConflict(_("The record was changed by someone else; reload and try again."))
         set_committed_value(obj, self.state_attr, dest)

@@ -46,6 +46,7 @@ class AttachmentEndpointsMixin:
                             original_name: {type: string}
                             size_bytes: {type: integer}
                             sha256: {type: string}
+                            kind: {type: string, nullable: true}
             401: {$ref: '#/components/responses/401'}
             404: {$ref: '#/components/responses/404'}
         """
@@ -60,7 +61,8 @@ class AttachmentEndpointsMixin:
     @safe
     @permission_name("put")
     def upload_attachment(self, pk):
-        """Upload one PDF (multipart field `file`) to a draft of the user's own unit.
+        """Upload one PDF (multipart field `file`; `kind`: an evidence code of the competition, required when it
+        defines any) to a draft of the user's own unit.
         ---
         post:
           parameters:
@@ -73,6 +75,7 @@ class AttachmentEndpointsMixin:
                   type: object
                   properties:
                     file: {type: string, format: binary}
+                    kind: {type: string}
           responses:
             201:
               description: Stored
@@ -91,7 +94,8 @@ class AttachmentEndpointsMixin:
         if upload is None:
             return self.response_422(message={"file": [_("A file is required (multipart field \"file\").")]})
         try:
-            attachment = AddAttachment(g.user, innovation, upload.filename, upload.read()).run()
+            attachment = AddAttachment(g.user, innovation, upload.filename, upload.read(),
+                                       kind=request.form.get("kind")).run()
         except DomainError as err:
             return error_response(self, err)
         return self.response(201, result=attachments.as_dict(attachment), id=attachment.id)

@@ -12,7 +12,7 @@ from app.commands import proposals
 from app.commands import signers as signer_commands
 from app.extensions import db
 from app.models import Assignment, Award, Competition, Criterion, Decree, Innovation, Round, SignerProfile, Unit
-from app.services import access, competitions
+from app.services import access, competitions, evidence, teams
 
 
 class UnitApi(SikippModelApi):
@@ -37,9 +37,10 @@ class CompetitionApi(SikippModelApi):
     list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb",
                     "objection_days"]
     show_columns = list_columns + ["description", "word_limits", "verification_checklist", "feedback_to_units",
-                                   "created_on"]
+                                   "evidence_kinds", "created_on"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units"]
+                   "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units",
+                   "evidence_kinds"]
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -47,10 +48,12 @@ class CompetitionApi(SikippModelApi):
                           "min_implementation_years": validate.Range(min=0, max=50),
                           "max_attachment_mb": validate.Range(min=1, max=100),
                           "objection_days": validate.Range(min=0, max=90),
-                          "word_limits": v.word_limits, "verification_checklist": v.checklist}
+                          "word_limits": v.word_limits, "verification_checklist": v.checklist,
+                          "evidence_kinds": v.evidence_kinds}
 
     def before_create(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        item.evidence_kinds = evidence.clean_kinds(item.evidence_kinds) or None
         competitions.add_default_rounds(item)
 
     def before_update(self, item, original):
@@ -58,6 +61,7 @@ class CompetitionApi(SikippModelApi):
 
     def validate_update(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        item.evidence_kinds = evidence.clean_kinds(item.evidence_kinds) or None
         competitions.log_deadline_change(db.session, item, g.sikipp_old_deadline, g.user)
 
 
@@ -115,12 +119,13 @@ class InnovationCrudApi(SikippModelApi):
                         "created_on", "changed_on")
     list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on"]
     show_columns = ["id", "competition_id", "unit_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url",
-                    "sdg_goals", "state", "current_round_id", "created_on", "changed_on"]
-    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals"]
-    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals"]
+                    "sdg_goals", "team", "state", "current_round_id", "created_on", "changed_on"]
+    # ``team`` (issue 12): personal data, never listed, never searchable; shown only to whom teams.visible_to allows.
+    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team"]
+    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team"]
     search_columns = ["competition_id", "unit_id", "state", "title"]
     order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id"]
-    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals}
+    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals, "team": v.team}
 
     # The proposal commands: ownership, draft-only, title and word limits, audit (app/commands/proposals.py).
     def create_item(self, item):
@@ -131,6 +136,14 @@ class InnovationCrudApi(SikippModelApi):
 
     def delete_item(self, item):
         proposals.DeleteProposal(g.user, item).run()
+
+    def pre_get(self, data):
+        """The innovator team reads as null for whoever may not see it (a blind juror, the Penandatangan)."""
+        super().pre_get(data)
+        result = data.get("result")
+        if isinstance(result, dict) and "team" in result:
+            item = db.session.get(Innovation, data.get("id")) if isinstance(data.get("id"), int) else None
+            result["team"] = teams.team_for(db.session, g.user, item)
 
 
 class AssignmentApi(CommandCrudApiMixin, SikippModelApi):

@@ -40,3 +40,25 @@ def checklist(value):
     if (not isinstance(value, list) or not value or len(value) > 30
             or not all(isinstance(item, str) and 0 < len(item.strip()) <= 200 for item in value)):
         raise ValidationError(str(_l("The checklist must be a list of 1 to 30 non-empty texts.")))
+
+
+def evidence_kinds(value):
+    """The competition's evidence kinds (issue 12): the rule is the service's, its message names the kind."""
+    from app.services import evidence
+    from app.services.errors import Invalid
+
+    try:
+        evidence.clean_kinds(value)
+    except Invalid as err:
+        raise ValidationError(str(err.message)) from None
+
+
+def team(value):
+    """An innovation's team (issue 12): the rule is the service's, its message names the member."""
+    from app.services import teams
+    from app.services.errors import Invalid
+
+    try:
+        teams.clean(value)
+    except Invalid as err:
+        raise ValidationError(str(err.message)) from None

@@ -35,8 +35,8 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.states import AssignmentStatus, UnitKind
 from app.models.unit import UNIT_KIND_LABELS
+from app.services import evidence, ranking, teams
 from app.services import innovations as innovation_service
-from app.services import ranking
 from app.services import users as user_service
 from app.services.competitions import add_default_rounds, local_zone, to_utc_naive
 from app.services.errors import Invalid
@@ -1228,11 +1228,38 @@ def simple_pdf(lines, title):
     return bytes(out)
 
 
-def team_decree_pdf(proposal, unit, index):
-    """The SK of the innovation team, as a demo attachment."""
+# -- innovator team and typed evidence (issue 12) ---------------------------------------------------------------
+
+# The demo competition's evidence kinds (SINOVIK asks for typed PDFs of at most 1 MB; IID IND-02 is the team's SK).
+DEMO_EVIDENCE_KINDS = [
+    {"code": "sk_tim", "label": "SK tim inovasi", "required": True, "max_mb": 1},
+    {"code": "bukti_implementasi", "label": "Bukti implementasi", "required": True, "max_mb": 1},
+    {"code": "dokumentasi", "label": "Dokumentasi kegiatan", "required": False, "max_mb": 2},
+]
+TEAM_ROLES = ("Ketua", "Sekretaris", "Anggota", "Anggota")
+TEAM_POSITIONS = ("Kepala Bidang Pelayanan", "Kepala Subbagian Umum dan Kepegawaian", "Analis Kebijakan",
+                  "Pranata Komputer")
+
+
+def demo_team(proposal, unit):
+    """The innovator team of a demo proposal (the same names as its SK): civil servants with an 18-digit NIP
+    (birth date, appointment month, sex, number), except the last member, a contract worker without one."""
     rng = random.Random(f"team-{proposal.acronym}")
     members = [f"{rng.choice(TEAM_FIRST)} {rng.choice(TEAM_LAST)}" for _ in range(4)]
-    roles = ("Ketua", "Sekretaris", "Anggota", "Anggota")
+    team = []
+    for number, (name, role, position) in enumerate(zip(members, TEAM_ROLES, TEAM_POSITIONS), start=1):
+        born = datetime.date(rng.randint(1970, 1992), rng.randint(1, 12), rng.randint(1, 28))
+        appointed = f"{born.year + rng.randint(22, 28)}{rng.randint(1, 12):02d}"
+        nip = f"{born:%Y%m%d}{appointed}{rng.randint(1, 2)}{rng.randint(1, 30):03d}" if number < 4 else ""
+        member = {"name": name, "nip": nip, "position": position if nip else "Tenaga kontrak", "role": role}
+        if number == 1:
+            member["contact"] = f"inovasi.{_compact(proposal.acronym).lower()}@sidoarjokab.go.id"
+        team.append(member)
+    return team
+
+
+def team_decree_pdf(proposal, unit, index):
+    """The SK of the innovation team, as a demo attachment (kind ``sk_tim``)."""
     started = datetime.date.fromisoformat(proposal.started)
     lines = [
         "#PEMERINTAH KABUPATEN SIDOARJO",
@@ -1244,7 +1271,7 @@ def team_decree_pdf(proposal, unit, index):
         f"#TIM INOVASI {proposal.acronym.upper()}",
         "",
         f"Menetapkan susunan Tim Inovasi {proposal.acronym} ({proposal.name}):",
-        *[f"{i}. {name} - {role}" for i, (name, role) in enumerate(zip(members, roles), start=1)],
+        *[f"{i}. {m['name']} - {m['role']}" for i, m in enumerate(demo_team(proposal, unit), start=1)],
         "",
         f"Ditetapkan di Sidoarjo pada tanggal {tanggal(started)}",
         signer(unit),
@@ -1252,6 +1279,44 @@ def team_decree_pdf(proposal, unit, index):
         "Dokumen contoh data demo SIKIPP, bukan dokumen resmi.",
     ]
     return simple_pdf(lines, f"SK Tim Inovasi {proposal.acronym}")
+
+
+def implementation_pdf(proposal, unit):
+    """Proof that the innovation runs (kind ``bukti_implementasi``): a short report of the unit."""
+    started = datetime.date.fromisoformat(proposal.started)
+    lines = [
+        "#PEMERINTAH KABUPATEN SIDOARJO",
+        f"#{unit.name.upper()}",
+        "",
+        f"#LAPORAN IMPLEMENTASI INOVASI {proposal.acronym.upper()}",
+        f"{proposal.name}",
+        "",
+        f"Inovasi diterapkan sejak {tanggal(started)} untuk {proposal.target}.",
+        f"Langkah: {proposal.steps[0]}; {proposal.steps[1]}; {proposal.steps[2]}.",
+        "",
+        signer(unit),
+        "",
+        "Dokumen contoh data demo SIKIPP, bukan dokumen resmi.",
+    ]
+    return simple_pdf(lines, f"Bukti Implementasi {proposal.acronym}")
+
+
+def documentation_pdf(proposal, unit):
+    """Activity documentation (optional kind ``dokumentasi``)."""
+    lines = ["#DOKUMENTASI KEGIATAN", f"#{proposal.acronym.upper()} - {unit.name}", "",
+             f"Sosialisasi dan pelaksanaan layanan {proposal.acronym} bersama {proposal.partners}.", "",
+             "Dokumen contoh data demo SIKIPP, bukan dokumen resmi."]
+    return simple_pdf(lines, f"Dokumentasi {proposal.acronym}")
+
+
+def demo_evidence(proposal, unit, index):
+    """(file name, bytes, kind) of a demo proposal's uploads: every required kind, documentation for some."""
+    stem = proposal.acronym.replace(" ", "_")
+    files = [(f"SK_Tim_Inovasi_{stem}.pdf", team_decree_pdf(proposal, unit, index), "sk_tim"),
+             (f"Bukti_Implementasi_{stem}.pdf", implementation_pdf(proposal, unit), "bukti_implementasi")]
+    if index % 3 == 0:
+        files.append((f"Dokumentasi_{stem}.pdf", documentation_pdf(proposal, unit), "dokumentasi"))
+    return files
 
 
 # -- accounts ------------------------------------------------------------------------------------------------
@@ -1355,7 +1420,7 @@ def ensure_competition(session, year, today):
         return competition, False
     competition = Competition(
         name=name, year=year, submission_deadline=submission_deadline(today), min_implementation_years=2,
-        max_attachment_mb=5,
+        max_attachment_mb=5, evidence_kinds=[dict(kind) for kind in DEMO_EVIDENCE_KINDS],
         description=("Kompetisi inovasi pelayanan publik bagi seluruh perangkat daerah, kecamatan, puskesmas dan "
                      "SMP Negeri di Kabupaten Sidoarjo: pendaftaran dan pengisian proposal, seleksi administrasi, "
                      "penilaian proposal, presentasi dan wawancara Top 20, verifikasi lapangan, dan penetapan Top 10 "
@@ -1448,14 +1513,19 @@ def create_proposals(session, competition, units, accounts, today):
         innovation_service.prepare_new(session, innovation, opd)
         for name, text in proposal_sections(proposal, unit, index, today).items():
             setattr(innovation, name, text)
+        innovation.team = teams.clean(demo_team(proposal, unit))
         innovation.created_on = now - datetime.timedelta(days=60 - index)
         session.add(innovation)
         session.commit()
         # the real upload path: PDF checked by content, stored under a generated name, sha256 recorded
         from app.commands.proposals import AddAttachment
 
-        AddAttachment(opd, innovation, f"SK_Tim_Inovasi_{proposal.acronym.replace(' ', '_')}.pdf",
-                      team_decree_pdf(proposal, unit, index), session=session).run()
+        # typed when the competition defines the kind (a demo competition made before evidence kinds has none)
+        for filename, data, kind in demo_evidence(proposal, unit, index):
+            if not evidence.kinds_of(competition) and kind != "sk_tim":
+                continue  # an untyped competition keeps the one SK attachment, as before
+            AddAttachment(opd, innovation, filename, data, session=session,
+                          kind=kind if evidence.find_kind(competition, kind) else None).run()
         todo.append((innovation.id, proposal, unit, opd))
 
     # Walk the plans step by step across all proposals, so the history reads like a season.

@@ -14,13 +14,13 @@ from sqlalchemy import inspect
 
 from app.commands.base import BaseCommand, json_safe, snapshot
 from app.models import PROPOSAL_SECTIONS, Competition
-from app.services import attachments, innovations
-from app.services.errors import Conflict
+from app.services import attachments, evidence, innovations
+from app.services.errors import Conflict, Invalid
 from workflows.engine import pending_after_commit
 
 PROPOSAL_FIELDS = ("competition_id", "unit_id", "title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on",
-                   "video_url", "sdg_goals", "state")
-EDITABLE_FIELDS = ("title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on", "video_url", "sdg_goals")
+                   "video_url", "sdg_goals", "team", "state")
+EDITABLE_FIELDS = ("title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on", "video_url", "sdg_goals", "team")
 
 
 def pending_original(item, columns=EDITABLE_FIELDS) -> dict:
@@ -122,20 +122,28 @@ class AddAttachment(_ProposalCommand):
 
     action = "innovation.attachment_add"
 
-    def __init__(self, actor, item, filename, data: bytes, *, session=None):
+    def __init__(self, actor, item, filename, data: bytes, *, kind: Optional[str] = None, session=None):
         super().__init__(actor, item, session=session)
         self.filename = filename
         self.data = data
+        self.kind = kind
         self.written: Optional[str] = None
 
     def validate(self):
         innovations.ensure_editable(self.item, self.actor)
         self.name = attachments.check_name(self.filename)
-        attachments.check_pdf(self.data, attachments.max_bytes(self.item))
+        # Typed evidence (issue 12): a known kind when the competition defines kinds, and that kind's size cap.
+        competition = self.item.competition
+        self.kind = evidence.check_kind(competition, self.kind)
+        too_large = evidence.size_problem(competition, self.kind, len(self.data or b""))
+        if too_large:
+            raise Invalid(too_large, field="file")
+        attachments.check_pdf(self.data, attachments.max_bytes(self.item, self.kind))
 
     def perform(self):
         stored_name = self.written = attachments.write_file(self.data)
-        attachment = attachments.new_attachment(self.item, self.actor, self.name, stored_name, self.data)
+        attachment = attachments.new_attachment(self.item, self.actor, self.name, stored_name, self.data,
+                                                kind=self.kind)
         self.session.add(attachment)
         self.session.flush()
         self.after = attachments.as_dict(attachment)

@@ -59,6 +59,10 @@ class Competition(Model):
     objection_days = Column(Integer, nullable=False, default=5, server_default="5")
     # The proposing units read the jurors' comments (without names) on their results page once a round is closed.
     feedback_to_units = Column(Boolean, nullable=False, default=False, server_default=false())
+    # -- typed evidence (issue 12, DESIGN §11) ------------------------------------------------------------------
+    # [{"code", "label", "required", "max_mb"}] (app/services/evidence.py); null or empty = untyped attachments.
+    evidence_kinds = Column(JSON, nullable=True)
+    # -- end typed evidence -------------------------------------------------------------------------------------
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",

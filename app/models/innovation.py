@@ -63,6 +63,12 @@ class Innovation(Model):
     created_on = Column(DateTime, nullable=False, default=utcnow)
     changed_on = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
+    # -- innovator team (issue 12, DESIGN §11) --------------------------------------------------------------
+    # [{"name", "nip", "position", "role", "contact"}]: personal data, shown only to the unit, the Sekretariat
+    # and non-blind jurors (app/services/teams.py); null = no team entered.
+    team = Column(JSON, nullable=True)
+    # -- end innovator team -----------------------------------------------------------------------------------
+
     competition = relationship("Competition")
     unit = relationship("Unit")
     current_round = relationship("Round")
@@ -105,5 +111,8 @@ class Attachment(Model):
     sha256 = Column(String(64), nullable=False)
     uploaded_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
     uploaded_on = Column(DateTime, nullable=False, default=utcnow)
+    # -- typed evidence (issue 12, DESIGN §11): a code of the competition's evidence_kinds, or null -------------
+    kind = Column(String(40), nullable=True)
+    # -- end typed evidence ---------------------------------------------------------------------------------------
 
     innovation = relationship(Innovation, back_populates="attachments")

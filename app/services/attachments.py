@@ -76,10 +76,11 @@ def check_pdf(data, max_bytes):
                         "print the document again as a plain PDF.", what=pdf_safety.KINDS[kind]), field="file")
 
 
-def max_bytes(innovation):
-    """The competition's size cap of one attachment, in bytes."""
-    competition = innovation.competition
-    return (competition.max_attachment_mb if competition is not None else 5) * 1024 * 1024
+def max_bytes(innovation, kind=None):
+    """The size cap of one attachment of ``kind``, in bytes: the kind's cap, else the competition's."""
+    from app.services import evidence
+
+    return int(evidence.cap_mb(innovation.competition, kind) * 1024 * 1024)
 
 
 def write_file(data):
@@ -100,11 +101,11 @@ def discard_file(stored_name):
         log.warning("could not remove attachment %s; the recovery sweep will", stored_name)
 
 
-def new_attachment(innovation, user, name, stored_name, data):
+def new_attachment(innovation, user, name, stored_name, data, kind=None):
     """The attachment row of a stored file (not added to any session)."""
     return Attachment(innovation_id=innovation.id, original_name=name, stored_name=stored_name,
                       size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                      uploaded_by_id=getattr(user, "id", None))
+                      uploaded_by_id=getattr(user, "id", None), kind=kind)
 
 
 def not_this_innovation_message():
@@ -113,5 +114,5 @@ def not_this_innovation_message():
 
 def as_dict(attachment):
     return {"id": attachment.id, "innovation_id": attachment.innovation_id, "original_name": attachment.original_name,
-            "size_bytes": attachment.size_bytes, "sha256": attachment.sha256,
+            "size_bytes": attachment.size_bytes, "sha256": attachment.sha256, "kind": attachment.kind,
             "uploaded_on": attachment.uploaded_on.isoformat() + "Z" if attachment.uploaded_on else None}

@@ -85,7 +85,11 @@ def proposal_problems(innovation, competition=None):
 
 
 def check_proposal(innovation, competition=None):
-    """Raise ``Invalid`` (422, naming the field) for the first problem of :func:`proposal_problems`."""
+    """Raise ``Invalid`` (422, naming the field) for the first problem of :func:`proposal_problems`; the
+    innovator team is cleaned to its stored form or refused (``teams.clean``, issue 12)."""
+    from app.services import teams
+
+    innovation.team = teams.clean(innovation.team) or None
     problems = proposal_problems(innovation, competition)
     if problems:
         field, message = next(iter(problems.items()))

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from app.models import PROPOSAL_SECTIONS_REQUIRED, Attachment
 from app.models.base import utcnow
+from app.services import evidence
 from app.services.competitions import format_local, local_zone
 from app.services.documents.indonesian import format_date
 
@@ -41,13 +42,17 @@ def age_problem(innovation, today=None):
 
 
 def checkable_problems(session, innovation):
-    """The checklist items the system can judge: sections filled, attachment present, implementation age."""
+    """The checklist items the system can judge: sections filled, attachment present, each required evidence
+    kind present, implementation age."""
     problems = []
     missing = missing_sections(innovation)
     if missing:
         problems.append(_("Sections not filled in: %(sections)s.", sections=", ".join(missing)))
     if not has_attachment(session, innovation):
         problems.append(_("At least one PDF attachment is required."))
+    missing_kinds = evidence.missing_problem(session, innovation)  # typed evidence (issue 12): each kind named
+    if missing_kinds:
+        problems.append(missing_kinds)
     age = age_problem(innovation)
     if age:
         problems.append(age)

@@ -7,7 +7,15 @@ from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateInput
 
@@ -31,7 +39,7 @@ from app.models import (
     Unit,
 )
 from app.models.competition import DEFAULT_WORD_LIMITS
-from app.services import access, competitions, innovations, text_rules
+from app.services import access, competitions, evidence, innovations, text_rules
 from app.services.errors import DomainError
 from app.views import formatting as fmt
 from app.views.base import GuardedModelView, api_rules
@@ -122,6 +130,27 @@ class RoundView(CommandCrudViewMixin, SikippModelView):
     delete_command = judging_commands.DeleteRound
 
 
+class EvidenceKindsText:
+    """WTForms validator of the competition form's evidence kinds (one per line): the service's rule and message."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, list):
+            return
+        try:
+            evidence.from_lines(field.data)
+        except DomainError as err:
+            raise ValidationError(err.message) from None
+
+
+def _evidence_kinds_field():
+    return TextAreaField(
+        _l("Evidence kinds"), validators=[Optional(), EvidenceKindsText()],
+        render_kw={"rows": 4, "class": "form-control", "placeholder": "sk_tim | SK tim inovasi | wajib | 1"},
+        description=_l("One kind per line: code | label | wajib or opsional | max MB (empty: the attachment size "
+                       "limit). With kinds, every attachment names its kind and submitting needs every required "
+                       "kind."))
+
+
 class CompetitionView(SikippModelView):
     list_title = _l("Competitions")
     show_title = _l("Competition details")
@@ -134,7 +163,7 @@ class CompetitionView(SikippModelView):
     related_views = [RoundView]
     list_columns = ["name", "year", "submission_deadline"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "objection_days", "feedback_to_units"]
+                   "max_attachment_mb", "objection_days", "feedback_to_units", "evidence_kinds"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
@@ -142,7 +171,8 @@ class CompetitionView(SikippModelView):
                      "description": _l("Description"), "min_implementation_years": _l("Minimum age (years)"),
                      "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on"),
                      "objection_days": _l("Objection period (days)"),
-                     "feedback_to_units": _l("Show the jurors' comments to the units")}
+                     "feedback_to_units": _l("Show the jurors' comments to the units"),
+                     "evidence_kinds": _l("Evidence kinds")}
     description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
                            "objection_days": _l("Days after an announcement of results during which anyone may "
                                                 "object, until 23:59:59 local time of the last day; 0 = none."),
@@ -150,7 +180,9 @@ class CompetitionView(SikippModelView):
                                                    "final score sheets on its results page, without the jurors' "
                                                    "names.")}
     formatters_columns = {"submission_deadline": fmt.datetime_id, "created_on": fmt.datetime_id,
-                          "description": fmt.or_dash, "feedback_to_units": fmt.yes_no}
+                          "description": fmt.or_dash, "feedback_to_units": fmt.yes_no,
+                          "evidence_kinds": lambda kinds: Markup("<br>").join(evidence.to_lines(kinds).splitlines())
+                          or "—"}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {
         # A plain check box (FAB makes a non-nullable column required: an unticked box would fail).
@@ -164,19 +196,29 @@ class CompetitionView(SikippModelView):
             _l("Objection period (days)"), default=5, validators=[Optional(), NumberRange(min=0, max=90)],
             description=_l("Days after an announcement of results during which anyone may object, until 23:59:59 "
                            "local time of the last day; 0 = none.")),
+        "evidence_kinds": _evidence_kinds_field(),
     }
 
     def prefill_form(self, form, pk):
-        """The stored deadline is UTC; the form shows and takes local time."""
+        """The stored deadline is UTC; the form shows and takes local time. Evidence kinds show one per line."""
         form.submission_deadline.data = competitions.to_local_naive(form.submission_deadline.data)
+        if isinstance(form.evidence_kinds.data, list) or form.evidence_kinds.data is None:
+            form.evidence_kinds.data = evidence.to_lines(form.evidence_kinds.data)
+
+    @staticmethod
+    def _kinds_from_form(item):
+        if not isinstance(item.evidence_kinds, list):  # the form's text (already validated at the field)
+            item.evidence_kinds = evidence.from_lines(item.evidence_kinds)
 
     def pre_add(self, item):
+        self._kinds_from_form(item)
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
         if item.objection_days is None:
             item.objection_days = 5
         competitions.add_default_rounds(item)
 
     def pre_update(self, item):
+        self._kinds_from_form(item)
         with db.session.no_autoflush:  # the stored value, not the form's not-yet-converted one
             old = db.session.query(Competition.submission_deadline).filter_by(id=item.id).scalar()
             if item.objection_days is None:

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import Assignment, Attachment, Innovation, Round, User
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import access, announcements, awards, judging, ranking, text_rules
+from app.services import access, announcements, awards, evidence, judging, ranking, teams, text_rules
 from app.services.errors import DomainError
 from app.views import crud
 from app.views.paging import SCREEN_PAGE_SIZE, pager, screen_page
@@ -113,6 +113,9 @@ class ScoreSheetView(BaseView):
             trail=judging.audit_trail(db.session, assignment) if access.is_privileged(g.user) else [],
             kind_labels=UNIT_KIND_LABELS, num=_num, audit_label=crud.audit_action_label,
             next_sheet=self._next_todo(assignment) if is_juror else None,
+            # issue 12: the team only for whom teams.visible_to allows (never a blind juror); kinds by label
+            team=teams.team_for(db.session, g.user, innovation),
+            kind_label=lambda code, c=innovation.competition: evidence.label_of(c, code),
         ), status
 
     @expose("/sheet/<int:pk>", methods=["GET"])

@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from app.api.base import METHOD_PERMISSIONS, row_filter
-from app.commands.proposals import AddAttachment, RemoveAttachment
+from app.commands.proposals import AddAttachment, EditProposal, RemoveAttachment
 from app.commands.transitions import FireThroughCommand
 from app.extensions import db
 from app.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
 from app.models import Attachment, Unit
-from app.services import access, attachments, innovations, text_rules
+from app.services import access, attachments, evidence, innovations, teams, text_rules
 from app.services.errors import DomainError
 from app.views import formatting
 from app.views.ajax_select import AjaxRelatedFilterField
@@ -46,7 +46,7 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
     workflow = innovation_workflow
     show_template = "innovation/show.html"
     method_permission_name = {**METHOD_PERMISSIONS, "attachment_upload": "edit", "attachment_download": "read",
-                              "attachment_delete": "edit"}
+                              "attachment_delete": "edit", "team_save": "edit"}
     formatters_columns = {**InnovationCrudView.formatters_columns,
                           "state": lambda s: state_badge(innovation_workflow, s)}
     search_filters = {"state": [FilterEqual]}
@@ -73,6 +73,12 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
                     can_edit=(item.state == "draft" and access.owns_innovation(g.user, item)
                               and self.appbuilder.sm.has_access("can_edit", "Innovation")),
                     max_attachment_mb=item.competition.max_attachment_mb if item.competition else 5,
+                    # typed evidence and the innovator team (issue 12)
+                    evidence_kinds=evidence.kinds_of(item.competition),
+                    missing_kinds=evidence.missing_required(db.session, item),
+                    kind_label=lambda code, c=item.competition: evidence.label_of(c, code),
+                    team=teams.team_for(db.session, g.user, item),
+                    team_endpoint="InnovationView.team_save",
                     attachment_endpoint="InnovationView.attachment_download",
                     attachment_upload_endpoint="InnovationView.attachment_upload",
                     attachment_delete_endpoint="InnovationView.attachment_delete",
@@ -106,11 +112,32 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
             if upload is None:
                 flash(_("Choose a PDF file first."), "warning")
             else:
-                AddAttachment(g.user, item, upload.filename, upload.read()).run()
+                AddAttachment(g.user, item, upload.filename, upload.read(), kind=request.form.get("kind")).run()
                 flash(_("Attachment uploaded."), "success")
         except DomainError as err:
             flash(err.message, "danger")
         return redirect(url_for("InnovationView.show", pk=pk))
+
+    @expose("/team/<int:pk>", methods=["POST"])
+    @has_access
+    def team_save(self, pk):
+        """The team editor's rows (``team-<key>`` lists, one entry per row) saved through EditProposal: the same
+        ownership, draft-only and team rules as the API's PUT."""
+        item = self._visible_or_404(pk)
+        columns = {key: request.form.getlist(f"team-{key}") for key in teams.KEYS}
+        rows = max((len(v) for v in columns.values()), default=0)
+        team = [{key: (columns[key][i] if i < len(columns[key]) else "") for key in teams.KEYS} for i in range(rows)]
+
+        def apply():
+            item.team = team
+
+        try:
+            EditProposal(g.user, item, apply=apply).run()
+            flash(_("Innovator team saved."), "success")
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        return redirect(url_for("InnovationView.show", pk=pk) + "#team")
 
     @expose("/attachments/<int:pk>/<int:attachment_id>", methods=["GET"])
     @has_access

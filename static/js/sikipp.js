@@ -96,6 +96,31 @@
     }
   }
 
+  /* Innovator team editor (tbody[data-team-rows]): add a blank row ([data-team-add]) or remove one
+     ([data-team-remove]; the last row is emptied rather than removed, so one row always stays). */
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest ? event.target.closest("[data-team-add]") : null;
+    var remove = event.target.closest ? event.target.closest("[data-team-remove]") : null;
+    if (add) {
+      var body = add.form && add.form.querySelector("[data-team-rows]");
+      var rows = body ? body.querySelectorAll(".team-row") : [];
+      if (!rows.length) { return; }
+      var copy = rows[rows.length - 1].cloneNode(true);
+      copy.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      body.appendChild(copy);
+      var first = copy.querySelector("input");
+      if (first) { first.focus(); }
+    } else if (remove) {
+      var row = remove.closest(".team-row");
+      if (!row) { return; }
+      if (row.parentNode.querySelectorAll(".team-row").length > 1) {
+        row.parentNode.removeChild(row);
+      } else {
+        row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      }
+    }
+  });
+
   function ready(fn) {
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", fn); } else { fn(); }
   }
