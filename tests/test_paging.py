@@ -105,3 +105,20 @@ def test_the_ranking_and_participation_screens_are_paged(app, api, competition, 
     assert 'rel="next"' in pages[0] and "page=1" in pages[0] and 'rel="next"' not in pages[2]
     html = web.get(f"/participation/{competition}/").get_data(as_text=True)
     assert html.count("data-unit=") == 3  # 3 baseline units (+ any left by other tests: at most a page of 4)
+
+
+def test_progress_pages_jurors_on_request_with_totals_over_all(app, api, competition):
+    from tests.judging_helpers import ensure_jurors
+
+    hj = ensure_jurors(app, [("pg_juri_d", None), ("pg_juri_e", None)])
+    rid, ids = _ranked_round(app, competition, hj, 3)
+    with app.app_context():
+        assign(app, rid, ids[0], hj[1])
+    client = api("sekretariat")
+    whole = client.get(f"/api/v1/round/{rid}/progress").get_json()
+    assert len(whole["jurors"]) == 2 and "juror_count" not in whole
+    pages = [client.get(f"/api/v1/round/{rid}/progress?page={p}&page_size=1").get_json() for p in (0, 1)]
+    assert [len(p["jurors"]) for p in pages] == [1, 1]
+    assert [p["jurors"][0] for p in pages] == whole["jurors"]
+    assert all(p["juror_count"] == 2 and p["totals"] == whole["totals"] for p in pages)
+    assert client.get(f"/api/v1/round/{rid}/progress?page_size=0").status_code == 400

@@ -255,11 +255,14 @@ class RoundJudgingApi(JudgingBaseApi):
     @safe
     @permission_name("progress")
     def progress(self, pk):
-        """Judging progress per juror (assigned, drafted, final, not started, recused).
+        """Judging progress per juror (assigned, drafted, final, not started, recused); with ``page``/``page_size``
+        one page of jurors, ``juror_count`` and the totals over all of them.
         ---
         get:
           parameters:
           - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: query, name: page, required: false, schema: {type: integer, minimum: 0}}
+          - {in: query, name: page_size, required: false, schema: {type: integer, minimum: 1, maximum: 1000}}
           responses:
             200: {description: Progress}
             401: {$ref: '#/components/responses/401'}
@@ -269,7 +272,11 @@ class RoundJudgingApi(JudgingBaseApi):
         rnd = self._round(pk)
         if rnd is None:
             return self.response_404()
-        return self.response(200, **judging.progress(db.session, rnd))
+        paging = page_args()
+        if isinstance(paging, str):
+            return self.response_400(message=paging)
+        page, page_size = paging
+        return self.response(200, **judging.progress(db.session, rnd, page=page, page_size=page_size))
 
     @expose("/<int:pk>/remind", methods=["POST"])
     @protect()

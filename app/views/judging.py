@@ -319,7 +319,10 @@ class JudgingView(BaseView):
     @has_access
     def progress(self, pk):
         rnd = self._round(pk)
-        return self.render_template("judging/progress.html", rnd=rnd, progress=judging.progress(db.session, rnd),
+        page = screen_page()
+        progress = judging.progress(db.session, rnd, page=page, page_size=SCREEN_PAGE_SIZE)
+        return self.render_template("judging/progress.html", rnd=rnd, progress=progress,
+                                    pager=pager(page, progress["juror_count"], SCREEN_PAGE_SIZE),
                                     reminders=judging.last_reminders(db.session, rnd),
                                     next_round=judging.next_round(db.session, rnd),
                                     announcement=announcements.announcement_of_round(db.session, rnd.id),
