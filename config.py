@@ -226,5 +226,13 @@ MAX_CONTENT_LENGTH = int(os.environ.get("SIKIPP_MAX_REQUEST_MB", "64")) * 1024 *
 # the recovery sweep removes files no row refers to once older than the grace period (a younger one may belong
 # to a transaction about to commit) and runs at consumer start and every SIKIPP_RECOVERY_MINUTES.
 SIKIPP_STORAGE_URL = os.environ.get("SIKIPP_STORAGE_URL", "")
+# The object store's credentials and endpoint (DESIGN §6, exact names; unset: boto3's own chain — profile, role).
+AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "")
+AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL", "")
+AWS_REGION = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", ""))
+# Seconds to wait for the object store to accept a connection (reads may take three times as long; two attempts)
+# before the request answers 503/507 instead of hanging.
+SIKIPP_STORAGE_TIMEOUT_SECONDS = float(os.environ.get("SIKIPP_STORAGE_TIMEOUT_SECONDS", "5"))
 SIKIPP_RECOVERY_GRACE_SECONDS = int(os.environ.get("SIKIPP_RECOVERY_GRACE_SECONDS", "900"))
 SIKIPP_RECOVERY_MINUTES = int(os.environ.get("SIKIPP_RECOVERY_MINUTES", "5"))

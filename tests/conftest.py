@@ -17,13 +17,19 @@ DOMAIN_TABLES = ["notification", "objection", "announcement_entry", "announcemen
                  "workflow_outbox", "audit_log"]
 
 
+# Tests that must run alone, after the parallel suite, each in its own pytest run without xdist (scripts/test on
+# the PostgreSQL run): ``pg_restart`` restarts the shared PostgreSQL server (it would cut the connections of every
+# other test); ``multihost`` starts gunicorn hosts and job consumers of its own on one database, one Redis database
+# and one bucket (tests/test_multihost.py: heavy, and its consumers would take any job queued beside them).
+ALONE_MARKERS = ("pg_restart", "multihost")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``pg_restart`` restart the shared PostgreSQL server: they run only when selected by that mark
-    (``-m pg_restart``, alone: scripts/test does it after the suite on the PostgreSQL run), never within the suite,
-    where they would cut the connections of every other test."""
-    if "pg_restart" in (config.getoption("markexpr") or ""):
-        return
-    kept = [item for item in items if item.get_closest_marker("pg_restart") is None]
+    """Tests marked with one of ``ALONE_MARKERS`` run only when selected by that mark (``-m pg_restart``,
+    ``-m multihost``), never within the suite."""
+    selected = config.getoption("markexpr") or ""
+    left_out = [marker for marker in ALONE_MARKERS if marker not in selected]
+    kept = [item for item in items if not any(item.get_closest_marker(m) for m in left_out)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
@@ -219,3 +225,40 @@ def browser_page():
         page.on("dialog", lambda dialog: dialog.accept())  # confirmations are accepted like a user would
         yield page
         browser.close()
+
+
+# -- storage backends (issue 14): a real S3 server (SeaweedFS, tests/s3_helpers.py) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One SeaweedFS ``weed server -s3`` per xdist worker, started on first use (~3 s), stopped at the end."""
+    from tests.s3_helpers import start_seaweedfs
+
+    server = start_seaweedfs()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_server):
+    """This worker's bucket; each test gets its own prefix in it (a new bucket per test would grow SeaweedFS
+    volumes for every one: slow)."""
+    return s3_server.make_bucket()
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_backend(request, app, tmp_path, monkeypatch):
+    """The app's storage for this test, on both backends: a fresh local directory, or a fresh prefix of this
+    worker's bucket on the real S3 server. Installed as the app's storage for the test."""
+    import uuid
+
+    from app.services.storage import EXTENSION, LocalStorage
+
+    if request.param == "local":
+        store = LocalStorage(str(tmp_path / "storage"))
+    else:
+        server = request.getfixturevalue("s3_server")
+        store = server.storage(request.getfixturevalue("s3_bucket"), f"t-{uuid.uuid4().hex[:12]}")
+    monkeypatch.setitem(app.extensions, EXTENSION, store)
+    return store

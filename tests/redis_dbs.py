@@ -10,3 +10,4 @@ HUEY_QUEUE = f"{BASE}/14"        # test_redis_shared_state: the huey queue
 OUTBOX = f"{BASE}/13"            # test_outbox_delivery: queue consumer in another process
 OBJECTIONS = f"{BASE}/12"        # test_announcements: objection throttle
 PASSWORD_SESSIONS = f"{BASE}/11"  # test_passwords_sessions: per-account and per-address counters
+MULTIHOST = f"{BASE}/10"       # test_multihost: two gunicorn hosts and the job consumers share this queue

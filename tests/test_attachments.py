@@ -2,7 +2,6 @@
 see the proposal; hostile uploads are refused with a clear 4xx and leave nothing behind."""
 import hashlib
 import io
-import os
 import zipfile
 
 import pytest
@@ -11,10 +10,15 @@ from app.extensions import db
 from app.models import Attachment, Innovation
 from tests.pdfs import blank_pdf
 
+# Every test here runs on both storage backends: a local directory and a real S3 server (issue 14).
+pytestmark = pytest.mark.usefixtures("storage_backend")
+
 
 def _files(app):
-    path = os.path.join(app.config["SIKIPP_STORAGE_DIR"], "attachments")
-    return sorted(os.listdir(path)) if os.path.isdir(path) else []
+    """The attachment names in the app's storage, temporary ``.part`` names and unfinished uploads included."""
+    from app.services.storage import get_storage
+
+    return sorted(o.key.split("/", 1)[1] for o in get_storage(app).list("attachments/"))
 
 
 def _upload(client_api, pk, data, name="sk-tim.pdf", content_type="application/pdf"):

@@ -49,11 +49,13 @@ def _databases(kind, root):
     return f"{base}/{names[0]}", f"{base}/{names[1]}", cleanup
 
 
-def _make_app(url, storage_dir, instance):
+def _make_app(url, storage_dir, instance, storage=None):
+    """An app of its own on ``url``; its files in ``storage_dir``, or where ``storage`` (config keys) says."""
     from app import create_app
 
     key, cert = signing_pair()
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SIKIPP_STORAGE_DIR": storage_dir,
+    return create_app({**(storage or {}), "TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                       "SIKIPP_STORAGE_DIR": storage_dir,
                        "SIKIPP_HUEY_FILE": os.path.join(instance, f"huey-{uuid.uuid4().hex[:6]}.db"),
                        "WTF_CSRF_ENABLED": False, "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                        "SIKIPP_SIGNING_KEY": key, "SIKIPP_SIGNING_CERT": cert,
@@ -122,14 +124,22 @@ def _source(application):
     return pk
 
 
+@pytest.mark.parametrize("backend", ["local", "s3"])
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_backup_restore_round_trip(kind, capsys):
+def test_backup_restore_round_trip(kind, backend, request, capsys):
+    """On the local directory and on the real S3 server (SeaweedFS): a decree signed and its certificates
+    stored in the object store, backed up from it, restored into another prefix, verified there."""
     if kind == "postgresql" and not _pg_available():
         pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable")  # a real component: never skipped
     root = tempfile.mkdtemp(prefix=f"sikipp-backup-{kind}-")
+    stores = {"src": None, "dst": None}
+    if backend == "s3":
+        server, bucket = request.getfixturevalue("s3_server"), request.getfixturevalue("s3_bucket")
+        run = uuid.uuid4().hex[:8]
+        stores = {side: server.config(bucket, f"backup-{run}-{side}") for side in stores}
     source_url, target_url, cleanup = _databases(kind, root)
     try:
-        source = _make_app(source_url, os.path.join(root, "storage-src"), root)
+        source = _make_app(source_url, os.path.join(root, "storage-src"), root, stores["src"])
         decree = _source(source)
         before = _snapshot(source)
         assert len(before["documents"]) > 1 and before["attachments"] and any(r for r, _c in
@@ -141,7 +151,15 @@ def test_backup_restore_round_trip(kind, capsys):
             names = set(tar.getnames())
         assert "manifest.json" in names and f"files/documents/decree-{decree}.pdf" in names
 
-        target = _make_app(target_url, os.path.join(root, "storage-dst"), root)
+        target = _make_app(target_url, os.path.join(root, "storage-dst"), root, stores["dst"])
+        if backend == "s3":  # the files really are in the object store, not on this host's disk
+            from app.services.storage import S3Storage, get_storage
+
+            for application in (source, target):
+                assert isinstance(get_storage(application), S3Storage)
+            assert not os.path.exists(os.path.join(root, "storage-src", "documents"))
+            keys = {o.key for o in get_storage(source).list("documents/")}
+            assert f"documents/decree-{decree}.pdf" in keys and len(keys) == len(before["documents"])
         done_restore = target.test_cli_runner().invoke(args=["kipp", "restore", archive])
         assert done_restore.exit_code == 0, done_restore.output
         after = _snapshot(target)
@@ -154,7 +172,7 @@ def test_backup_restore_round_trip(kind, capsys):
         again = target.test_cli_runner().invoke(args=["kipp", "restore", archive])  # not empty any more
         assert again.exit_code != 0 and "must be empty" in again.output and "database is not empty" in again.output
         with capsys.disabled():
-            print(f"\n[measure] {kind}: {done.output.strip()} | {done_restore.output.strip()}")
+            print(f"\n[measure] {kind}/{backend}: {done.output.strip()} | {done_restore.output.strip()}")
         for application in (source, target):
             with application.app_context():
                 from app.extensions import db

@@ -157,6 +157,13 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
         awards = session.query(Award).all()
         assert len(awards) == sum(1 for i in innovations if i.state == "awarded")
         assert "Juara I" in {a.title for a in awards}
+        # issue 12: groups and thematic categories, awards per group × category
+        competition = session.get(Competition, innovations[0].competition_id)
+        assert competition.groups == ["umum", "replikasi"] and len(competition.categories) == 3
+        assert {i.group for i in innovations} == {"umum", "replikasi"}
+        assert {i.category for i in innovations} == set(competition.categories)
+        assert all((a.group, a.category) == (a.innovation.group, a.innovation.category) for a in awards)
+        assert "replikasi" in {a.group for a in awards}
 
         # every role has a demo account
         accounts = demo.demo_accounts({u.code: u for u in demo_units})

@@ -81,13 +81,14 @@ def test_export_matches_the_ranking_endpoint(app, api, scored_round):
     wb = _workbook(sek.get(f"/api/v1/round/{s['round']}/ranking/export"))
     assert {"Peringkat", "Rincian"} <= set(wb.sheetnames)
     rows = _rows(wb["Peringkat"])
-    assert rows[0] == ["Peringkat", "Inovasi", "Unit", "Kategori", "Nilai", "Lembar final"]
+    assert rows[0] == ["Peringkat", "Inovasi", "Unit", "Kategori", "Nilai", "Lembar final", "Kelompok"]
     crit = s["crit"]
     score_a = (sheet_score(crit, [7.75, 80, 90.25, 60, 100, 0]) + 90) / 2
     assert rows[1:] == [
-        [1, "Layanan 1", "Dinas Uji A", "OPD", round(score_a, 2), 2],
-        [2, "Layanan 2", "Dinas Uji B", "OPD", 70.0, 1],
-        [1, "Layanan 3", "Kecamatan Uji C", "Kecamatan", round(sheet_score(crit, [60, 65, 70, 55, 50, 45.5]), 2), 1],
+        [1, "Layanan 1", "Dinas Uji A", "OPD", round(score_a, 2), 2, "Umum"],
+        [2, "Layanan 2", "Dinas Uji B", "OPD", 70.0, 1, "Umum"],
+        [1, "Layanan 3", "Kecamatan Uji C", "Kecamatan", round(sheet_score(crit, [60, 65, 70, 55, 50, 45.5]), 2), 1,
+         "Umum"],
     ]
     # the same ranks and (rounded) scores as the ranking endpoint, in the same order
     assert [(r[0], r[1], r[4]) for r in rows[1:]] == [(x["rank"], x["title"], x["score_display"]) for x in ranking]

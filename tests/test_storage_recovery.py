@@ -52,8 +52,10 @@ def test_health_check_reports_a_working_and_a_failing_store(tmp_path):
 def test_storage_url_selects_the_backend():
     assert isinstance(build_storage({"SIKIPP_STORAGE_URL": "", "SIKIPP_STORAGE_DIR": "/tmp/x"}), LocalStorage)
     assert build_storage({"SIKIPP_STORAGE_URL": "file:///tmp/y"}).root == "/tmp/y"
-    with pytest.raises(RuntimeError, match="no storage backend for 's3'"):
-        build_storage({"SIKIPP_STORAGE_URL": "s3://bucket/prefix"})
+    s3 = build_storage({"SIKIPP_STORAGE_URL": "s3://bucket/some/prefix"})  # issue 14: the object store
+    assert type(s3).__name__ == "S3Storage" and (s3.bucket, s3.prefix) == ("bucket", "some/prefix/")
+    with pytest.raises(RuntimeError, match="no storage backend for 'ftp'"):
+        build_storage({"SIKIPP_STORAGE_URL": "ftp://host/dir"})
 
 
 def test_remove_orphans_keeps_referenced_and_young_files(app, api, competition):

@@ -9,7 +9,7 @@ from app.api.base import error_response
 from app.commands.proposals import AddAttachment, RemoveAttachment
 from app.extensions import db
 from app.models import Attachment
-from app.services import attachments
+from app.services import attachments, storage
 from app.services.errors import DomainError
 
 
@@ -130,6 +130,9 @@ class AttachmentEndpointsMixin:
             return error_response(self, err)
         response = send_file(stream, mimetype="application/pdf", as_attachment=True,
                              download_name=attachment.original_name, max_age=0)
+        # Streamed from the store in large chunks (no whole file in memory), with its length when known.
+        response.response = storage.iter_chunks(stream)
+        response.content_length = storage.stream_length(stream)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from app.api.resources import AwardApi
 from app.api.workflow_apis import DecreeApi
 from app.extensions import db
-from app.services import access
+from app.services import access, storage
 from app.services.documents import content, issuing
 from app.services.errors import Conflict
 from app.services.storage import StorageError
@@ -44,12 +44,16 @@ def may_see_award(user, award):
 
 
 def stored_pdf_response(api, config, doc, filename):
-    """A stored document as a PDF answer; a failing store answers 503 with its message, never a 500."""
+    """A stored document as a PDF answer, streamed from the store (no whole file in memory); a failing store
+    answers 503 with its message, never a 500."""
     try:
-        data = issuing.stored_bytes(config, doc)
+        stream = issuing.open_stored(config, doc)
     except StorageError as err:
         return api.response(err.status, message=err.message)
-    return pdf_response(data, filename, etag=doc.sha256, cache="private, max-age=0, must-revalidate")
+    response = pdf_response(storage.iter_chunks(stream), filename, etag=doc.sha256,
+                            cache="private, max-age=0, must-revalidate")
+    response.content_length = storage.stream_length(stream)
+    return response
 
 
 class DecreeDocumentsApi(DecreeApi):

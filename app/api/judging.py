@@ -118,7 +118,7 @@ class RoundJudgingApi(JudgingBaseApi):
     @safe
     @permission_name("ranking")
     def ranking(self, pk):
-        """Ranking of the round per category (DESIGN §4 scoring rule, deterministic tie-break).
+        """Ranking of the round per group × category (DESIGN §4 scoring rule, §11 groups; deterministic tie-break).
         ---
         get:
           parameters:
@@ -141,6 +141,7 @@ class RoundJudgingApi(JudgingBaseApi):
                             innovation_id: {type: integer}
                             title: {type: string}
                             unit: {type: string}
+                            group: {type: string}
                             category: {type: string}
                             score: {type: number}
                             rank: {type: integer}
@@ -314,7 +315,8 @@ class RoundJudgingApi(JudgingBaseApi):
     @safe
     @permission_name("close")
     def close(self, pk):
-        """Close the round: the top `shortlist_size` per category advance, the others are scored.
+        """Close the round: per group × category the top `shortlist_size` (or the category's quota) at or above
+        the round's `pass_mark` advance, the others are scored.
         ---
         post:
           parameters:

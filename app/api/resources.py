@@ -35,12 +35,12 @@ class CompetitionApi(SikippModelApi):
     class_permission_name = "Competition"
     datamodel = SQLAInterface(Competition)
     list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb",
-                    "objection_days"]
+                    "objection_days", "groups", "categories"]
     show_columns = list_columns + ["description", "word_limits", "verification_checklist", "feedback_to_units",
                                    "evidence_kinds", "created_on"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
                    "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units",
-                   "evidence_kinds"]
+                   "evidence_kinds", "groups", "categories"]
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -49,7 +49,8 @@ class CompetitionApi(SikippModelApi):
                           "max_attachment_mb": validate.Range(min=1, max=100),
                           "objection_days": validate.Range(min=0, max=90),
                           "word_limits": v.word_limits, "verification_checklist": v.checklist,
-                          "evidence_kinds": v.evidence_kinds}
+                          "evidence_kinds": v.evidence_kinds,
+                          "groups": v.competition_groups, "categories": v.competition_categories}
 
     def before_create(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
@@ -73,10 +74,12 @@ class RoundApi(CommandCrudApiMixin, SikippModelApi):
     class_permission_name = "Round"
     datamodel = SQLAInterface(Round)
     list_columns = ["id", "competition_id", "name", "sequence", "weight", "shortlist_size", "blind", "normalize_z",
-                    "closed_at"]
+                    "closed_at", "pass_mark", "category_quotas"]
     show_columns = list_columns
-    add_columns = ["competition_id", "name", "sequence", "weight", "shortlist_size", "blind", "normalize_z"]
-    edit_columns = ["name", "sequence", "weight", "shortlist_size", "blind", "normalize_z"]
+    add_columns = ["competition_id", "name", "sequence", "weight", "shortlist_size", "blind", "normalize_z",
+                   "pass_mark", "category_quotas"]
+    edit_columns = ["name", "sequence", "weight", "shortlist_size", "blind", "normalize_z", "pass_mark",
+                    "category_quotas"]
     search_columns = ["competition_id", "name"]
     order_columns = ["competition_id", "sequence", "name"]
     # The bounds (inside the database's INTEGER, the same as the screens') are checked once, by the command.
@@ -117,15 +120,19 @@ class InnovationCrudApi(SikippModelApi):
     base_filters = row_filter(access.innovation_criterion)
     read_only_fields = ("id", "state", "unit_id", "version", "created_by_id", "current_round_id",
                         "created_on", "changed_on")
-    list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on"]
+    list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on", "group",
+                    "category"]
     show_columns = ["id", "competition_id", "unit_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url",
-                    "sdg_goals", "team", "state", "current_round_id", "created_on", "changed_on"]
+                    "sdg_goals", "team", "state", "current_round_id", "created_on", "changed_on", "group", "category"]
     # ``team`` (issue 12): personal data, never listed, never searchable; shown only to whom teams.visible_to allows.
-    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team"]
-    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team"]
-    search_columns = ["competition_id", "unit_id", "state", "title"]
-    order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id"]
-    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals, "team": v.team}
+    add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team",
+                   "group", "category"]
+    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team", "group", "category"]
+    search_columns = ["competition_id", "unit_id", "state", "title", "group", "category"]
+    order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id", "group",
+                     "category"]
+    validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals, "team": v.team,
+                          "group": v.innovation_group, "category": v.innovation_category}
 
     # The proposal commands: ownership, draft-only, title and word limits, audit (app/commands/proposals.py).
     def create_item(self, item):
@@ -170,11 +177,12 @@ class AwardApi(SikippModelApi):
     resource_name = "award"
     class_permission_name = "Award"
     datamodel = SQLAInterface(Award)
-    list_columns = ["id", "innovation_id", "title", "rank", "category", "score", "prize_amount", "created_on"]
+    list_columns = ["id", "innovation_id", "title", "rank", "category", "group", "score", "prize_amount",
+                    "created_on"]
     show_columns = list_columns
     add_columns = []
     edit_columns = []
-    search_columns = ["innovation_id", "title", "category"]
+    search_columns = ["innovation_id", "title", "category", "group"]
     order_columns = ["id", "rank", "title"]
     include_route_methods = {"get", "get_list", "info"}  # awards come only from the `award` transition
 

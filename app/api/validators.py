@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, validate
 
 from app.models import SAKIP_GRADES, UNIT_KINDS
+from app.services import groups
 
 
 def sdg_goals(value):
@@ -62,3 +63,21 @@ def team(value):
         teams.clean(value)
     except Invalid as err:
         raise ValidationError(str(err.message)) from None
+
+
+# -- groups and categories (issue 12 item 1): the rules are app.services.groups' ----------------------------
+
+def competition_groups(value):
+    problem = groups.groups_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+def competition_categories(value):
+    problem = groups.categories_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+innovation_group = validate.OneOf(groups.GROUPS)
+innovation_category = validate.Length(max=groups.MAX_CATEGORY_LENGTH)

@@ -224,6 +224,45 @@ def backup_command(path):
                f"{len(manifest['files'])} files) in {manifest['seconds']:.1f} s.")
 
 
+@kipp.group("storage", help="The file storage (local directory or S3-compatible object store).")
+def storage_group():
+    pass
+
+
+@storage_group.command("migrate", help="Copy every local file (SIKIPP_STORAGE_DIR) to the storage SIKIPP_STORAGE_URL "
+                                       "names (s3://bucket/prefix), verifying each copy's sha256. Safe to rerun: "
+                                       "files already there with the same sha256 are skipped.")
+@click.option("--from", "source_dir", type=click.Path(file_okay=False), default=None,
+              help="The local storage directory to copy from (default: SIKIPP_STORAGE_DIR).")
+@click.option("--verbose", "-v", is_flag=True, help="One line per file.")
+@with_appcontext
+def storage_migrate_command(source_dir, verbose):
+    from app.commands.storage import migrate_local_files
+    from app.extensions import db
+    from app.services.errors import DomainError
+    from app.services.storage import get_storage
+
+    _require_schema()
+    target = get_storage()
+    click.echo(f"Migrating files to {target.description} ...")
+    progress = (lambda key, outcome: click.echo(f"  {outcome:8} {key}")) if verbose else None
+    try:
+        report = migrate_local_files(db.session, current_app.config, source_dir=source_dir, target=target,
+                                     progress=progress)
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
+    click.echo(f"Files: {report.total}; copied: {len(report.copied)} ({report.bytes_copied:,} bytes); "
+               f"already there (same sha256): {len(report.skipped)}; different in the target: "
+               f"{len(report.conflicts)}; failed: {len(report.failed)}; in {report.seconds:.1f} s.")
+    for key in report.conflicts:
+        click.echo(f"  different in the target (left alone): {key}", err=True)
+    for key, reason in report.failed:
+        click.echo(f"  failed: {key}: {reason}", err=True)
+    if not report.ok:
+        raise click.ClickException("Not every file was migrated; fix the cause and run the command again.")
+    click.echo("Every file is in the target with the same sha256.")
+
+
 @kipp.command("restore", help="Restore an archive made by `kipp backup` into an EMPTY database and storage "
                               "(refused otherwise).")
 @click.argument("path", type=click.Path(dir_okay=False))

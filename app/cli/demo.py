@@ -34,7 +34,6 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.states import AssignmentStatus, UnitKind
-from app.models.unit import UNIT_KIND_LABELS
 from app.services import evidence, ranking, teams
 from app.services import innovations as innovation_service
 from app.services import users as user_service
@@ -1413,6 +1412,30 @@ def submission_deadline(today):
     return to_utc_naive(local_deadline)
 
 
+# -- groups and categories (issue 12 item 1) ----------------------------------------------------------------
+# KIPP's groups as the demo competition uses them, and three thematic categories like Sidoarjo's 2025 award
+# (illustrative names: the regency's own list is configured per competition).
+DEMO_GROUPS = ["umum", "replikasi"]
+DEMO_CATEGORIES = ["Pelayanan Publik", "Tata Kelola Pemerintahan", "Daya Saing Daerah"]
+# Proposals that replicate another region's innovation (KIPP's replikasi group).
+DEMO_REPLIKASI = {"LAPAK PORONG", "GERCEP HT", "ANTAR OBAT", "PANTAU TB"}
+_GOVERNANCE_UNITS = {"SETDA-PEM", "BPKAD", "BAPPEDA", "BPPD", "KOMINFO", "DPMD", "DINSOS", "DIKBUD"}
+_COMPETITIVENESS_UNITS = {"DISKAN", "DISKOPUM", "DISPERINDAG", "DISNAKER", "DLHK", "DPMPTSP", "KEC-TANGGULANGIN",
+                          "KEC-SEDATI"}
+
+
+def demo_group(proposal):
+    return "replikasi" if proposal.acronym in DEMO_REPLIKASI else "umum"
+
+
+def demo_category(proposal):
+    if proposal.unit in _GOVERNANCE_UNITS:
+        return "Tata Kelola Pemerintahan"
+    if proposal.unit in _COMPETITIVENESS_UNITS:
+        return "Daya Saing Daerah"
+    return "Pelayanan Publik"
+
+
 def ensure_competition(session, year, today):
     name = competition_name(year)
     competition = session.query(Competition).filter(Competition.name == name, Competition.year == year).first()
@@ -1421,6 +1444,7 @@ def ensure_competition(session, year, today):
     competition = Competition(
         name=name, year=year, submission_deadline=submission_deadline(today), min_implementation_years=2,
         max_attachment_mb=5, evidence_kinds=[dict(kind) for kind in DEMO_EVIDENCE_KINDS],
+        groups=list(DEMO_GROUPS), categories=list(DEMO_CATEGORIES),
         description=("Kompetisi inovasi pelayanan publik bagi seluruh perangkat daerah, kecamatan, puskesmas dan "
                      "SMP Negeri di Kabupaten Sidoarjo: pendaftaran dan pengisian proposal, seleksi administrasi, "
                      "penilaian proposal, presentasi dan wawancara Top 20, verifikasi lapangan, dan penetapan Top 10 "
@@ -1468,7 +1492,7 @@ AWARD_TITLES = (("Juara I", 5_000_000), ("Juara II", 3_500_000), ("Juara III", 2
 
 
 def _award_data(session, pending, competition):
-    """Titles for the innovations about to be awarded: per category (unit kind) in the order of the final
+    """Titles for the innovations about to be awarded: per group × category in the order of the final
     ranking (app.services.ranking, the rule of app.services.scoring); the award's score comes from the same
     ranking (app.services.awards), the rank given here is the place among the awarded."""
     pending = set(pending)
@@ -1477,8 +1501,8 @@ def _award_data(session, pending, competition):
     for entry in ranking.final_ranking(session, competition.id):
         if entry["innovation_id"] not in pending:
             continue
-        places[entry["category"]] += 1
-        rank = places[entry["category"]]
+        places[entry["bucket"]] += 1  # per group × category (issue 12)
+        rank = places[entry["bucket"]]
         title, prize = AWARD_TITLES[min(rank, len(AWARD_TITLES)) - 1]
         data[entry["innovation_id"]] = {"title": title, "prize_amount": prize, "rank": rank}
     return data
@@ -1509,7 +1533,8 @@ def create_proposals(session, competition, units, accounts, today):
         opd = _opd_user(session, unit, opd_names[unit.code])
         innovation = Innovation(competition_id=competition.id, title=proposal.full_title,
                                 started_on=datetime.date.fromisoformat(proposal.started),
-                                video_url=video_url(proposal), sdg_goals=list(proposal.sdgs))
+                                video_url=video_url(proposal), sdg_goals=list(proposal.sdgs),
+                                group=demo_group(proposal), category=demo_category(proposal))
         innovation_service.prepare_new(session, innovation, opd)
         for name, text in proposal_sections(proposal, unit, index, today).items():
             setattr(innovation, name, text)
@@ -1532,7 +1557,7 @@ def create_proposals(session, competition, units, accounts, today):
     longest = max((len(PLANS[p.plan]) for _id, p, _u, _o in todo), default=0)
     award_data = None
     for step in range(longest):
-        for pk, proposal, unit, opd in todo:
+        for pk, proposal, _unit, opd in todo:
             plan = PLANS[proposal.plan]
             if step >= len(plan):
                 continue
@@ -1564,7 +1589,8 @@ def create_proposals(session, competition, units, accounts, today):
                     award_data = _award_data(session, pending, competition)
                 data = award_data[pk]
                 _fire(session, pk, "award", sekretariat, data=data,
-                      comment=f"Ditetapkan sebagai {data['title']} kategori {UNIT_KIND_LABELS[unit.kind]}.")
+                      comment=f"Ditetapkan sebagai {data['title']} kategori {demo_category(proposal)} "
+                              f"(kelompok {demo_group(proposal)}).")
     return len(todo)
 
 

@@ -253,10 +253,10 @@ def _insert_awards(session, competition_id, awarded, now):
     for entry in ranking.final_ranking(session, competition_id):
         if entry["innovation_id"] not in awarded:
             continue
-        kind = entry["category"]
-        rank[kind] += 1
-        position = rank[kind]
-        rows.append({"innovation_id": entry["innovation_id"], "rank": position, "category": kind,
+        rank[entry["bucket"]] += 1  # per group × category (issue 12)
+        position = rank[entry["bucket"]]
+        rows.append({"innovation_id": entry["innovation_id"], "rank": position, "category": entry["category"],
+                     "group": entry["group"],
                      "title": AWARD_TITLES[position - 1] if position <= len(AWARD_TITLES) else "Finalis",
                      "prize_amount": PRIZES[position - 1] if position <= len(PRIZES) else None,
                      "score": entry["score"], "created_on": now})

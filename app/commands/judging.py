@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from app.commands.base import BaseCommand, snapshot
 from app.commands.transitions import FireTransition
 from app.models import Assignment, Competition, Criterion, Innovation, Round
-from app.services import access, assignments, competitions, db_errors, judging
+from app.services import access, assignments, competitions, db_errors, groups, judging
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows.engine import WorkflowError
 
@@ -64,6 +64,24 @@ class Field:
             raise Invalid(_("Must be a number greater than 0."), field=name)
         return self._bounded(name, value)
 
+    def _mark(self, name, value):
+        """A score bound (issue 12: a round's pass mark): any number in low..high, 0 included."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            raise Invalid(_("Must be a number."), field=name)
+        value = float(value)
+        if not math.isfinite(value):
+            raise Invalid(_("Must be a number."), field=name)
+        return self._bounded(name, value)
+
+    def _quotas(self, name, value):
+        """{category: whole number ≥ 1} (issue 12: a round's category quotas); {} is stored as null."""
+        if isinstance(value, str):
+            value = groups.parse_quotas_text(value)
+        problem = groups.quotas_problem(value)
+        if problem:
+            raise Invalid(problem, field=name)
+        return {k.strip(): n for k, n in value.items()} or None
+
     def _bounded(self, name, value):
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise Invalid(_("Number must be between %(min)s and %(max)s.", min=self.low, max=self.high), field=name)
@@ -99,8 +117,12 @@ ROUND_FIELDS = {
     "shortlist_size": Field("integer", low=1, high=1_000_000, required=False),
     "blind": Field("boolean", default=False),
     "normalize_z": Field("boolean", default=False),
+    # issue 12 item 2: pass mark and category quotas of the shortlist (app.services.balancing.shortlist)
+    "pass_mark": Field("mark", low=0, high=100, required=False),
+    "category_quotas": Field("quotas", required=False),
 }
-ROUND_EDITABLE = ("name", "sequence", "weight", "shortlist_size", "blind", "normalize_z")
+ROUND_EDITABLE = ("name", "sequence", "weight", "shortlist_size", "blind", "normalize_z", "pass_mark",
+                  "category_quotas")
 CRITERION_FIELDS = {
     "round_id": Field("id"),
     "name": Field("text", low=1, high=200),
@@ -219,6 +241,13 @@ def _ensure_sequence_free(session, competition_id, sequence, round_id=None) -> N
         raise Invalid(_("Another round of this competition already has this order."), field="sequence")
 
 
+def _ensure_quota_categories(competition, quotas) -> None:
+    """The quotas name categories the competition ranks by (its categories, else the unit kinds)."""
+    problem = groups.quotas_problem(quotas, competition) if quotas else None
+    if problem:
+        raise Invalid(problem, field="category_quotas")
+
+
 class _RoundCommand(_RowCommand):
     target_type = "round"
     model = Round
@@ -235,6 +264,8 @@ class CreateRound(_RoundCommand):
     def perform(self):
         self._ensure_exists(Competition, "competition_id", _("Unknown competition."))
         _ensure_sequence_free(self.session, self.values["competition_id"], self.values["sequence"])
+        _ensure_quota_categories(self.session.get(Competition, self.values["competition_id"]),
+                                 self.values.get("category_quotas"))
         return self._created(Round(**self.values))
 
 
@@ -251,8 +282,10 @@ class EditRound(_RoundCommand):
         changed = {n: v for n, v in self.values.items() if getattr(rnd, n) != v}
         if any(n in FROZEN_ROUND_FIELDS for n in changed):
             competitions.ensure_rubric_editable(self.session, rnd.id)
-        if rnd.closed_at is not None and "shortlist_size" in changed:
+        if rnd.closed_at is not None and {"shortlist_size", "pass_mark", "category_quotas"} & set(changed):
             raise Conflict(_("Round \"%(round)s\" is closed.", round=rnd.name))
+        if "category_quotas" in changed:
+            _ensure_quota_categories(rnd.competition, changed["category_quotas"])
         if "sequence" in changed:
             _ensure_sequence_free(self.session, rnd.competition_id, changed["sequence"], rnd.id)
         self._apply(rnd, changed)
@@ -526,7 +559,8 @@ class RemindJurors(BaseCommand):
 
 
 class CloseRound(BaseCommand):
-    """Close a round atomically: the top ``shortlist_size`` per category advance to the next round, the
+    """Close a round atomically: per group × category the top ``shortlist_size`` (or the category's quota)
+    scoring at least the round's ``pass_mark`` advance to the next round, the
     round closes, and every other participant is scored (the `score` transition, nested: it joins this
     transaction). If one `score` fails, nothing changes and the 409 names the innovation and the reason."""
 

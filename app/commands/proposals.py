@@ -19,8 +19,9 @@ from app.services.errors import Conflict, Invalid
 from workflows.engine import pending_after_commit
 
 PROPOSAL_FIELDS = ("competition_id", "unit_id", "title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on",
-                   "video_url", "sdg_goals", "team", "state")
-EDITABLE_FIELDS = ("title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on", "video_url", "sdg_goals", "team")
+                   "video_url", "sdg_goals", "team", "state", "group", "category")
+EDITABLE_FIELDS = ("title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on", "video_url", "sdg_goals", "team",
+                   "group", "category")
 
 
 def pending_original(item, columns=EDITABLE_FIELDS) -> dict:

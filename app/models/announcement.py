@@ -45,6 +45,7 @@ class AnnouncementEntry(Model):
     announcement_id = Column(Integer, ForeignKey("announcement.id", ondelete="CASCADE"), nullable=False, index=True)
     innovation_id = Column(Integer, ForeignKey("innovation.id", ondelete="RESTRICT"), nullable=False, index=True)
     category = Column(String(64), nullable=True)
+    group = Column(String(16), nullable=True)  # issue 12 item 1: ranks are per group × category
     rank = Column(Integer, nullable=False)
 
     announcement = relationship(Announcement, back_populates="entries")

@@ -65,6 +65,13 @@ class Competition(Model):
     # -- end typed evidence -------------------------------------------------------------------------------------
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
+    # -- groups and categories (issue 12 item 1, DESIGN §11) --------------------------------------------
+    # KIPP's groups (umum, replikasi, khusus; the first is an innovation's default) and the thematic category
+    # list (empty: the unit's kind is the category, as before). Rules in app.services.groups.
+    groups = Column(JSON, nullable=False, default=lambda: ["umum"], server_default='["umum"]')
+    categories = Column(JSON, nullable=False, default=list, server_default="[]")
+    # -- end groups and categories ---------------------------------------------------------------------
+
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",
                           cascade="all, delete-orphan", passive_deletes=True)
 
@@ -85,6 +92,7 @@ class Round(Model):
         CheckConstraint("weight > 0", name="ck_round_weight"),
         CheckConstraint("sequence >= 1", name="ck_round_sequence"),
         CheckConstraint("shortlist_size IS NULL OR shortlist_size > 0", name="ck_round_shortlist"),
+        CheckConstraint("pass_mark IS NULL OR (pass_mark >= 0 AND pass_mark <= 100)", name="ck_round_pass_mark"),
     )
     id = Column(Integer, primary_key=True)
     competition_id = Column(Integer, ForeignKey("competition.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -95,6 +103,14 @@ class Round(Model):
     blind = Column(Boolean, nullable=False, default=False)
     normalize_z = Column(Boolean, nullable=False, default=False)
     closed_at = Column(DateTime, nullable=True)
+
+    # -- pass mark and category quotas (issue 12 item 2, DESIGN §11) -----------------------------------
+    # Closing advances only innovations scoring at least ``pass_mark`` (null: no mark), at most
+    # ``shortlist_size`` per group × category, or ``category_quotas[category]`` for a listed category
+    # (app.services.balancing.shortlist).
+    pass_mark = Column(Float, nullable=True)
+    category_quotas = Column(JSON, nullable=True)  # {"category": n}; null or {}: shortlist_size everywhere
+    # -- end pass mark and category quotas -------------------------------------------------------------
 
     competition = relationship(Competition, back_populates="rounds")
     criteria = relationship("Criterion", back_populates="round", order_by="Criterion.sequence",

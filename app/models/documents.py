@@ -33,7 +33,10 @@ class Award(Model):
     innovation_id = Column(Integer, ForeignKey("innovation.id", ondelete="RESTRICT"), nullable=False, unique=True)
     title = Column(String(100), nullable=False)
     rank = Column(Integer, nullable=True)
-    category = Column(String(16), nullable=True)
+    # The ranking's group × category the award was given in (issue 12 item 1): the unit's kind, or the
+    # competition's thematic category.
+    category = Column(String(64), nullable=True)
+    group = Column(String(16), nullable=True)
     score = Column(Float, nullable=True)
     prize_amount = Column(Numeric(14, 2), nullable=True)
     created_on = Column(DateTime, nullable=False, default=utcnow)

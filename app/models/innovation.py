@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship, validates
 
 from app.models.base import utcnow
-from app.models.states import InnovationState, check_in, values
+from app.models.states import InnovationGroup, InnovationState, check_in, values
 
 INNOVATION_STATES = values(InnovationState)
 
@@ -40,6 +40,7 @@ class Innovation(Model):
         CheckConstraint(check_in("state", InnovationState), name="ck_innovation_state"),
         CheckConstraint("version >= 1", name="ck_innovation_version"),
         Index("ix_innovation_competition_state", "competition_id", "state"),
+        CheckConstraint(check_in('"group"', InnovationGroup), name="ck_innovation_group"),
     )
     id = Column(Integer, primary_key=True)
     competition_id = Column(Integer, ForeignKey("competition.id", ondelete="RESTRICT"), nullable=False, index=True)
@@ -68,6 +69,14 @@ class Innovation(Model):
     # and non-blind jurors (app/services/teams.py); null = no team entered.
     team = Column(JSON, nullable=True)
     # -- end innovator team -----------------------------------------------------------------------------------
+
+    # -- groups and categories (issue 12 item 1, DESIGN §11) --------------------------------------------
+    # One of its competition's groups (default the first) and, when the competition lists categories, one
+    # of them (app.services.groups); the ranking is per group × category.
+    group = Column(String(16), nullable=False, default=InnovationGroup.UMUM.value,
+                   server_default=InnovationGroup.UMUM.value, index=True)
+    category = Column(String(64), nullable=True, index=True)
+    # -- end groups and categories ---------------------------------------------------------------------
 
     competition = relationship("Competition")
     unit = relationship("Unit")

@@ -21,6 +21,14 @@ class InnovationState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class InnovationGroup(enum.StrEnum):
+    """KIPP's groups (DESIGN §11, exact): a competition uses a subset, in its own order."""
+
+    UMUM = "umum"
+    REPLIKASI = "replikasi"
+    KHUSUS = "khusus"
+
+
 class DecreeState(enum.StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from app.models import Announcement, AnnouncementEntry, Competition, Innovation, Objection, Round, Unit
 from app.models.states import InnovationState, ObjectionState
-from app.services import ranking, text_rules
+from app.services import balancing, groups, ranking, text_rules
 from app.services.errors import Conflict, Invalid, NotFound
 
 NAME_MAX, EMAIL_MAX, TEXT_MIN, TEXT_MAX = 100, 254, 10, 5000
@@ -76,11 +76,18 @@ def iso_utc(value):
 # -- announcing ----------------------------------------------------------------------------------------------
 
 
+def _group_order(group):
+    return groups.GROUPS.index(group) if group in groups.GROUPS else len(groups.GROUPS)
+
+
 def announced_rows(session, rnd):
-    """The round's ranking as it is published: per category, the top ``shortlist_size`` when set, else all."""
+    """The round's ranking as it is published: per group × category, the shortlist (the top ``shortlist_size``
+    at or above ``pass_mark``, category quotas applied) when the round limits it, else all."""
     rows = ranking.round_ranking(session, rnd)
-    if rnd.shortlist_size:
-        rows = [r for r in rows if r["rank"] <= rnd.shortlist_size]
+    if rnd.shortlist_size or rnd.pass_mark is not None or rnd.category_quotas:
+        # the shortlist rule of closing (pass mark, size, category quotas: app.services.balancing.shortlist)
+        listed = set(balancing.shortlist(rows, rnd.shortlist_size, rnd.pass_mark, rnd.category_quotas))
+        rows = [r for r in rows if r["innovation_id"] in listed]
     return rows
 
 
@@ -99,7 +106,7 @@ def announce(session, rnd, user, timezone, now=None):
                                 objection_until=objection_until(at, competition.objection_days, timezone),
                                 announced_by_id=getattr(user, "id", None))
     announcement.entries = [AnnouncementEntry(innovation_id=r["innovation_id"], category=r["category"],
-                                              rank=r["rank"]) for r in announced_rows(session, rnd)]
+                                              group=r["group"], rank=r["rank"]) for r in announced_rows(session, rnd)]
     session.add(announcement)
     session.flush()
     return announcement
@@ -291,7 +298,8 @@ def public_announcements(session, page=1, now=None):
                 continue
             entries.setdefault(entry.announcement_id, []).append({
                 "innovation_id": entry.innovation_id, "title": title, "unit": unit, "category": entry.category,
-                "category_label": UNIT_KIND_LABELS.get(entry.category, entry.category), "rank": entry.rank})
+                "category_label": UNIT_KIND_LABELS.get(entry.category, entry.category), "rank": entry.rank,
+                "group": entry.group, "group_label": groups.group_label(entry.group)})
         for objection, title in session.execute(
                 select(Objection, Innovation.title).join(Innovation, Innovation.id == Objection.innovation_id)
                 .where(Objection.announcement_id.in_(ids)).order_by(Objection.id)):
@@ -304,7 +312,9 @@ def public_announcements(session, page=1, now=None):
                 "received_at": iso_utc(objection.created_on), "answered_at": iso_utc(objection.answered_at)})
     result = []
     for announcement, rnd, competition in rows:
-        ranked = sorted(entries.get(announcement.id, []), key=lambda e: (_kind_order(e["category"]), e["rank"]))
+        ranked = sorted(entries.get(announcement.id, []),
+                        key=lambda e: (_group_order(e["group"]), _kind_order(e["category"]), e["category"] or "",
+                                       e["rank"]))
         result.append({
             "id": announcement.id,
             "competition": {"id": competition.id, "name": competition.name, "year": competition.year},

@@ -24,7 +24,7 @@ def rank_from_title(title):
 
 
 def suggested_rank(session, innovation):
-    """The innovation's rank in its category in the final (combined) ranking of its competition's last round,
+    """The innovation's rank in its group × category in the final (combined) ranking of its competition's last round,
     or None when that ranking has no place for it: what the award form proposes."""
     standing = ranking.final_standing(session, innovation)
     return standing["rank"] if standing else None
@@ -43,8 +43,12 @@ def create_award(session, innovation, title, prize_amount=None, rank=None, score
         rank = standing["rank"] if standing else rank_from_title(title)
     if score is None and standing:
         score = standing["score"]
-    award = Award(innovation_id=innovation.id, title=title, rank=rank,
-                  category=unit.kind if unit else None, score=score,
+    # The ranking bucket the award is given in (issue 12): the final ranking's group × category, else the
+    # innovation's own (its thematic category, or the unit's kind).
+    group = standing["group"] if standing else innovation.group
+    category = standing["category"] if standing else (innovation.category or (unit.kind if unit else None))
+    award = Award(innovation_id=innovation.id, title=title, rank=rank, group=group,
+                  category=category, score=score,
                   prize_amount=Decimal(str(prize_amount)) if prize_amount is not None else None)
     session.add(award)
     return award

@@ -133,3 +133,28 @@ def loads_of(assignment, fixed_load=None):
         for j in jurors:
             load[j] = load.get(j, 0) + 1
     return load
+
+
+# -- the shortlist of a round (issue 12 item 2, DESIGN §11) -------------------------------------------------
+
+def shortlist(rows, shortlist_size=None, pass_mark=None, category_quotas=None):
+    """The innovations that advance when a round closes, balanced by group × category: from each bucket (the
+    ranking rows' ``bucket`` = (group, category), in rank order) those scoring at least ``pass_mark`` (every
+    one when null), at most ``category_quotas[category]`` when the quota names the bucket's category, else at
+    most ``shortlist_size`` (all when null). ``rows``: ranking rows (``innovation_id``, ``bucket``, ``category``,
+    ``score``, ``rank``). Returns the advancing ids in ranking order. Pure function: the rule once, for closing
+    (app.services.judging.close_round), the ranking screen's marks and the published results."""
+    quotas = category_quotas or {}
+    taken = {}
+    advanced = []
+    for row in sorted(rows, key=lambda r: r["rank"]):
+        if pass_mark is not None and row["score"] < pass_mark:
+            continue
+        limit = quotas.get(row["category"], shortlist_size)
+        bucket = row["bucket"]
+        if limit is not None and taken.get(bucket, 0) >= limit:
+            continue
+        taken[bucket] = taken.get(bucket, 0) + 1
+        advanced.append(row["innovation_id"])
+    order = {r["innovation_id"]: n for n, r in enumerate(rows)}
+    return sorted(advanced, key=order.get)

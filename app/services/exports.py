@@ -6,8 +6,8 @@ counted (final sheets of active assignments, :func:`app.services.ranking.sheet_s
 value per criterion. Two queries for the detail, whatever the number of sheets.
 
 Workbook (Indonesian, like the official documents):
-- ``Peringkat``: per category (unit kind) by rank: rank, innovation, unit, category, score (2 decimals),
-  number of final sheets;
+- ``Peringkat``: per group × category (the unit's kind when the competition lists no categories) by rank:
+  rank, innovation, unit, category, score (2 decimals), number of final sheets, group (issue 12);
 - ``Rincian``: one row per counted sheet: innovation, unit, category, juror, each criterion's value, the sheet
   score (2 decimals), the juror's comment;
 - ``Keterangan``: competition, round, scoring rule, criteria with weights and maxima.
@@ -26,7 +26,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 RANKING_SHEET = "Peringkat"
 DETAIL_SHEET = "Rincian"
 INFO_SHEET = "Keterangan"
-RANKING_HEADER = ("Peringkat", "Inovasi", "Unit", "Kategori", "Nilai", "Lembar final")
+RANKING_HEADER = ("Peringkat", "Inovasi", "Unit", "Kategori", "Nilai", "Lembar final", "Kelompok")
 
 
 def _juror_name(first, last, username):
@@ -117,10 +117,10 @@ def ranking_workbook(session, rnd):
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(RANKING_SHEET)
-    _header(ws, RANKING_HEADER, (11, 48, 36, 14, 10, 12))
+    _header(ws, RANKING_HEADER, (11, 48, 36, 24, 10, 12, 14))
     for r in rows:
-        append_row(ws, (r["rank"], r["title"], r["unit"], r["category_label"], r["score_display"], r["sheets"]),
-                   lambda cells: _number(cells[4]))
+        append_row(ws, (r["rank"], r["title"], r["unit"], r["category_label"], r["score_display"], r["sheets"],
+                        r["group_label"]), lambda cells: _number(cells[4]))
 
     ws = wb.create_sheet(DETAIL_SHEET)
     _header(ws, ("Inovasi", "Unit", "Kategori", "Juri", *[c.name for c in criteria], "Nilai lembar", "Komentar"),

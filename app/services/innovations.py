@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import Competition
 from app.models.states import InnovationState
-from app.services import access, text_rules
+from app.services import access, groups, text_rules
 from app.services.errors import Conflict, Forbidden, Invalid
 
 # Labels of the innovation states (the lifecycle's own labels, also used in messages here).
@@ -81,15 +81,19 @@ def proposal_problems(innovation, competition=None):
     elif text_rules.has_bidi_control(innovation.title):
         problems["title"] = _("The title must not contain invisible text-direction characters (such as U+202E).")
     problems.update(word_limit_problems(innovation, competition))
+    # issue 12 item 1: the group and category belong to the competition's lists
+    problems.update(groups.innovation_problems(competition, innovation.group, innovation.category))
     return problems
 
 
 def check_proposal(innovation, competition=None):
-    """Raise ``Invalid`` (422, naming the field) for the first problem of :func:`proposal_problems`; the
-    innovator team is cleaned to its stored form or refused (``teams.clean``, issue 12)."""
+    """Raise ``Invalid`` (422, naming the field) for the first problem of :func:`proposal_problems` (after
+    filling the group's default: the competition's first group); the innovator team is cleaned to its stored
+    form or refused (``teams.clean``, issue 12)."""
     from app.services import teams
 
     innovation.team = teams.clean(innovation.team) or None
+    groups.normalize_innovation(competition, innovation)
     problems = proposal_problems(innovation, competition)
     if problems:
         field, message = next(iter(problems.items()))

@@ -548,8 +548,9 @@ def unscored_participants(session, rnd):
 
 def close_round(session, rnd):
     """Advance and close ``rnd`` (the first half of closing; app.commands.judging.CloseRound then fires
-    `score` on the others in the same transaction): per category the top ``shortlist_size`` participants
-    advance to the next round (all of them if the size is not set); closing the last round advances nobody.
+    `score` on the others in the same transaction): per group × category the top ``shortlist_size``
+    participants (or the category's quota) scoring at least the round's ``pass_mark`` advance to the next round
+    (:func:`app.services.balancing.shortlist`); closing the last round advances nobody.
     Needs every participant fully scored (a round without participants simply closes). Returns {"next_round", "advanced", "remaining"} (ids, sorted)."""
     from app.services import ranking
 
@@ -566,12 +567,8 @@ def close_round(session, rnd):
                          count=len(problems), list=sample))
     advanced = []
     if nxt is not None:
-        per_category = {}
-        for row in ranking.round_ranking(session, rnd):
-            if row["innovation_id"] in participants:
-                per_category.setdefault(row["category"], []).append(row["innovation_id"])
-        for ids in per_category.values():
-            advanced += ids if rnd.shortlist_size is None else ids[:rnd.shortlist_size]
+        rows = [row for row in ranking.round_ranking(session, rnd) if row["innovation_id"] in participants]
+        advanced = balancing.shortlist(rows, rnd.shortlist_size, rnd.pass_mark, rnd.category_quotas)
         if advanced:
             session.execute(update(Innovation).where(Innovation.id.in_(advanced))
                             .values(current_round_id=nxt.id).execution_options(synchronize_session=False))

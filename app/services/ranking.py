@@ -13,8 +13,7 @@ per-round results, one query per round (see :func:`combined_ranking` and docs/ar
 from sqlalchemy import case, false, func, select
 
 from app.models import Assignment, Criterion, Innovation, Round, Score, ScoreSheet, Unit
-from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
-from app.services import scoring
+from app.services import groups, scoring
 from app.services.scoring import TIE_DECIMALS  # noqa: F401  (re-exported: the ranking's tie precision)
 
 
@@ -60,8 +59,21 @@ def _sheet_values(round_id, normalize_z):
     return select(spreads.c.innovation_id, value.label("value")).cte(f"js_values_{round_id}")
 
 
+def _bucket_columns(rnd):
+    """The ranking bucket as SQL (issue 12): (group, category) — the category is the innovation's thematic
+    category when its competition lists categories, else the unit's kind (as before) — and their sort orders
+    (the competition's order of groups and of categories)."""
+    competition = rnd.competition
+    categories = groups.ranking_categories(competition)
+    category = func.coalesce(Innovation.category, Unit.kind) if groups.effective_categories(competition) else Unit.kind
+    group_list = groups.effective_groups(competition)
+    group_order = case({g: n for n, g in enumerate(group_list)}, value=Innovation.group, else_=len(group_list))
+    category_order = case({c: n for n, c in enumerate(categories)}, value=category, else_=len(categories))
+    return Innovation.group, category, group_order, category_order
+
+
 def round_ranking_statement(rnd, normalize_z=None):
-    """The one SELECT that scores and ranks round ``rnd``."""
+    """The one SELECT that scores and ranks round ``rnd`` (ranks per group × category)."""
     normalize_z = rnd.normalize_z if normalize_z is None else normalize_z
     values = _sheet_values(rnd.id, normalize_z)
     per = (select(values.c.innovation_id, func.avg(values.c.value).label("score"),
@@ -69,22 +81,29 @@ def round_ranking_statement(rnd, normalize_z=None):
            .group_by(values.c.innovation_id)).cte(f"js_innovations_{rnd.id}")
     score = scoring.clamp_sql(per.c.score)
     score_key = scoring.tie_key_sql(score)
+    group, category, group_order, category_order = _bucket_columns(rnd)
     rank = func.row_number().over(
-        partition_by=Unit.kind,
+        partition_by=(group, category),
         order_by=(score_key.desc(), per.c.sheets.desc(), scoring.tie_key_sql(per.c.low).desc(), Innovation.id.asc()),
     )
-    ties = func.count().over(partition_by=(Unit.kind, score_key))
-    kind_order = case({kind: n for n, kind in enumerate(UNIT_KINDS)}, value=Unit.kind, else_=len(UNIT_KINDS))
+    ties = func.count().over(partition_by=(group, category, score_key))
     ranked = (
         select(Innovation.id.label("innovation_id"), Innovation.title, Innovation.state,
                Innovation.current_round_id, Unit.id.label("unit_id"), Unit.name.label("unit"),
-               Unit.kind.label("category"), kind_order.label("kind_order"), score.label("score"),
+               group.label("group"), category.label("category"), group_order.label("group_order"),
+               category_order.label("kind_order"), score.label("score"),
                per.c.sheets, per.c.low, rank.label("rank"), ties.label("ties"))
         .select_from(per)
         .join(Innovation, Innovation.id == per.c.innovation_id)
         .join(Unit, Unit.id == Innovation.unit_id)
     ).subquery(f"js_ranked_{rnd.id}")
-    return select(ranked).order_by(ranked.c.kind_order, ranked.c.rank)
+    return select(ranked).order_by(ranked.c.group_order, ranked.c.group, ranked.c.kind_order, ranked.c.category,
+                                   ranked.c.rank)
+
+
+def _labels(row_group, row_category):
+    return {"group": row_group, "group_label": groups.group_label(row_group), "category": row_category,
+            "category_label": groups.category_label(row_category), "bucket": (row_group, row_category)}
 
 
 def round_ranking_count(session, rnd):
@@ -94,8 +113,9 @@ def round_ranking_count(session, rnd):
 
 
 def round_ranking(session, rnd, normalize_z=None, page=None, page_size=None):
-    """Ranking of one round: a list of dicts, by category then rank (see the module docstring); one page of it
-    (``page`` from 0, ``page_size`` rows; LIMIT/OFFSET on the ranked statement) when ``page_size`` is given."""
+    """Ranking of one round: a list of dicts, by group, category, then rank (see the module docstring).
+    ``bucket`` = (group, category): ranks are per bucket. One page of it (``page`` from 0, ``page_size`` rows;
+    LIMIT/OFFSET on the ranked statement) when ``page_size`` is given."""
     statement = round_ranking_statement(rnd, normalize_z)
     if page_size is not None:
         statement = statement.limit(page_size).offset((page or 0) * page_size)
@@ -105,8 +125,7 @@ def round_ranking(session, rnd, normalize_z=None, page=None, page_size=None):
         "title": r["title"],
         "unit": r["unit"],
         "unit_id": r["unit_id"],
-        "category": r["category"],
-        "category_label": UNIT_KIND_LABELS.get(r["category"], r["category"]),
+        **_labels(r["group"], r["category"]),
         "score": float(r["score"]),
         "score_display": round(float(r["score"]), 2),
         "rank": int(r["rank"]),
@@ -118,7 +137,7 @@ def round_ranking(session, rnd, normalize_z=None, page=None, page_size=None):
 
 
 def combined_ranking(session, rnd):
-    """Final (award) ranking of a competition up to and including round ``rnd``.
+    """Final (award) ranking of a competition up to and including round ``rnd`` (per group × category).
 
     An innovation's combined score is the weighted mean of its round scores over the rounds (≤ ``rnd``)
     it was scored in (:func:`app.services.scoring.combined_score`); per category ordered by
@@ -134,22 +153,21 @@ def combined_ranking(session, rnd):
         for row in round_ranking(session, r):
             entry = entries.setdefault(row["innovation_id"], {
                 "innovation_id": row["innovation_id"], "title": row["title"], "unit": row["unit"],
-                "unit_id": row["unit_id"], "category": row["category"], "category_label": row["category_label"],
+                "unit_id": row["unit_id"], **_labels(row["group"], row["category"]),
                 "state": row["state"], "rounds": [],
             })
             entry["rounds"].append({"round_id": r.id, "sequence": r.sequence, "name": r.name,
                                     "weight": r.weight, "score": row["score"], "rank": row["rank"]})
             entry["stage"] = r.sequence
             entry["stage_score"] = row["score"]
-    by_category = {}
+    by_bucket = {}
     for entry in entries.values():
         entry["score"] = scoring.combined_score((part["weight"], part["score"]) for part in entry["rounds"])
         entry["score_display"] = round(entry["score"], 2)
-        by_category.setdefault(entry["category"], []).append(entry)
+        by_bucket.setdefault(entry["bucket"], []).append(entry)
     result = []
-    kinds = sorted(by_category, key=lambda k: (UNIT_KINDS.index(k) if k in UNIT_KINDS else len(UNIT_KINDS), k))
-    for kind in kinds:
-        group = sorted(by_category[kind], key=scoring.combined_order_key)
+    for bucket in sorted(by_bucket, key=groups.bucket_order(rnd.competition)):
+        group = sorted(by_bucket[bucket], key=scoring.combined_order_key)
         counts = {}
         for e in group:
             counts[scoring.combined_tie_key(e)] = counts.get(scoring.combined_tie_key(e), 0) + 1

@@ -23,13 +23,13 @@ def unit_results(session, user):
     standings = {}
     for rnd in closed:
         rows = ranking.round_ranking(session, rnd)
-        per_category = {}
+        per_bucket = {}  # ranks are per group × category (issue 12)
         for row in rows:
-            per_category[row["category"]] = per_category.get(row["category"], 0) + 1
+            per_bucket[row["bucket"]] = per_bucket.get(row["bucket"], 0) + 1
         for row in rows:
             if row["innovation_id"] in ids:
                 standings.setdefault(row["innovation_id"], []).append(
-                    {"round": rnd, "rank": row["rank"], "of": per_category[row["category"]],
+                    {"round": rnd, "rank": row["rank"], "of": per_bucket[row["bucket"]],
                      "score": row["score_display"], "category": row["category_label"]})
     feedback = _comments(session, [i.id for i in innovations if i.competition is not None
                                    and i.competition.feedback_to_units], [r.id for r in closed])

@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -39,8 +40,8 @@ from app.models import (
     Unit,
 )
 from app.models.competition import DEFAULT_WORD_LIMITS
-from app.services import access, competitions, evidence, innovations, text_rules
-from app.services.errors import DomainError
+from app.services import access, competitions, evidence, groups, innovations, text_rules
+from app.services.errors import DomainError, Invalid
 from app.views import formatting as fmt
 from app.views.base import GuardedModelView, api_rules
 from app.views.command_crud import CommandCrudViewMixin
@@ -116,15 +117,48 @@ class RoundView(CommandCrudViewMixin, SikippModelView):
     class_permission_name = "Round"
     validators_columns = api_rules(resources.RoundApi)  # e.g. sequence 1..1000, as the API
     related_views = [CriterionView]
-    list_columns = ["competition", "sequence", "name", "weight", "shortlist_size", "blind", "normalize_z"]
-    add_columns = ["competition", "sequence", "name", "weight", "shortlist_size", "blind", "normalize_z"]
-    edit_columns = ["sequence", "name", "weight", "shortlist_size", "blind", "normalize_z"]
+    list_columns = ["competition", "sequence", "name", "weight", "shortlist_size", "pass_mark", "blind",
+                    "normalize_z"]
+    add_columns = ["competition", "sequence", "name", "weight", "shortlist_size", "pass_mark", "category_quotas",
+                   "blind", "normalize_z"]
+    edit_columns = ["sequence", "name", "weight", "shortlist_size", "pass_mark", "category_quotas", "blind",
+                    "normalize_z"]
     show_columns = add_columns + ["closed_at"]
     label_columns = {"competition": _l("Competition"), "sequence": _l("Order"), "name": _l("Name"),
                      "weight": _l("Weight"), "shortlist_size": _l("Shortlist size"), "blind": _l("Blind review"),
-                     "normalize_z": _l("Z-score normalisation"), "closed_at": _l("Closed at")}
+                     "normalize_z": _l("Z-score normalisation"), "closed_at": _l("Closed at"),
+                     "pass_mark": _l("Pass mark"), "category_quotas": _l("Quota per category")}
+    description_columns = {
+        "shortlist_size": _l("How many advance per group and category when the round closes (empty: all)."),
+        "pass_mark": _l("Only innovations scoring at least this (0–100) advance when the round closes; empty = no "
+                        "pass mark."),
+        "category_quotas": _l("Optional, one line per category: \"category = n\" advance from that category "
+                              "(per group) instead of the shortlist size."),
+    }
     formatters_columns = {"weight": fmt.weight, "blind": fmt.yes_no, "normalize_z": fmt.yes_no,
-                          "closed_at": fmt.datetime_id, "shortlist_size": fmt.or_dash}
+                          "closed_at": fmt.datetime_id, "shortlist_size": fmt.or_dash, "pass_mark": fmt.or_dash,
+                          "category_quotas": lambda q: groups.quotas_text(q) or fmt.DASH}
+    # issue 12 item 2: a plain number input (0 is a real mark) and the quotas as "category = n" lines; the
+    # command parses and checks both (the same rule and message as the API).
+    add_form_extra_fields = edit_form_extra_fields = {
+        "pass_mark": DecimalField(_l("Pass mark"), places=None, validators=[Optional()],
+                                  description=_l("Only innovations scoring at least this (0–100) advance when the "
+                                                 "round closes; empty = no pass mark.")),
+        "category_quotas": TextAreaField(
+            _l("Quota per category"), validators=[Optional()],
+            description=_l("Optional, one line per category: \"category = n\" advance from that category (per "
+                           "group) instead of the shortlist size.")),
+    }
+
+    def prefill_form(self, form, pk):
+        form.category_quotas.data = groups.quotas_text(form.category_quotas.data) if isinstance(
+            form.category_quotas.data, dict) else form.category_quotas.data
+
+    def _form_data(self, form, columns):
+        data = super()._form_data(form, columns)
+        if data.get("pass_mark") is not None:
+            data["pass_mark"] = float(data["pass_mark"])
+        return data
     create_command = judging_commands.CreateRound
     edit_command = judging_commands.EditRound
     delete_command = judging_commands.DeleteRound
@@ -161,9 +195,10 @@ class CompetitionView(SikippModelView):
     validators_columns = api_rules(resources.CompetitionApi, "name", "year", "min_implementation_years",
                                    "max_attachment_mb")
     related_views = [RoundView]
-    list_columns = ["name", "year", "submission_deadline"]
+    list_columns = ["name", "year", "submission_deadline", "groups", "categories"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
-                   "max_attachment_mb", "objection_days", "feedback_to_units", "evidence_kinds"]
+                   "max_attachment_mb", "objection_days", "feedback_to_units", "evidence_kinds", "groups",
+                   "categories"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
@@ -172,8 +207,12 @@ class CompetitionView(SikippModelView):
                      "max_attachment_mb": _l("Attachment size limit (MB)"), "created_on": _l("Created on"),
                      "objection_days": _l("Objection period (days)"),
                      "feedback_to_units": _l("Show the jurors' comments to the units"),
-                     "evidence_kinds": _l("Evidence kinds")}
+                     "evidence_kinds": _l("Evidence kinds"),
+                     "groups": _l("Groups"), "categories": _l("Categories")}
     description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
+                           "groups": _l("KIPP groups of this competition; the first is a proposal's default."),
+                           "categories": _l("Thematic categories, one per line; empty = the unit's kind is the "
+                                            "category."),
                            "objection_days": _l("Days after an announcement of results during which anyone may "
                                                 "object, until 23:59:59 local time of the last day; 0 = none."),
                            "feedback_to_units": _l("Once a round is closed, each unit reads the comments of the "
@@ -182,7 +221,9 @@ class CompetitionView(SikippModelView):
     formatters_columns = {"submission_deadline": fmt.datetime_id, "created_on": fmt.datetime_id,
                           "description": fmt.or_dash, "feedback_to_units": fmt.yes_no,
                           "evidence_kinds": lambda kinds: Markup("<br>").join(evidence.to_lines(kinds).splitlines())
-                          or "—"}
+                          or "—",
+                          "groups": lambda gs: ", ".join(groups.group_label(g) for g in gs or ()) or fmt.DASH,
+                          "categories": fmt.text_list}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {
         # A plain check box (FAB makes a non-nullable column required: an unticked box would fail).
@@ -197,6 +238,15 @@ class CompetitionView(SikippModelView):
             description=_l("Days after an announcement of results during which anyone may object, until 23:59:59 "
                            "local time of the last day; 0 = none.")),
         "evidence_kinds": _evidence_kinds_field(),
+        # issue 12 item 1: groups as check boxes (in KIPP's order), categories one per line; checked by the
+        # same rules as the API (app.services.groups) in pre_add / pre_update.
+        "groups": SelectMultipleField(
+            _l("Groups"), choices=[(g, groups.GROUP_LABELS[g]) for g in groups.GROUPS], default=["umum"],
+            widget=Select2ManyWidget(), validators=[Optional()],  # none chosen: umum (DESIGN §11 default)
+            description=_l("KIPP groups of this competition; the first is a proposal's default.")),
+        "categories": TextAreaField(
+            _l("Categories"), validators=[Optional()],
+            description=_l("Thematic categories, one per line; empty = the unit's kind is the category.")),
     }
 
     def prefill_form(self, form, pk):
@@ -204,17 +254,30 @@ class CompetitionView(SikippModelView):
         form.submission_deadline.data = competitions.to_local_naive(form.submission_deadline.data)
         if isinstance(form.evidence_kinds.data, list) or form.evidence_kinds.data is None:
             form.evidence_kinds.data = evidence.to_lines(form.evidence_kinds.data)
+        if isinstance(form.categories.data, list):
+            form.categories.data = "\n".join(form.categories.data)
 
     @staticmethod
     def _kinds_from_form(item):
         if not isinstance(item.evidence_kinds, list):  # the form's text (already validated at the field)
             item.evidence_kinds = evidence.from_lines(item.evidence_kinds)
 
+    def _structure(self, item):
+        """Groups (KIPP order) and categories from the form, checked by the API's rules: a refusal is flashed."""
+        if isinstance(item.categories, str):
+            item.categories = groups.parse_lines(item.categories)
+        item.groups = [g for g in groups.GROUPS if g in (item.groups or ())] or list(groups.DEFAULT_GROUPS)
+        item.categories = item.categories or []
+        problem = groups.groups_problem(item.groups) or groups.categories_problem(item.categories)
+        if problem:
+            raise Invalid(problem, field="groups")
+
     def pre_add(self, item):
         self._kinds_from_form(item)
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
         if item.objection_days is None:
             item.objection_days = 5
+        self._run(self._structure, item)
         competitions.add_default_rounds(item)
 
     def pre_update(self, item):
@@ -224,10 +287,12 @@ class CompetitionView(SikippModelView):
             if item.objection_days is None:
                 item.objection_days = db.session.query(Competition.objection_days).filter_by(id=item.id).scalar()
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
+        self._run(self._structure, item)
         competitions.log_deadline_change(db.session, item, old, g.user)
 
 
-INNOVATION_FIELDS = ["competition", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals"]
+INNOVATION_FIELDS = ["competition", "title", "group", "category", *SECTION_LABELS, "started_on", "video_url",
+                     "sdg_goals"]
 
 SDG_NAMES = (
     "Tanpa Kemiskinan", "Tanpa Kelaparan", "Kehidupan Sehat dan Sejahtera", "Pendidikan Berkualitas",
@@ -247,6 +312,28 @@ def _form_competition(form):
     pk = (request.view_args or {}).get("pk")
     innovation = db.session.get(Innovation, int(pk)) if pk and text_rules.is_digits(str(pk)) else None
     return innovation.competition if innovation is not None else None
+
+
+def _form_competitions(form):
+    """The competition of the form (the edited proposal's or the chosen one), else every competition."""
+    competition = _form_competition(form)
+    if competition is not None:
+        return [competition]
+    return db.session.query(Competition).order_by(Competition.year.desc(), Competition.id.desc()).all()
+
+
+def _group_choices(form, field):
+    codes = []
+    for competition in _form_competitions(form):
+        codes += [g for g in groups.effective_groups(competition) if g not in codes]
+    return [("", "—")] + [(g, groups.group_label(g)) for g in codes]
+
+
+def _category_choices(form, field):
+    names = []
+    for competition in _form_competitions(form):
+        names += [c for c in groups.effective_categories(competition) if c not in names]
+    return [("", "—")] + [(c, c) for c in names]
 
 
 class WordLimit:
@@ -273,19 +360,21 @@ class InnovationCrudView(SikippModelView):
     base_filters = row_filter(access.innovation_criterion)
     add_template = "innovation/add.html"
     edit_template = "innovation/edit.html"
-    list_columns = ["title", "unit", "competition", "state", "changed_on"]
+    list_columns = ["title", "unit", "competition", "group", "category", "state", "changed_on"]
     formatters_columns = {
+        "group": fmt.group, "category": fmt.category,
         "changed_on": fmt.datetime_id, "created_on": fmt.datetime_id, "started_on": fmt.date_id,
         "sdg_goals": lambda goals: ", ".join(f"{g}. {SDG_NAMES[g - 1]}" for g in goals or () if 1 <= g <= 17) or "—",
         "video_url": lambda url: Markup('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>').format(url)
         if url and url.startswith(("http://", "https://")) else (url or "—"),
     }
-    show_columns = ["competition", "unit", "title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals", "state",
-                    "created_on", "changed_on"]
+    show_columns = ["competition", "unit", "title", "group", "category", *SECTION_LABELS, "started_on", "video_url",
+                    "sdg_goals", "state", "created_on", "changed_on"]
     add_columns = INNOVATION_FIELDS
-    edit_columns = ["title", *SECTION_LABELS, "started_on", "video_url", "sdg_goals"]
-    search_columns = ["title", "state", "competition", "unit"]
+    edit_columns = ["title", "group", "category", *SECTION_LABELS, "started_on", "video_url", "sdg_goals"]
+    search_columns = ["title", "state", "competition", "unit", "group", "category"]
     label_columns = {"competition": _l("Competition"), "unit": _l("Unit"), "title": _l("Title"),
+                     "group": _l("Group"), "category": _l("Category"),
                      "state": _l("State"), "started_on": _l("Started on"), "video_url": _l("Video link"),
                      "sdg_goals": _l("SDG goals"), "created_on": _l("Created on"), "changed_on": _l("Changed on"),
                      **SECTION_LABELS}
@@ -307,6 +396,15 @@ class InnovationCrudView(SikippModelView):
         "sdg_goals": SelectMultipleField(
             _l("SDG goals"), coerce=int, choices=[(i, f"{i}. {name}") for i, name in enumerate(SDG_NAMES, 1)],
             widget=Select2ManyWidget(), validators=[Optional()]),
+        # issue 12 item 1: the choices of the competition being edited (every competition's on a new proposal);
+        # the proposal command checks them against the chosen competition (app.services.groups).
+        "group": SelectField(_l("Group"), choices=_group_choices, validate_choice=False, validators=[Optional()],
+                             description=_l("KIPP group (umum, replikasi, khusus); empty = the competition's "
+                                            "first group.")),
+        "category": SelectField(_l("Category"), choices=_category_choices, validate_choice=False,
+                                validators=[Optional()],
+                                description=_l("One of the competition's categories; empty when it has none (the "
+                                               "unit's kind is the category).")),
     }
 
     def render_template(self, template, **kwargs):
@@ -399,12 +497,12 @@ class AwardView(SikippModelView):
     datamodel = SQLAInterface(Award)
     class_permission_name = "Award"
     base_permissions = ["can_read"]
-    list_columns = ["innovation", "title", "rank", "category", "score", "prize_amount"]
+    list_columns = ["innovation", "title", "rank", "group", "category", "score", "prize_amount"]
     show_columns = list_columns + ["created_on"]
     label_columns = {"innovation": _l("Innovation"), "title": _l("Title"), "rank": _l("Rank"),
                      "category": _l("Category"), "score": _l("Score"), "prize_amount": _l("Prize"),
-                     "created_on": _l("Created on")}
-    formatters_columns = {"rank": fmt.or_dash, "category": fmt.unit_kind, "score": fmt.score,
+                     "created_on": _l("Created on"), "group": _l("Group")}
+    formatters_columns = {"rank": fmt.or_dash, "category": fmt.category, "group": fmt.group, "score": fmt.score,
                           "prize_amount": fmt.money, "created_on": fmt.datetime_id}
 
 

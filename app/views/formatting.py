@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.models.unit import UNIT_KIND_LABELS
+from app.services import groups
 from app.services.documents import indonesian
 
 DASH = "—"
@@ -274,3 +275,18 @@ def format_all_views(appbuilder):
         if isinstance(labels, dict):
             view.label_columns = {**labels, **{column: label for column, label in COMMON_LABELS.items()
                                                if column in labels and isinstance(labels[column], str)}}
+
+
+def group(value):
+    """A KIPP group code as its label (issue 12)."""
+    return groups.group_label(value) if value else DASH
+
+
+def category(value):
+    """A category: a unit kind's label, or the competition's thematic category (issue 12)."""
+    return groups.category_label(value) if value else DASH
+
+
+def text_list(values):
+    """A list of texts, comma-separated ("—" when empty)."""
+    return ", ".join(str(v) for v in values or ()) or DASH

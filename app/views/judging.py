@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import Assignment, Attachment, Innovation, Round, User
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import access, announcements, awards, evidence, judging, ranking, teams, text_rules
+from app.services import access, announcements, awards, balancing, evidence, groups, judging, ranking, teams, text_rules
 from app.services.errors import DomainError
 from app.views import crud
 from app.views.paging import SCREEN_PAGE_SIZE, pager, screen_page
@@ -237,21 +237,21 @@ class JudgingView(BaseView):
     def ranking(self, pk):
         rnd = self._round(pk)
         combined = request.args.get("combined") == "1"
-        paging = None
-        if combined:  # the award screen: the whole final ranking (combined in Python from the rounds' results)
-            rows = ranking.combined_ranking(db.session, rnd)
-        else:  # one round: a page of 100 ranked rows (LIMIT/OFFSET on the one ranking statement)
-            page = screen_page()
-            rows = ranking.round_ranking(db.session, rnd, page=page, page_size=SCREEN_PAGE_SIZE)
-            paging = pager(page, ranking.round_ranking_count(db.session, rnd), SCREEN_PAGE_SIZE)
-        groups = {}
+        rows = ranking.combined_ranking(db.session, rnd) if combined else ranking.round_ranking(db.session, rnd)
+        buckets = {}  # ranks are per group × category (issue 12)
         for row in rows:
-            groups.setdefault(row["category"], []).append(row)
+            buckets.setdefault(row["bucket"], []).append(row)
         last = ranking.last_round(db.session, rnd.competition_id)
         can_award = (combined and last is not None and last.id == rnd.id and _has("can_award", "InnovationWorkflow"))
-        return self.render_template("judging/ranking.html", rnd=rnd, groups=groups, combined=combined,
-                                    kind_labels=UNIT_KIND_LABELS, state_labels=_state_labels(),
-                                    can_award=can_award, award_titles=awards.STANDARD_TITLES, pager=paging)
+        # Who the round's shortlist takes (pass mark, size, quotas): the rule closing applies, marked on the screen.
+        nxt = judging.next_round(db.session, rnd)
+        limited = rnd.shortlist_size or rnd.pass_mark is not None or rnd.category_quotas
+        shortlisted = set() if combined or nxt is None or not limited else set(balancing.shortlist(
+            rows, rnd.shortlist_size, rnd.pass_mark, rnd.category_quotas))
+        return self.render_template("judging/ranking.html", rnd=rnd, groups=buckets, combined=combined,
+                                    several_groups=len(groups.effective_groups(rnd.competition)) > 1,
+                                    shortlisted=shortlisted, state_labels=_state_labels(),
+                                    can_award=can_award, award_titles=awards.STANDARD_TITLES)
 
     # -- awarding from the final ranking (the `award` transition through its command, as on every door) --------
     def _fire_award(self, innovation_id, title, rank, prize):
@@ -289,16 +289,18 @@ class JudgingView(BaseView):
     @expose("/award_top/<int:pk>", methods=["POST"])
     @has_access
     def award_top(self, pk):
-        """Award a category's top N of the final ranking with the standard predikat (Juara I … Harapan III),
+        """Award a group × category's top N of the final ranking with the standard predikat (Juara I … Harapan III),
         each its own transaction; the results are flashed row by row."""
         rnd = self._round(pk)
         category = request.form.get("category", "")
+        # The group of the bucket (issue 12); a form without one means the competition's first group.
+        group = request.form.get("group") or groups.effective_groups(rnd.competition)[0]
         raw_n = request.form.get("top", "")
         n = int(raw_n) if text_rules.is_digits(raw_n) and len(raw_n) < 4 else 0
         if n < 1 or n > len(awards.STANDARD_TITLES):
             flash(_("Choose how many places to award (1 to %(max)s).", max=len(awards.STANDARD_TITLES)), "danger")
             return redirect(url_for("JudgingView.ranking", pk=pk, combined=1))
-        rows = [r for r in ranking.combined_ranking(db.session, rnd) if r["category"] == category][:n]
+        rows = [r for r in ranking.combined_ranking(db.session, rnd) if r["bucket"] == (group, category)][:n]
         prizes = [request.form.get(f"prize_{i}") for i in range(1, n + 1)]
         done = 0
         for position, row in enumerate(rows, start=1):

@@ -15,7 +15,7 @@ from app.commands.transitions import FireThroughCommand
 from app.extensions import db
 from app.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
 from app.models import Attachment, Unit
-from app.services import access, attachments, evidence, innovations, teams, text_rules
+from app.services import access, attachments, evidence, innovations, storage, teams, text_rules
 from app.services.errors import DomainError
 from app.views import formatting
 from app.views.ajax_select import AjaxRelatedFilterField
@@ -153,6 +153,9 @@ class InnovationView(FireThroughCommand, WorkflowViewMixin, InnovationCrudView):
             return redirect(url_for("InnovationView.show", pk=pk))
         response = send_file(stream, mimetype="application/pdf", as_attachment=True,
                              download_name=attachment.original_name, max_age=0)
+        # Streamed from the store in large chunks (no whole file in memory), with its length when known.
+        response.response = storage.iter_chunks(stream)
+        response.content_length = storage.stream_length(stream)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -10,6 +10,7 @@ A closed round no longer changes (no sheet, assignment or criterion can), so the
 from sqlalchemy import func, select
 
 from app.models import Assignment, Competition, Criterion, Round, ScoreSheet, User
+from app.services import groups as group_rules
 from app.services.documents import indonesian as idn
 from app.services.documents.render import html_to_pdf, render_html
 from app.services.errors import Conflict
@@ -55,9 +56,11 @@ def context(session, rnd, config):
     nxt = (session.query(Round).filter(Round.competition_id == rnd.competition_id, Round.sequence > rnd.sequence)
            .order_by(Round.sequence).first())
     groups = {}
+    several = len(group_rules.effective_groups(competition)) > 1
     for row in ranking.round_ranking(session, rnd):
         advanced = nxt is not None and row["current_round_id"] == nxt.id
-        groups.setdefault(row["category_label"], []).append({
+        heading = f"{row['group_label']} – {row['category_label']}" if several else row["category_label"]
+        groups.setdefault(heading, []).append({
             "rank": row["rank"], "title": row["title"], "unit": row["unit"], "score": idn.score(row["score"]),
             "sheets": row["sheets"], "note": "lolos ke tahap berikutnya" if advanced else ""})
     closed = idn.format_date(rnd.closed_at, tz)

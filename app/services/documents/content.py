@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from app.models import Award, Competition, Innovation, Unit, UnitAward
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
-from app.services import signers
+from app.services import groups, signers
 from app.services.documents import indonesian as idn
 from app.services.documents.render import DEFAULT_LAMBANG, file_url, page_size
 
@@ -104,9 +104,26 @@ def competition_awards(session, competition_id, award_ids=None):
     if award_ids is not None:
         query = query.filter(Award.id.in_(list(award_ids) or [-1]))
     rows = query.all()
-    rows.sort(key=lambda r: (_kind_order(r[0].category or r[2].kind), r[0].rank is None, r[0].rank or 0,
+    # Grouped by group × category (issue 12), in the competition's order of groups and categories.
+    competition = session.get(Competition, competition_id)
+    bucket_key = groups.bucket_order(competition)
+    rows.sort(key=lambda r: (bucket_key(_award_bucket(*r)), r[0].rank is None, r[0].rank or 0,
                              r[0].title, r[1].title, r[0].id))
     return rows
+
+
+def _award_bucket(award, innovation, unit):
+    return (award.group or innovation.group, award.category or innovation.category or unit.kind)
+
+
+def award_category_text(award, innovation, unit):
+    """The KATEGORI of an award: its category, preceded by its group when the competition has several groups
+    (issue 12: winners per group × category)."""
+    group, category = _award_bucket(award, innovation, unit)
+    competition = innovation.competition
+    if competition is not None and len(groups.effective_groups(competition)) > 1:
+        return f"{groups.group_label(group)} – {category_label(category)}"
+    return category_label(category)
 
 
 def competition_unit_awards(session, competition_id, unit_award_ids=None):
@@ -118,6 +135,7 @@ def competition_unit_awards(session, competition_id, unit_award_ids=None):
 
 
 def category_label(kind):
+    """A unit kind's label, or a thematic category as it is."""
     return UNIT_KIND_LABELS.get(kind, kind or "-")
 
 
@@ -141,7 +159,8 @@ def award_rows(rows, with_scores=True, with_prizes=True):
     """The winners annex rows; NILAI is the award's score (its final-ranking score, app.services.awards), shown
     only when ``SIKIPP_DECREE_ANNEX_SCORES`` is on; UANG PEMBINAAN only when some award has a prize."""
     table = [[{"cls": "num", "text": str(i), "words": None}, innovation.title, unit.name,
-              category_label(award.category or unit.kind), {"cls": "num", "text": idn.score(award.score), "words": None},
+              award_category_text(award, innovation, unit),
+              {"cls": "num", "text": idn.score(award.score), "words": None},
               award.title, _money_cell(award.prize_amount)]
              for i, (award, innovation, unit) in enumerate(rows, 1)]
     keep = _columns(with_scores, with_prizes)
@@ -318,7 +337,7 @@ def certificate_context(session, award, decree, config, *, verify_url, draft=Fal
         "lambang_url": lambang_url(config), "certificate": {"number": number},
         "decree": {"number": decree.number}, "date_text": date_text,
         "award": {"unit": unit.name, "title": award.title, "innovation": innovation.title,
-                  "category": category_label(award.category or unit.kind)},
+                  "category": award_category_text(award, innovation, unit)},
         "competition": {"full_name": competition_full_name(competition)},
         "signer": signers.signature_block(session, decree, config), "verify_url": verify_url,
         "qr_svg": qr_svg(verify_url) if verify_url else None,

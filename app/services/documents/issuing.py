@@ -303,6 +303,11 @@ def stored_bytes(config, doc):
     return storage.read(doc.stored_name)
 
 
+def open_stored(config, doc):
+    """A readable stream of an issued document's stored bytes (StorageReadError → 503 when the store fails)."""
+    return storage.open_stream(doc.stored_name)
+
+
 _ROLLBACK_FILES = "sikipp.discard_on_rollback"
 
 

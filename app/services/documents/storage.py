@@ -47,6 +47,15 @@ def read(stored_name):
     return get_storage().read(key(stored_name))
 
 
+def stored_sha256(stored_name):
+    """The stored file's sha256, read as a stream (None when it is missing)."""
+    return get_storage().sha256_of(key(stored_name))
+
+
+def open_stream(stored_name):
+    return get_storage().open(key(stored_name))
+
+
 def discard(stored_name):
     """Remove a file that will not be recorded; a failing store leaves it to the recovery sweep."""
     from app.services.storage import StorageError

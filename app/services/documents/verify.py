@@ -42,7 +42,7 @@ def _stored_intact(config, doc):
     from app.services.storage import StorageError
 
     try:
-        return storage.sha256(storage.read(doc.stored_name)) == doc.sha256
+        return storage.stored_sha256(doc.stored_name) == doc.sha256  # hashed as a stream
     except StorageError:
         return False
 
