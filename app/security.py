@@ -357,9 +357,9 @@ class SikippSecurityManager(SecurityManager):
         """The user with its roles and groups in one query (FAB loads them lazily: two more per request)."""
         from sqlalchemy.orm import joinedload
 
-        return (self.session.query(self.user_model)
-                .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
-                .filter(self.user_model.id == pk).one_or_none())
+        # Session.get: no query at all when the request already holds the user (JWT loaders ask twice).
+        return self.session.get(self.user_model, pk,
+                                options=[joinedload(self.user_model.roles), joinedload(self.user_model.groups)])
 
     # -- sessions and tokens end when the password changes ---------------------------
     def load_user(self, pk):
