@@ -139,5 +139,12 @@ def register(app, appbuilder):
     appbuilder.add_view(announcements.ObjectionView, "Objections", label=_l("Objections"), icon="fa-comments",
                         category=category)
     appbuilder.add_link("Announcements", href="/pengumuman/", label=_l("Announcements"), icon="fa-bullhorn")
+    # Nomination upward (issue 12 item 8, DESIGN §11): the API in the competition resource's URL space and the
+    # Sekretariat's nomination screen.
+    from app.api.nominations import NominationApi
+    from app.views.nominations import NominationView
+
+    appbuilder.add_api(NominationApi)
+    appbuilder.add_view(NominationView, "Nominations", label=_l("Nominations"), icon="fa-send", category=category)
     # Every model view, FAB's security screens included, shows values for reading (app/views/formatting.py).
     formatting.format_all_views(appbuilder)

@@ -48,6 +48,7 @@ ROLE_RESOURCES = {
         "Verification": (READ,), "Participation": (READ,), "AuditLog": (READ,),
         "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "Objection": (READ,),
         "SignerProfile": ALL,
+        "Nomination": (READ, ADD, DELETE),  # nomination upward (issue 12 item 8)
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
@@ -73,7 +74,8 @@ ROLE_RESOURCES = {
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
-                    "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements"),
+                    "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements",
+                    "Nominations"),  # Nominations: nomination upward (issue 12 item 8)
     "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "My Results",
             "Innovation Catalogue", "Announcements"),
     "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue", "Announcements"),

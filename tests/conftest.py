@@ -15,6 +15,7 @@ DOMAIN_TABLES = ["notification", "objection", "announcement_entry", "announcemen
                  "issued_document", "decree_award", "award", "unit_award", "decree_paraf", "signer_profile", "decree",
                  "attachment", "innovation", "criterion", "round", "competition", "workflow_history",
                  "workflow_outbox", "audit_log"]
+DOMAIN_TABLES.insert(0, "nomination")  # nomination upward (issue 12 item 8)
 
 
 # Tests that must run alone, after the parallel suite, each in its own pytest run without xdist (scripts/test on

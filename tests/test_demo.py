@@ -176,6 +176,17 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
         assert juri3.unit is not None and juri3.unit.code == "BAPPEDA"
         assert session.query(User).filter_by(username="opd_dinkes").one().unit.code == "DINKES"
 
+        # --- nomination upward (issue 12 item 8): the demo's winners nominated within its quota ---
+        from app.models import Nomination
+
+        assert competition.nomination_quota == {"provinsi": 3, "nasional": 15}
+        awarded = sum(1 for i in innovations if i.state == "awarded")
+        nominated = session.query(Nomination).filter_by(competition_id=competition.id)
+        assert nominated.filter_by(level="provinsi").count() == min(3, awarded) > 0
+        assert nominated.filter_by(level="nasional").count() == min(15, awarded)
+        nominations_before = nominated.count()
+        # --- end nomination upward ---
+
         # second run: nothing changes
         before = _counts(session)
         report = demo.load_demo(session)
@@ -183,6 +194,7 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
         assert not report.competition_created
         assert _counts(session) == before
         assert sum(report.states.values()) == len(innovations)
+        assert report.nominations_created == 0 and nominated.count() == nominations_before  # issue 12 item 8
 
 
 def test_demo_refuses_a_weak_password(app, restore_people):

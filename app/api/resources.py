@@ -41,6 +41,10 @@ class CompetitionApi(SikippModelApi):
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
                    "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units",
                    "evidence_kinds", "groups", "categories"]
+    # --- nomination upward (issue 12 item 8): the quota per level ---
+    show_columns = show_columns + ["nomination_quota"]
+    add_columns = add_columns + ["nomination_quota"]
+    # --- end nomination upward ---
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -50,7 +54,8 @@ class CompetitionApi(SikippModelApi):
                           "objection_days": validate.Range(min=0, max=90),
                           "word_limits": v.word_limits, "verification_checklist": v.checklist,
                           "evidence_kinds": v.evidence_kinds,
-                          "groups": v.competition_groups, "categories": v.competition_categories}
+                          "groups": v.competition_groups, "categories": v.competition_categories,
+                          "nomination_quota": v.nomination_quota}  # nomination upward (issue 12 item 8)
 
     def before_create(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)

@@ -152,6 +152,7 @@ def demo_command(password):
     click.echo(f"Proposals created: {report.innovations_created}; by state: "
                + ", ".join(f"{s} {report.states.get(s, 0)}" for s in
                            ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")))
+    click.echo(f"Nominations upward created: {report.nominations_created}.")  # issue 12 item 8
     click.echo(f"Time: {report.seconds:.1f} s")
     rows = [(a.username, a.role, a.unit_code or "-", report.password if a.created else "(existing account: unchanged)")
             for a in report.accounts]

@@ -1445,6 +1445,7 @@ def ensure_competition(session, year, today):
         name=name, year=year, submission_deadline=submission_deadline(today), min_implementation_years=2,
         max_attachment_mb=5, evidence_kinds=[dict(kind) for kind in DEMO_EVIDENCE_KINDS],
         groups=list(DEMO_GROUPS), categories=list(DEMO_CATEGORIES),
+        nomination_quota=dict(DEMO_NOMINATION_QUOTA),  # nomination upward (issue 12 item 8)
         description=("Kompetisi inovasi pelayanan publik bagi seluruh perangkat daerah, kecamatan, puskesmas dan "
                      "SMP Negeri di Kabupaten Sidoarjo: pendaftaran dan pengisian proposal, seleksi administrasi, "
                      "penilaian proposal, presentasi dan wawancara Top 20, verifikasi lapangan, dan penetapan Top 10 "
@@ -1454,6 +1455,35 @@ def ensure_competition(session, year, today):
     session.add(competition)
     session.commit()
     return competition, True
+
+
+# --- nomination upward (issue 12 item 8) ----------------------------------------------------------------------
+# KOVABLIK (Jawa Timur) takes at most 3 per region, KIPP 2025 up to 15 per kabupaten/kota (reference/domain.md).
+DEMO_NOMINATION_QUOTA = {"provinsi": 3, "nasional": 15}
+
+
+def nominate_winners(session, competition):
+    """Nominate the competition's winners upward through the real command, once: the best 3 to the province,
+    all (up to 15) to KIPP. Winners need a signed decree listing their awards (app.services.nominations), so a
+    competition without one gets no nomination. Returns the number of nominations made."""
+    from app.commands.nominations import Nominate
+    from app.models import Nomination
+    from app.services import nominations
+
+    if session.query(Nomination.id).filter(Nomination.competition_id == competition.id).first():
+        return 0
+    ids = [inn.id for inn, _award in nominations.winners(session, competition.id)]
+    if not ids:
+        return 0
+    sekretariat = _user_with_role(session, "sekretariat", "Sekretariat")
+    made = 0
+    for level in nominations.NOMINATION_LEVELS:
+        quota = nominations.quota_of(competition, level)
+        chosen = ids if quota is None else ids[:quota]
+        if chosen:
+            made += len(Nominate(sekretariat, competition.id, chosen, level, session=session).run()["nominated"])
+    return made
+# --- end nomination upward -------------------------------------------------------------------------------------
 
 
 def _first_round(session, competition):
@@ -1609,6 +1639,7 @@ class DemoReport:
     accounts: list = field(default_factory=list)
     password: str = DEMO_PASSWORD
     seconds: float = 0.0
+    nominations_created: int = 0  # nomination upward (issue 12 item 8)
 
     @property
     def created_usernames(self):
@@ -1630,6 +1661,7 @@ def load_demo(session, password=DEMO_PASSWORD, today=None):
     report.competition_id = competition.id
     report.competition_name = competition.name
     report.innovations_created = create_proposals(session, competition, units, report.accounts, today)
+    report.nominations_created = nominate_winners(session, competition)  # nomination upward (issue 12 item 8)
     rows = (session.query(Innovation.state).filter(Innovation.competition_id == competition.id).all())
     report.states = Counter(state for (state,) in rows)
     report.seconds = time.perf_counter() - started

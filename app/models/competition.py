@@ -71,6 +71,11 @@ class Competition(Model):
     groups = Column(JSON, nullable=False, default=lambda: ["umum"], server_default='["umum"]')
     categories = Column(JSON, nullable=False, default=list, server_default="[]")
     # -- end groups and categories ---------------------------------------------------------------------
+    # --- Nomination upward (issue 12 item 8, DESIGN §11) ---
+    # The most innovations the Sekretariat may nominate per level, e.g. {"provinsi": 3, "nasional": 15}
+    # (KOVABLIK takes 3 per region, KIPP 2025 15 per kabupaten/kota); a level absent (or null) has no limit.
+    nomination_quota = Column(JSON, nullable=True)
+    # --- end nomination upward ---
 
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",
                           cascade="all, delete-orphan", passive_deletes=True)

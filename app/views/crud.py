@@ -43,6 +43,7 @@ from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services import access, competitions, evidence, groups, innovations, text_rules
 from app.services.errors import DomainError, Invalid
 from app.views import formatting as fmt
+from app.views import nomination_fields  # nomination upward (issue 12 item 8)
 from app.views.base import GuardedModelView, api_rules
 from app.views.command_crud import CommandCrudViewMixin
 
@@ -199,7 +200,6 @@ class CompetitionView(SikippModelView):
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
                    "max_attachment_mb", "objection_days", "feedback_to_units", "evidence_kinds", "groups",
                    "categories"]
-    edit_columns = add_columns
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
     label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
@@ -248,6 +248,16 @@ class CompetitionView(SikippModelView):
             _l("Categories"), validators=[Optional()],
             description=_l("Thematic categories, one per line; empty = the unit's kind is the category.")),
     }
+
+    # --- nomination upward (issue 12 item 8): the quota per level, a JSON text box ---
+    add_columns = add_columns + ["nomination_quota"]
+    edit_columns = add_columns
+    show_columns = show_columns + ["nomination_quota"]
+    label_columns = {**label_columns, "nomination_quota": _l("Nomination quota per level")}
+    formatters_columns = {**formatters_columns, "nomination_quota": nomination_fields.quota_text}
+    add_form_extra_fields = edit_form_extra_fields = {**add_form_extra_fields,
+                                                      "nomination_quota": nomination_fields.quota_field()}
+    # --- end nomination upward ---
 
     def prefill_form(self, form, pk):
         """The stored deadline is UTC; the form shows and takes local time. Evidence kinds show one per line."""

@@ -1,7 +1,7 @@
 """innovation.title_normalized: the title as duplicates are compared, indexed (issue 14)
 
 Revision ID: d4c0ffee0141
-Revises: d4c0ffee0121
+Revises: d4c0ffee0124
 Create Date: 2026-12-01 04:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4c0ffee0141'
-down_revision = 'd4c0ffee0121'
+down_revision = 'd4c0ffee0124'  # re-chained after merging main (its head)
 branch_labels = None
 depends_on = None
 
