@@ -4,7 +4,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import validate
 
 from app.api import validators as v
-from app.api.base import SikippModelApi, row_filter
+from app.api.base import EstimatedCountInterface, SikippModelApi, row_filter
 from app.api.command_crud import CommandCrudApiMixin
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
@@ -125,7 +125,7 @@ class InnovationCrudApi(SikippModelApi):
 
     resource_name = "innovation"
     class_permission_name = "Innovation"
-    datamodel = SQLAInterface(Innovation)
+    datamodel = EstimatedCountInterface(Innovation)
     base_filters = row_filter(access.innovation_criterion)
     read_only_fields = ("id", "state", "unit_id", "version", "created_by_id", "current_round_id",
                         "created_on", "changed_on", "lineage_id")
@@ -171,7 +171,7 @@ class AssignmentApi(CommandCrudApiMixin, SikippModelApi):
 
     resource_name = "assignment"
     class_permission_name = "Assignment"
-    datamodel = SQLAInterface(Assignment)
+    datamodel = EstimatedCountInterface(Assignment)
     base_filters = row_filter(access.assignment_criterion)
     read_only_fields = ("id", "status", "recusal_reason", "created_on")
     list_columns = ["id", "round_id", "innovation_id", "juror_id", "status", "created_on"]

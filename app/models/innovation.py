@@ -14,7 +14,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import relationship, validates
 
 from app.models.base import utcnow
 from app.models.states import InnovationGroup, InnovationState, check_in, values
@@ -103,6 +103,27 @@ class Innovation(Model):
 
     def __repr__(self):
         return self.title
+
+    # -- duplicate detection (issue 14): the title as compared, kept on every write -------------------
+    # Set with the title on every ORM write (API, screens, CLI, demo, carry-over: ``validates``) and by the
+    # column default for Core inserts that give only a title (synthetic data); indexed with the competition
+    # and state (``ix_innovation_duplicate_title``) so the duplicate check is an index lookup, not a scan of
+    # ``lower(trim(title))`` over the table.
+    title_normalized = Column(String(400), nullable=False, default=lambda ctx: normalize_title(
+        ctx.get_current_parameters().get("title")))
+
+    @validates("title")
+    def _keep_title_normalized(self, _key, value):
+        self.title_normalized = normalize_title(value)
+        return value
+
+
+def normalize_title(title):
+    """The title as duplicates are compared: lower case, trimmed, inner runs of white space made one space."""
+    return " ".join((title or "").split()).lower()
+
+
+Index("ix_innovation_duplicate_title", Innovation.competition_id, Innovation.title_normalized, Innovation.state)
 
 
 class Attachment(Model):

@@ -21,7 +21,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 from wtforms.widgets import DateInput
 
 from app.api import resources
-from app.api.base import METHOD_PERMISSIONS, row_filter
+from app.api.base import METHOD_PERMISSIONS, EstimatedCountInterface, row_filter
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
 from app.commands import proposals
@@ -384,7 +384,7 @@ class InnovationCrudView(SikippModelView):
     show_title = _l("Innovation proposal")
     add_title = _l("New innovation proposal")
     edit_title = _l("Edit innovation proposal")
-    datamodel = SQLAInterface(Innovation)
+    datamodel = EstimatedCountInterface(Innovation)
     class_permission_name = "Innovation"
     base_filters = row_filter(access.innovation_criterion)
     add_template = "innovation/add.html"
@@ -510,7 +510,7 @@ class AssignmentView(CommandCrudViewMixin, SikippModelView):
     show_title = _l("Assignment details")
     add_title = _l("Add assignment")
     edit_title = _l("Edit assignment")
-    datamodel = SQLAInterface(Assignment)
+    datamodel = EstimatedCountInterface(Assignment)
     class_permission_name = "Assignment"
     base_filters = row_filter(access.assignment_criterion)
     list_columns = ["round", "innovation", "juror", "status"]
@@ -722,7 +722,7 @@ class AuditLogView(SikippModelView):
     """The audit trail (read only): every command's row (who, what, when, target, before → after) and every
     refused attempt (``<action>.refused``). Readable by the Sekretariat and the Admin (app/security.py)."""
 
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = EstimatedCountInterface(AuditLog)
     class_permission_name = "AuditLog"
     base_permissions = ["can_read"]
     base_order = ("at", "desc")
