@@ -356,9 +356,14 @@ def test_units_are_reminded_of_missing_statuses_and_the_sekretariat_sees_the_fig
     assert todos == ["Belum Lapor A"]
     # Reminders: one notification to each unit's users, naming its innovations; not twice the same day.
     with app.app_context():
-        sekretariat = db.session.get(User, user_id("sekretariat"))
-        sent = RemindSustainability(sekretariat).run()
+        from app import jobs
+
+        # The daily scheduled job is the reminder's door (the CLI and the command by hand are the others).
+        queue = jobs.queue(app)
+        assert [t for t in queue.huey._registry._periodic_tasks if t.__name__ == "remind_sustainability"]
+        sent = queue.remind_sustainability.call_local()
         assert sent == {unit_id("T-OPD-A"): 1, unit_id("T-OPD-B"): 1}
+        sekretariat = db.session.get(User, user_id("sekretariat"))
         notes = {n.user_id: n for n in db.session.query(Notification)}
         assert "Belum Lapor A" in notes[user_id("opd_a")].body and "Sudah Lapor" not in notes[user_id("opd_a")].body
         assert "Belum Lapor B" in notes[user_id("opd_b")].body
