@@ -64,6 +64,7 @@ ROLE_RESOURCES = {
     "Penandatangan": {
         "Competition": (READ,), "Innovation": (READ,), "Award": (READ, CERTIFICATE), "Decree": (READ,),
         "SignerProfile": (READ, ADD, EDIT),
+        "Unit": (READ,),  # the innovation list's unit filter searches the unit API as the user types
     },
     # Bagian Hukum (and other reviewers of the paraf chain): reads decree drafts and initials or returns them (the
     # `paraf` / `return` triggers are granted from the decree workflow and the configured chain, app.registry).

@@ -127,3 +127,53 @@ def test_fresh_database_upgrade_first_start_restart_and_downgrade(fresh_app, fre
         assert _tables(db) <= {"alembic_version"}, _tables(db)
         upgrade()
         assert _differences(db) == []
+
+
+def test_upgrading_a_database_that_holds_data(fresh_app):
+    """An existing installation upgrades with its rows in place: the SQLite batch migrations rebuild tables that
+    other rows reference (innovation, competition), which failed with "FOREIGN KEY constraint failed" while the
+    connection enforced foreign keys; the references survive the rebuild and still hold afterwards."""
+    import datetime
+
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    with fresh_app.app_context():
+        upgrade(revision="c3c0ffee0011")  # the schema of the release before issue 12
+        now = datetime.datetime(2026, 1, 5, 8, 0)
+        with db.engine.begin() as conn:
+            unit = _insert(conn, "unit", code="U1", name="Dinas Satu", kind="opd")
+            comp = _insert(conn, "competition", name="KIPP 2025", year=2025, submission_deadline=now,
+                           min_implementation_years=2, max_attachment_mb=5)
+            inn = _insert(conn, "innovation", competition_id=comp, unit_id=unit, title="  SIPRAJA  Desa ",
+                          state="submitted", version=1, created_on=now, changed_on=now)
+            _insert(conn, "attachment", innovation_id=inn, original_name="sk.pdf", stored_name="x.pdf",
+                    size_bytes=10, sha256="0" * 64)
+        upgrade()
+        with db.engine.connect() as conn:
+            row = conn.execute(text("SELECT title, title_normalized, lineage_id, \"group\" FROM innovation")).one()
+            assert row[0] == "  SIPRAJA  Desa " and row[1] == "sipraja desa" and row[2] and row[3] == "umum"
+            assert conn.execute(text("SELECT innovation_id FROM attachment")).scalar() == inn
+            if db.engine.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # enforced again afterwards
+        assert _differences(db) == []
+
+
+def _insert(conn, table, **values):
+    """Insert a row into ``table`` as the database has it now (an older schema): required columns the test does
+    not care about get a value of their type. Returns the new id."""
+    import datetime
+
+    from sqlalchemy import Boolean, DateTime, Integer, MetaData, Numeric, String, Table
+
+    t = Table(table, MetaData(), autoload_with=conn)
+    for column in t.columns:
+        if column.name in values or column.nullable or column.primary_key or column.server_default is not None:
+            continue
+        kind = column.type
+        values[column.name] = (False if isinstance(kind, Boolean) else 0 if isinstance(kind, (Integer, Numeric))
+                               else datetime.datetime(2026, 1, 5) if isinstance(kind, DateTime)
+                               else "x" if isinstance(kind, String) else "[]")
+    return conn.execute(t.insert().values(**values)).inserted_primary_key[0]

@@ -28,8 +28,8 @@ EXPECTED = {
     # assigned innovations and its own assignments; reads the rubric it scores against.
     "Juri": {"unit": NONE, "competition": {R}, "round": {R}, "criterion": {R}, "innovation": {R},
              "assignment": {R}, "award": NONE, "decree": NONE},
-    # signs decrees (workflow), reads what it signs.
-    "Penandatangan": {"unit": NONE, "competition": {R}, "round": NONE, "criterion": NONE, "innovation": {R},
+    # signs decrees (workflow), reads what it signs; reads units (the innovation list's unit filter searches them).
+    "Penandatangan": {"unit": {R}, "competition": {R}, "round": NONE, "criterion": NONE, "innovation": {R},
                       "assignment": NONE, "award": {R}, "decree": {R}},
     # Bagian Hukum: reads decree drafts (and initials or returns them: workflow), nothing else of the data.
     "Hukum": {"unit": NONE, "competition": {R}, "round": NONE, "criterion": NONE, "innovation": NONE,

@@ -80,6 +80,33 @@ def test_a_new_innovation_starts_its_own_read_only_lineage(app, api, competition
     assert shown["lineage_id"] == lin_a
 
 
+def test_concurrent_carry_overs_make_one_draft(app, api, competition):
+    """A double submit (or two users at once): the target competition is locked while the lineage's entries are
+    counted, so exactly one request makes the draft and the other is refused."""
+    import threading
+
+    source, _past, lineage = past_entry(app, award_title="Juara I", title="Balapan")
+    headers = api("opd_a").headers
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def race():
+        client = app.test_client()
+        barrier.wait()
+        r = client.post(f"/api/v1/innovation/{source}/carry_over", headers=headers,
+                        json={"competition_id": competition})
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=race) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(statuses) == [201, 409], statuses
+    with app.app_context():
+        assert db.session.query(Innovation).filter_by(lineage_id=lineage, competition_id=competition).count() == 1
+
+
 def test_carry_over_keeps_the_lineage_through_the_api(app, api, competition):
     source, past, lineage = past_entry(app, award_title="Juara I")
     team = [{"name": "Ani Rahayu", "nip": "", "position": "Kepala Seksi", "role": "Ketua"}]
@@ -257,11 +284,25 @@ def test_external_awards_belong_to_the_unit_and_the_sekretariat(app, api, compet
     with app.app_context():
         assert db.session.query(ExternalAward).filter_by(innovation_id=mine).count() == 2
     assert browser(app, "opd_b").get(f"/externalawardview/show/{pk}").status_code == 404
+    # What the Sekretariat recorded on the unit's innovation the unit reads but never changes or deletes (else it
+    # could remove the award that makes it ineligible), on the API and the screen.
+    checked = sek.post("/api/v1/external_award/", json={**body, "level": "provinsi"}).get_json()["id"]
+    assert opd_a.get(f"/api/v1/external_award/{checked}").status_code == 200
+    assert opd_a.put(f"/api/v1/external_award/{checked}", json={"level": "kabupaten"}).status_code == 403
+    assert opd_a.delete(f"/api/v1/external_award/{checked}").status_code == 403
+    screen.post(f"/externalawardview/delete/{checked}")
+    with app.app_context():
+        assert db.session.get(ExternalAward, checked).level == "provinsi"
+    assert sek.put(f"/api/v1/external_award/{checked}", json={"year": 2022}).status_code == 200
 
 
 def test_replication_fields_of_a_proposal(app, api, competition):
-    original = ready_draft(api, competition, user="opd_b", title="Asli")
     opd = api("opd_a")
+    # Another unit's draft is not a nameable original: "unknown", so ids and titles of others never leak.
+    others = ready_draft(api, competition, user="opd_b", title="Draf Unit Lain")
+    r = opd.post("/api/v1/innovation/", json={**complete_body(competition, "Tiruan"), "replicates_id": others})
+    assert r.status_code == 422 and "replicates_id" in r.get_json()["message"]
+    original = ready_draft(api, competition, user="opd_a", title="Asli")
     r = opd.post("/api/v1/innovation/", json={**complete_body(competition, "Tiruan"), "replicates_id": original,
                                               "replicates_text": "Inovasi Kota Lain"})
     assert r.status_code == 422 and "replicates_text" in r.get_json()["message"]
@@ -271,6 +312,14 @@ def test_replication_fields_of_a_proposal(app, api, competition):
     assert opd.put(f"/api/v1/innovation/{pk}", json={"replicates_id": pk}).status_code == 422
     r = opd.put(f"/api/v1/innovation/{pk}", json={"replicates_id": None, "replicates_text": "SIPINTER Kab. Gresik"})
     assert r.status_code == 200 and r.get_json()["result"]["replicates_text"] == "SIPINTER Kab. Gresik"
+    # Another unit's winner is nameable once the public catalogue lists it (a signed decree), not before.
+    winner, past, _lineage = past_entry(app, unit_code="T-OPD-B", award_title="Juara I", title="Juara Unit B")
+    body = {"replicates_id": winner, "replicates_text": None}
+    assert opd.put(f"/api/v1/innovation/{pk}", json=body).status_code == 422
+    with app.app_context():
+        publish(db.session.get(Competition, past))
+        db.session.commit()
+    assert opd.put(f"/api/v1/innovation/{pk}", json=body).status_code == 200
 
 
 # -- the catalogue -----------------------------------------------------------------------------------------
@@ -394,7 +443,7 @@ def test_the_screens_set_the_eligibility_rule_the_office_contact_and_the_origina
                                                    "sakip_grade": "A", "office_phone": "031-8921946",
                                                    "office_email": "bukan surel"})
     assert row(app, Unit, unit_a).office_email is None  # refused at the field, as on the API
-    original = ready_draft(api, competition, user="opd_b", title="Asli B")
+    original = ready_draft(api, competition, user="opd_a", title="Asli A")
     opd = browser(app, "opd_a")
     r = opd.post("/innovationview/add", data=screen_form(competition, title="Replika A",
                                                          replicates_id=str(original)))

@@ -236,3 +236,17 @@ def test_round_screen_has_the_api_bounds(app, world):
                 assert any("1000" in m for m in flashed), (sequence, flashed)
             else:
                 assert r.status_code == 200 and "1000" in r.get_data(as_text=True), sequence
+
+
+def test_non_ascii_digits_never_reach_int_on_the_new_screens(app, world):
+    """"²".isdigit() is True but int("²") raises: the pager, the nomination form, the carry-over form and the unit
+    filter read numbers with text_rules.is_digits (each answered 500 before)."""
+    comp, draft = world["competition"], world["draft"]
+    sek, opd = _login(app, "sekretariat"), _login(app, "opd_a")
+    for client, method, url, data in (
+            (sek, "GET", f"/participation/{comp}/?page=²", None),
+            (sek, "POST", f"/nominations/{comp}/nominate", {"level": "provinsi", "innovation_ids": "²"}),
+            (opd, "POST", f"/innovationview/carry_over/{draft}", {"competition_id": "²"}),
+            (sek, "GET", "/innovationview/list/?_flt_0_unit=²", None)):
+        r = client.open(url, method=method, data=data)
+        assert r.status_code < 500, (url, r.status_code, r.get_data(as_text=True)[-300:])

@@ -63,6 +63,10 @@ def test_the_widgets_search_obeys_the_row_rules(app, units):
     assert sek["count"] == 32 and len(sek["result"]) == 20 and len(sek["ids"]) == 20
     opd = _login(app, "opd_a").get("/api/v1/unit/", query_string={"q": q}).get_json()
     assert [r["name"] for r in opd["result"]] == ["Dinas Uji A"] and opd["count"] == 1
+    # Every role with the innovation list and its unit filter may search (the Penandatangan's list had a dead
+    # filter: its API call answered 403).
+    signer = _login(app, "penandatangan").get("/api/v1/unit/", query_string={"q": q})
+    assert signer.status_code == 200 and signer.get_json()["count"] == 32
 
 
 def test_the_unit_filter_searches_as_the_user_types_in_a_browser(app, api, competition, units, live_server,

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from app.commands.base import BaseCommand, snapshot
 from app.commands.judging import Field, _flush, _RowCommand, parse_fields
-from app.models import Competition, Innovation
+from app.models import Innovation
 from app.models.registry import AWARD_LEVELS, ExternalAward, Replication, Sustainability
-from app.services import access, notifications, registry
+from app.services import access, decrees, notifications, registry
 from app.services.errors import Forbidden, Invalid, NotFound
 
 
@@ -70,7 +70,9 @@ class CarryOver(BaseCommand):
             raise NotFound(_("Not found"))
         registry.ensure_may_carry(self.actor, self.source)
         competition_id = Field("id").parse("competition_id", self.competition_id)
-        self.competition = self.session.get(Competition, competition_id)
+        # The target competition's write lock first: "one entry per lineage and competition" is judged by one
+        # transaction at a time (a double submit or two users at once made two drafts of one lineage).
+        self.competition = decrees.lock_competition(self.session, competition_id)
         if self.competition is None:
             raise Invalid(_("Unknown competition."), field="competition_id")
         registry.carry_over_problem(self.session, self.source, self.competition)
@@ -107,6 +109,7 @@ class _InnovationChildCommand(_RowCommand):
     def _row(self):
         row = self._get(registry.child_criterion(self.actor, self.model))
         registry.ensure_may_record(self.actor, row.innovation)
+        registry.ensure_may_change_record(self.session, self.actor, row)
         return row
 
     def _innovation(self):

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from app.models import Award, Competition, Innovation, Unit, User
+from app.models import Award, Competition, DecreeAward, Innovation, Unit, User
 from app.models.base import utcnow
 from app.models.registry import (
     AWARD_LEVELS,
@@ -77,6 +77,16 @@ def ensure_may_record(user, innovation):
     if "OPD" in roles and access.owns_innovation(user, innovation):
         return
     raise Forbidden(_("Only the proposing unit or the Sekretariat may record this for the innovation."))
+
+
+def ensure_may_change_record(session, user, row):
+    """What the Sekretariat (or Admin) recorded — an external award it checked, say — only it may change or delete:
+    otherwise a unit could delete the provincial award that makes its innovation ineligible and then submit."""
+    if access.is_privileged(user):
+        return
+    creator = session.get(User, row.created_by_id) if row.created_by_id is not None else None
+    if creator is None or access.is_privileged(creator):
+        raise Forbidden(_("Only the Sekretariat may change what the Sekretariat recorded."))
 
 
 def visible_innovation(session, user, innovation_id, field="innovation_id"):
@@ -248,11 +258,21 @@ def replicates_problems(session, innovation):
                                         "innovation, not both.")
     if innovation.replicates_id is not None:
         original = session.get(Innovation, innovation.replicates_id)
-        if original is None:
+        # Only an original the proposing unit may name: a winner the public catalogue lists, or one of its own.
+        # Any other id reads as unknown, so the field neither reveals which ids exist nor shows (on the show page)
+        # the title of another unit's proposal.
+        if original is None or not (original.unit_id == innovation.unit_id or _is_public(session, original)):
             problems["replicates_id"] = _("Unknown innovation.")
         elif original.id == innovation.id or (innovation.lineage_id and original.lineage_id == innovation.lineage_id):
             problems["replicates_id"] = _("An innovation cannot replicate itself.")
     return problems
+
+
+def _is_public(session, innovation):
+    """Whether the public catalogue lists ``innovation``: awarded, with an award a signed decree lists."""
+    return innovation.state == AWARDED and session.execute(
+        select(Award.id).join(DecreeAward, DecreeAward.award_id == Award.id)
+        .where(Award.innovation_id == innovation.id).limit(1)).first() is not None
 
 
 def replication_counts(session, innovation_ids):

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from wtforms import SelectField
 
 from app.extensions import db
-from app.services import access
+from app.services import access, text_rules
 
 _FILTER_ARG = re.compile(r"^_flt_\d+_(?P<col>\w+)$")
 
@@ -50,7 +50,7 @@ class AjaxRelatedFilterField(SelectField):
         for key, values in request.args.lists():
             match = _FILTER_ARG.match(key)
             if match and match.group("col") == self.column:
-                ids.update(int(v) for v in values if v.isdigit() and len(v) < 10)
+                ids.update(int(v) for v in values if text_rules.is_digits(v) and len(v) < 10)
         if not ids:
             return []
         query = db.session.query(self.model).filter(self.model.id.in_(sorted(ids)))

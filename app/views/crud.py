@@ -245,7 +245,10 @@ class CompetitionView(SikippModelView):
         # Registry (issue 12): the rule on past awards; empty = none.
         "eligibility_max_award_level": SelectField(_l("Not eligible with a past award at"),
                                                    choices=list(ELIGIBILITY_CHOICES.items()), default="",
-                                                   filters=[lambda v: v or None]),
+                                                   # "" (none) is stored as NULL; coerce (not a filter) so the
+                                                   # choice check compares like with like: a filter made "—"
+                                                   # an invalid choice and the form unsavable without a rule.
+                                                   coerce=lambda v: v or None),
         "submission_deadline": DateTimeLocalField(
             _l("Submission deadline"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[DataRequired()],
             description=_l("Local time of the regency (SIKIPP_TIMEZONE).")),

@@ -13,7 +13,7 @@ from app.commands.nominations import Nominate, WithdrawNomination
 from app.extensions import db
 from app.models import Competition
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import nominations
+from app.services import nominations, text_rules
 from app.services.errors import DomainError
 
 
@@ -54,7 +54,7 @@ class NominationView(BaseView):
         self._competition(competition_id)
         level = request.form.get("level")
         raw = request.form.getlist("innovation_ids")
-        ids = [int(v) for v in raw if v.isdigit() and len(v) < 10]
+        ids = [int(v) for v in raw if text_rules.is_digits(v) and len(v) < 10]
         if not ids:
             flash(_("Choose at least one innovation to nominate."), "warning")
         else:

@@ -1,13 +1,15 @@
 """Paging of the app's own long tables (ranking, participation; issue 14): ``?page=`` from 0, 100 rows a page."""
 from flask import request
 
+from app.services import text_rules
+
 SCREEN_PAGE_SIZE = 100
 
 
 def screen_page():
     """The requested page (0 for anything that is no small whole number)."""
     raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and len(raw) < 8 else 0
+    return int(raw) if text_rules.is_digits(raw) and len(raw) < 8 else 0
 
 
 def pager(page, count, page_size):

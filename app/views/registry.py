@@ -17,7 +17,7 @@ from app.commands import registry as commands
 from app.extensions import db
 from app.models import ExternalAward, Replication, Sustainability
 from app.models.registry import AWARD_LEVELS, SUSTAINABILITY_STATUSES
-from app.services import registry
+from app.services import registry, text_rules
 from app.services.errors import DomainError
 from app.services.innovations import STATE_LABELS
 from app.views import formatting as fmt
@@ -157,7 +157,7 @@ class RegistryViewMixin:
             abort(404)
         raw = (request.form.get("competition_id") or "").strip()
         try:
-            copy = commands.CarryOver(g.user, pk, int(raw) if raw.isdigit() and len(raw) < 10 else raw).run()
+            copy = commands.CarryOver(g.user, pk, int(raw) if text_rules.is_digits(raw) and len(raw) < 10 else raw).run()
         except (DomainError, WorkflowError) as err:
             flash(refusal_message(err), "danger")
             return redirect(url_for(f"{self.endpoint}.registry_history", pk=pk))
