@@ -40,7 +40,7 @@ class HomeView(IndexView):
             ctx["verify"] = homes.verify_todos(session, user)
             ctx["open_rounds"] = homes.round_todos(session)
             ctx["objections"] = homes.objection_todos(session, user)
-            ctx["decrees"] = homes.decree_todos(session)
+            ctx["decrees"] = homes.decree_draft_todos(session)
             raw = request.args.get("competition", "")
             competition = homes.current_competition(session, int(raw) if text_rules.is_digits(raw) and len(raw) < 10 else None)
             if competition is not None:
