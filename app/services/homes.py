@@ -8,7 +8,7 @@ To-do kinds (``data-todo``, exact): OPD ``returned`` and ``draft``; Sekretariat 
 draft awaits the signer."""
 import datetime
 
-from sqlalchemy import and_, case, cast, func, select, Integer
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.models import (
@@ -267,8 +267,9 @@ def score_distribution(session, competition_id, rounds=None):
                                       ScoreSheet.is_final.is_(True)).exists())).scalars())
     for rnd in sorted((r for r in rounds if r.id in with_sheets), key=lambda r: r.sequence, reverse=True):
         scores = ranking.round_scores_statement(rnd).subquery()
-        band = cast(scores.c.score / 10, Integer)  # truncation = floor: a score is clamped to 0–100
-        band = case((band > last, last), else_=band)
+        # Comparisons, not a cast (PostgreSQL rounds a float cast to integer): the band of Python's
+        # min(int(score // 10), 9) for a score clamped to 0–100.
+        band = case(*((scores.c.score < low + 10, n) for n, low in enumerate(SCORE_BINS[:-1])), else_=last)
         per_band = dict(session.execute(select(band, func.count()).group_by(band)).all())
         if per_band:
             counts = [int(per_band.get(n, 0)) for n in range(len(SCORE_BINS))]
