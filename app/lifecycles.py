@@ -26,6 +26,7 @@ from app.services import (
     decrees,
     innovations,
     notifications,
+    registry,
     scoring,
     signers,
     submission,
@@ -46,6 +47,11 @@ def complete_for_submission(ctx):
 
 def before_deadline(ctx):
     return submission.deadline_problem(ctx.obj)
+
+
+def eligible_by_past_awards(ctx):
+    """The competition's rule on past awards of the innovation's lineage (DESIGN §11, ``registry``)."""
+    return registry.eligibility_problem(ctx.session, ctx.obj)
 
 
 def checklist_passes(ctx):
@@ -132,7 +138,7 @@ innovation_python = Workflow(
     final_states=(AWARDED, REJECTED, WITHDRAWN),  # awarded may still be left (disqualify), yet a life ends there
     transitions=[
         Transition("submit", DRAFT, SUBMITTED, roles=("OPD",), owner_only=True, label=_l("Submit"),
-                   guards=(complete_for_submission, before_deadline)),
+                   guards=(complete_for_submission, before_deadline, eligible_by_past_awards)),
         Transition("return", SUBMITTED, DRAFT, roles=("Sekretariat",), comment_required=True,
                    label=_l("Return for revision"), effects=(notify_returned,)),
         Transition("verify", SUBMITTED, VERIFIED, roles=("Sekretariat",), label=_l("Verify"),
@@ -344,7 +350,7 @@ objection_python = Workflow(
 # -- the lifecycles the app runs: YAML documents naming the registered guards and effects -------------------
 
 REGISTRY = Registry(
-    guards={f.__name__: f for f in (complete_for_submission, before_deadline, checklist_passes, checklist_attested,
+    guards={f.__name__: f for f in (complete_for_submission, before_deadline, eligible_by_past_awards, checklist_passes, checklist_attested,
                                     round_sheets_final, award_title_plain, paraf_turn, manual_number_given, chain_complete,
                                     not_doubly_signed, signer_identity)},
     effects={"create_award": create_award, "notify_returned": notify_returned, "notify_verified": notify_verified,

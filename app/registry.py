@@ -77,6 +77,12 @@ def register(app, appbuilder):
                 DecreeDocumentsApi, judging_api.RoundJudgingApi, judging_api.ScoreSheetApi, resources.SignerProfileApi):
         appbuilder.add_api(api)
 
+    # Registry across years, replication and monitoring (issue 12): app/api/registry.py, app/views/registry.py.
+    from app.api import registry as registry_api
+
+    for api in (registry_api.ExternalAwardApi, registry_api.ReplicationApi, registry_api.SustainabilityApi):
+        appbuilder.add_api(api)
+
     # The menu category must not share a name with a view menu (FAB would drop its menu_access).
     category, cat_label = "KIPP", _l("Competition")
     appbuilder.add_view(crud.CompetitionView, "Competitions", label=_l("Competitions"), icon="fa-trophy",
@@ -101,6 +107,14 @@ def register(app, appbuilder):
     appbuilder.add_view(judging_views.JudgingView, "Judging Progress", label=_l("Judging"), icon="fa-balance-scale",
                         category=category)
     appbuilder.add_view(crud.AwardView, "Awards", label=_l("Awards"), icon="fa-star", category=category)
+    from app.views import registry as registry_views
+
+    appbuilder.add_view(registry_views.ExternalAwardView, "External Awards", label=_l("External awards"),
+                        icon="fa-certificate", category=category)
+    appbuilder.add_view(registry_views.ReplicationView, "Replications", label=_l("Replications"), icon="fa-clone",
+                        category=category)
+    appbuilder.add_view(registry_views.SustainabilityView, "Sustainability Statuses", label=_l("Sustainability"),
+                        icon="fa-refresh", category=category)
     appbuilder.add_view(DecreeView, "Decrees", label=_l("Decrees"), icon="fa-file-text", category=category)
     appbuilder.add_view(crud.SignerProfileView, "Signing Profiles", label=_l("Signing profiles"), icon="fa-pencil",
                         category=category)
@@ -139,5 +153,12 @@ def register(app, appbuilder):
     appbuilder.add_view(announcements.ObjectionView, "Objections", label=_l("Objections"), icon="fa-comments",
                         category=category)
     appbuilder.add_link("Announcements", href="/pengumuman/", label=_l("Announcements"), icon="fa-bullhorn")
+    # Nomination upward (issue 12 item 8, DESIGN §11): the API in the competition resource's URL space and the
+    # Sekretariat's nomination screen.
+    from app.api.nominations import NominationApi
+    from app.views.nominations import NominationView
+
+    appbuilder.add_api(NominationApi)
+    appbuilder.add_view(NominationView, "Nominations", label=_l("Nominations"), icon="fa-send", category=category)
     # Every model view, FAB's security screens included, shows values for reading (app/views/formatting.py).
     formatting.format_all_views(appbuilder)

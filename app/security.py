@@ -48,9 +48,12 @@ ROLE_RESOURCES = {
         "Verification": (READ,), "Participation": (READ,), "AuditLog": (READ,),
         "Judging": (READ, EDIT), "ScoreSheet": (READ, "can_recuse", "can_reopen"), "Objection": (READ,),
         "SignerProfile": ALL,
+        "ExternalAward": ALL, "Replication": ALL, "Sustainability": ALL,  # registry (issue 12)
+        "Nomination": (READ, ADD, DELETE),  # nomination upward (issue 12 item 8)
     },
     "OPD": {
         "Unit": (READ,), "Competition": (READ,), "Round": (READ,), "Criterion": (READ,), "Innovation": ALL,
+        "ExternalAward": ALL, "Replication": ALL, "Sustainability": ALL,  # registry: own unit's (issue 12)
         "Award": (CERTIFICATE,),
         "Participation": (READ,), "Results": (READ,),
     },
@@ -73,9 +76,11 @@ ROLE_RESOURCES = {
 ROLE_MENUS = {
     "Sekretariat": ("KIPP", "Verification Queue", "Participation Overview", "Units", "Competitions", "Rounds", "Criteria", "Innovations", "Assignments",
                     "Awards", "Decrees", "Workflow Diagrams", "Official Documents", "Judging Progress", "Audit Log",
-                    "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements"),
+                    "Signing Profiles", "Innovation Catalogue", "Objections", "Announcements",
+                    "External Awards", "Replications", "Sustainability Statuses",
+                    "Nominations"),  # Nominations: nomination upward (issue 12 item 8)
     "OPD": ("KIPP", "Innovations", "Competitions", "Units", "Participation Overview", "My Results",
-            "Innovation Catalogue", "Announcements"),
+            "Innovation Catalogue", "Announcements", "External Awards", "Replications", "Sustainability Statuses"),
     "Juri": ("KIPP", "My Score Sheets", "Assignments", "Competitions", "Innovation Catalogue", "Announcements"),
     "Penandatangan": ("KIPP", "Innovations", "Awards", "Decrees", "Competitions", "Official Documents",
                       "Signing Profiles", "Innovation Catalogue", "Announcements"),
@@ -353,6 +358,14 @@ class SikippSecurityManager(SecurityManager):
 
             raise click.ClickException(err.message) from None
 
+    def get_user_by_id(self, pk):
+        """The user with its roles and groups in one query (FAB loads them lazily: two more per request)."""
+        from sqlalchemy.orm import joinedload
+
+        # Session.get: no query at all when the request already holds the user (JWT loaders ask twice).
+        return self.session.get(self.user_model, pk,
+                                options=[joinedload(self.user_model.roles), joinedload(self.user_model.groups)])
+
     # -- sessions and tokens end when the password changes ---------------------------
     def load_user(self, pk):
         """Flask-Login's loader for the browser session: refused once the password changed since login."""
@@ -388,6 +401,57 @@ class SikippSecurityManager(SecurityManager):
         if user is None:
             login_throttle.record_failure(username, request.remote_addr if request else None)
         return user
+
+    # -- permissions resolved once per request (the menu asks ~30 times per HTML page) -------------
+    def exist_permission_on_roles(self, view_name, permission_name, role_ids):
+        """FAB runs one ``EXISTS`` query per question; within a request, load the roles' grants once (one
+        query) and answer from that set. The set lives on ``flask.g`` tagged with the request object, so it
+        never outlives the request (an outer app context shared by several test requests included) and a
+        grant changed by an Admin counts from the next request on; outside a request FAB's query runs."""
+        grants = self._request_grants(role_ids)
+        if grants is None:
+            return super().exist_permission_on_roles(view_name, permission_name, role_ids)
+        return (permission_name, view_name) in grants
+
+    def _request_grants(self, role_ids):
+        if not has_request_context():
+            return None
+        current = request._get_current_object()
+        cache = getattr(g, "_sikipp_grants", None)
+        if cache is None or cache[0] is not current:
+            cache = (current, {})
+            g._sikipp_grants = cache
+        key = tuple(sorted(role_ids))
+        if key not in cache[1]:
+            from flask_appbuilder.security.sqla.models import (
+                Permission,
+                PermissionView,
+                ViewMenu,
+                assoc_permissionview_role,
+            )
+
+            rows = (self.session.query(Permission.name, ViewMenu.name)
+                    .select_from(PermissionView)
+                    .join(assoc_permissionview_role,
+                          assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+                    .join(Permission, Permission.id == PermissionView.permission_id)
+                    .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+                    .filter(assoc_permissionview_role.c.role_id.in_(key)))
+            cache[1][key] = frozenset(rows)
+        return cache[1][key]
+
+    def forget_request_grants(self):
+        """A grant changed within this request counts for the rest of it too."""
+        if has_request_context():
+            g.pop("_sikipp_grants", None)
+
+    def add_permission_role(self, role, perm_view):
+        super().add_permission_role(role, perm_view)
+        self.forget_request_grants()
+
+    def del_permission_role(self, role, perm_view):
+        super().del_permission_role(role, perm_view)
+        self.forget_request_grants()
 
     def user_has_role(self, user, *names):
         return bool({r.name for r in getattr(user, "roles", [])} & set(names))

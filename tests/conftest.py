@@ -11,10 +11,11 @@ PG_ADMIN_URL = os.environ.get("SIKIPP_TEST_PG_URL", "postgresql+psycopg://postgr
 PASSWORD = "Rahasia#2026kuat"
 
 # Domain tables emptied after every test, children first.
-DOMAIN_TABLES = ["notification", "objection", "announcement_entry", "announcement", "score", "score_sheet", "assignment",
+DOMAIN_TABLES = ["external_award", "replication", "sustainability", "notification", "objection", "announcement_entry", "announcement", "score", "score_sheet", "assignment",
                  "issued_document", "decree_award", "award", "unit_award", "decree_paraf", "signer_profile", "decree",
                  "attachment", "innovation", "criterion", "round", "competition", "workflow_history",
                  "workflow_outbox", "audit_log"]
+DOMAIN_TABLES.insert(0, "nomination")  # nomination upward (issue 12 item 8)
 
 
 # Tests that must run alone, after the parallel suite, each in its own pytest run without xdist (scripts/test on

@@ -141,6 +141,8 @@ def test_anonymous_sees_awarded_innovations_newest_first(client, catalogue_data)
         "implementation": "Implementation of new1", "adaptability": "Adaptability of new1",
         "sustainability": "Sustainability of new1", "started_on": "2021-03-05",
         "video_url": "https://video.example/new1", "sdg_goals": [3, 16],
+        # registry (issue 12): none recorded for this one
+        "replications": [], "office_contact": None, "sustainability_status": None,
     }
     r = client.get("/catalogue/")
     assert r.status_code == 200 and r.mimetype == "text/html"
@@ -176,7 +178,8 @@ def test_detail_page_and_json(client, catalogue_data):
     entry = body["result"]
     assert entry["title"] == "Inovasi Lama OPD" and entry["award"] == "Juara I" and entry["year"] == 2024
     assert set(entry) == {"innovation_id", "title", "unit", "unit_kind", "category", "competition_id", "competition",
-                          "year", "award", *SECTIONS, "started_on", "video_url", "sdg_goals"}
+                          "year", "award", *SECTIONS, "started_on", "video_url", "sdg_goals",
+                          "replications", "office_contact", "sustainability_status"}  # registry (issue 12)
     html = client.get(f"/catalogue/{d['old']}").get_data(as_text=True)
     for text in ("Inovasi Lama OPD", "Juara I", "Kompetisi Lama", "2024", "Dinas Uji A", *[
             f"{s.title()} of old" for s in SECTIONS], 'href="https://video.example/old"'):

@@ -154,7 +154,8 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
         for assignment in session.query(Assignment).all():
             assert assignment.juror.unit_id != assignment.innovation.unit_id
         assert session.query(ScoreSheet).filter(ScoreSheet.is_final.is_(False)).count() >= 1
-        awards = session.query(Award).all()
+        awards = (session.query(Award).join(Innovation, Innovation.id == Award.innovation_id)
+                  .filter(Innovation.competition_id == competition.id).all())  # the previous year's apart
         assert len(awards) == sum(1 for i in innovations if i.state == "awarded")
         assert "Juara I" in {a.title for a in awards}
         # issue 12: groups and thematic categories, awards per group × category
@@ -164,6 +165,25 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
         assert {i.category for i in innovations} == set(competition.categories)
         assert all((a.group, a.category) == (a.innovation.group, a.innovation.category) for a in awards)
         assert "replikasi" in {a.group for a in awards}
+
+        # the previous year (issue 12): a finished competition whose entries this year's carry forward (one
+        # lineage each), external awards, replications, sustainability statuses, offices' contacts
+        from app.models import ExternalAward, Replication, Sustainability
+        from app.services import registry
+
+        previous = session.query(Competition).filter_by(name=demo.competition_name(year - 1)).one()
+        assert previous.submission_deadline < datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        by_acronym = {p.title or f"{p.acronym} ({p.name})": p.acronym for p in demo.PROPOSALS}
+        past = {by_acronym[i.title]: i for i in session.query(Innovation).filter_by(competition_id=previous.id)}
+        assert {"SIPRAJA", "IREBON", "KOPI PAHIT", "SIPADES"} <= set(past)
+        sipraja_now = next(i for i in innovations if i.title.startswith("SIPRAJA"))
+        assert sipraja_now.lineage_id == past["SIPRAJA"].lineage_id
+        assert [e["year"] for e in registry.history(session, sipraja_now)["entries"]] == [year - 1, year]
+        assert all(i.lineage_id != past["SIPADES"].lineage_id for i in innovations)  # still to carry forward
+        assert session.query(ExternalAward).count() >= 3 and session.query(Replication).count() >= 3
+        assert {s.status for s in session.query(Sustainability)} == {"aktif", "berkembang", "berhenti"}
+        assert registry.missing_statuses(session, year)  # some units still owe this year's status
+        assert past["SIPRAJA"].unit.office_email
 
         # every role has a demo account
         accounts = demo.demo_accounts({u.code: u for u in demo_units})
@@ -176,6 +196,17 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
         assert juri3.unit is not None and juri3.unit.code == "BAPPEDA"
         assert session.query(User).filter_by(username="opd_dinkes").one().unit.code == "DINKES"
 
+        # --- nomination upward (issue 12 item 8): the demo's winners nominated within its quota ---
+        from app.models import Nomination
+
+        assert competition.nomination_quota == {"provinsi": 3, "nasional": 15}
+        awarded = sum(1 for i in innovations if i.state == "awarded")
+        nominated = session.query(Nomination).filter_by(competition_id=competition.id)
+        assert nominated.filter_by(level="provinsi").count() == min(3, awarded) > 0
+        assert nominated.filter_by(level="nasional").count() == min(15, awarded)
+        nominations_before = nominated.count()
+        # --- end nomination upward ---
+
         # second run: nothing changes
         before = _counts(session)
         report = demo.load_demo(session)
@@ -183,6 +214,7 @@ def test_demo_loads_a_realistic_competition_and_is_idempotent(app, restore_peopl
         assert not report.competition_created
         assert _counts(session) == before
         assert sum(report.states.values()) == len(innovations)
+        assert report.nominations_created == 0 and nominated.count() == nominations_before  # issue 12 item 8
 
 
 def test_demo_refuses_a_weak_password(app, restore_people):

@@ -75,6 +75,6 @@ def test_the_admin_reads_the_documents_and_their_diagrams(app, client):
     for wf in ALL_WORKFLOWS:
         assert f"{wf.source}" in html
         assert f'src="/workflows/{wf.name}.svg"' in html
-    assert "trigger: submit" in html and "guards: [complete_for_submission, before_deadline]" in html
+    assert "trigger: submit" in html and "guards: [complete_for_submission, before_deadline, eligible_by_past_awards]" in html
     assert "<form" not in html.split("wf-definition", 1)[1]  # read-only: nothing to submit
     assert client.get("/workflows/innovation.svg").mimetype == "image/svg+xml"

@@ -418,6 +418,18 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
         installed. Drawn once per workflow, state and locale (a pure function of the definition)."""
         return diagram_markup(self.workflow, getattr(item, self.workflow.state_attr))
 
+    def wf_item_history(self, item):
+        """The row's history, read once per request (the timeline and ``wf_notices`` both use it)."""
+        current = request._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
+        cache = g.get("_wf_history")
+        if cache is None or cache[0] is not current:
+            cache = (current, {})
+            g._wf_history = cache
+        key = (self.workflow.name, item.id)
+        if key not in cache[1]:
+            cache[1][key] = self.workflow.history(_session(), item.id)
+        return cache[1][key]
+
     def wf_format_time(self, dt):
         """How the history shows a (UTC) time; override for a local time zone."""
         return dt.strftime("%Y-%m-%d %H:%M UTC")
@@ -451,20 +463,22 @@ class WorkflowViewMixin(WorkflowFireHook, _ViewHost):
             abort(404)
         widgets = self._show(pk)
         wf = self.workflow
+        available = wf.available(_session(), item, g.user)
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=self._related_views,
             wf_state=getattr(item, wf.state_attr), wf_state_label=wf.label(getattr(item, wf.state_attr)),
             wf_state_style=wf.state_styles.get(getattr(item, wf.state_attr), "primary"),
-            wf_available=wf.available(_session(), item, g.user),
+            wf_available=available,
             wf_history=[{**history_row(h), "at_display": self.wf_format_time(h.at),
                          "trigger_label": (wf.transitions[h.trigger].label or h.trigger)
                          if h.trigger in wf.transitions else h.trigger}
-                        for h in wf.history(_session(), item.id)],
+                        for h in self.wf_item_history(item)],
             wf_danger=self.wf_danger_triggers,
             wf_labels=wf.state_labels,
             wf_fire_endpoint=f"{self.endpoint}.fire_view",
-            wf_fields={t.trigger: [{**FIELD_DEFAULTS, **f} for f in self.wf_form_fields(t.trigger, item)]
-                       for t in wf.transitions.values()},
+            # Only the forms of the buttons shown: a field's default may cost queries (e.g. a proposed rank).
+            wf_fields={t["trigger"]: [{**FIELD_DEFAULTS, **f} for f in self.wf_form_fields(t["trigger"], item)]
+                       for t in available if t["allowed"]},
             wf_notices=self.wf_notices(item),
             wf_diagram=self.wf_diagram(item),
         )

@@ -7,6 +7,7 @@ import prison
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError, StatementError
@@ -32,6 +33,9 @@ METHOD_PERMISSIONS = {
     # domain endpoints
     "pdf": "read", "paraf_status": "read", "readiness": "read", "certificates": "read", "issue_certificates": "edit", "certificate": "certificate",
     "attachments": "read", "upload_attachment": "edit", "download_attachment": "read", "delete_attachment": "edit",
+    # registry (issue 12): who may carry which innovation is the command's rule (the Sekretariat only reads
+    # innovations, yet carries any of them)
+    "carry_over": "read", "lineage": "read", "carry_over_form": "read",
 }
 
 
@@ -52,6 +56,89 @@ class RowLevelFilter(BaseFilter):
 
 def row_filter(criterion):
     return [["id", RowLevelFilter.for_criterion(criterion), lambda: None]]
+
+
+# -- list counts: an estimate above a size (issue 14, docs/architecture.md "List counts") ----------------------
+ESTIMATE_COUNT_ABOVE = 100_000  # rows: below this every list page counts exactly
+
+
+class EagerListInterface(SQLAInterface):
+    """FAB's SQLAlchemy interface that reads the many-to-one relations a list shows (``eager_relations``, set by
+    the screens from their ``list_columns``) with the rows: FAB's screen list loads each row's unit and
+    competition lazily, one query per distinct value on the page (up to the page size)."""
+
+    eager_relations: frozenset = frozenset()
+
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
+                  select_columns=None, outer_default_load=False):
+        if not select_columns and self.eager_relations:
+            from sqlalchemy.orm import joinedload
+
+            query = query.options(*(joinedload(getattr(self.obj, name)) for name in sorted(self.eager_relations)))
+        return super().apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load)
+
+
+class EstimatedCountInterface(EagerListInterface):
+    """FAB's SQLAlchemy interface whose list count is PostgreSQL's planner estimate (``pg_class.reltuples``,
+    kept by autovacuum/ANALYZE) when the table holds more than ``ESTIMATE_COUNT_ABOVE`` rows and the list is
+    unfiltered for this user (no search filter, and the row rule lets the user see every row); any filtered
+    list (an OPD's, a juror's, a search) and any smaller table count exactly. An exact ``COUNT(*)`` of a
+    million rows is a parallel scan (195 ms) on every list page. SQLite (embedded, small) always counts."""
+
+    def query_count(self, query, filters=None, select_columns=None):
+        estimate = self._estimated_rows()
+        if estimate is not None and estimate > ESTIMATE_COUNT_ABOVE and self._unfiltered(filters):
+            return estimate
+        return super().query_count(query, filters, select_columns)
+
+    def get_related_interface(self, col_name):
+        """Related models (the filter dropdowns' units and competitions) keep FAB's interface: exact and small."""
+        return SQLAInterface(self.get_related_model(col_name), self.session)
+
+    def _estimated_rows(self):
+        from sqlalchemy import text
+
+        if self.session.get_bind().dialect.name != "postgresql":
+            return None
+        value = self.session.execute(text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:t)"),
+                                     {"t": self.obj.__table__.name}).scalar()
+        return int(value) if value is not None and value >= 0 else None
+
+    def _unfiltered(self, filters):
+        from sqlalchemy.sql.elements import True_
+
+        for flt in (filters.filters if filters is not None else []):
+            if not isinstance(flt, RowLevelFilter):
+                return False  # a search filter
+            if not isinstance(flt.criterion(g.user), True_):
+                return False  # the row rule restricts this user's rows
+        return True
+
+
+DEFAULT_PAGE_SIZE = 100  # DESIGN §4: "default page size at least 100"
+MAX_PAGE_SIZE = 1000
+
+
+def page_args(args=None):
+    """``?page=&page_size=`` of a list endpoint that returns every row when neither is given (DESIGN §4, for the
+    clients written before paging): (None, None), or (page from 0, page_size 1..MAX_PAGE_SIZE, default
+    DEFAULT_PAGE_SIZE), or a message for a 400 when they are no such numbers."""
+    from flask import request
+    from flask_babel import gettext
+
+    args = request.args if args is None else args
+    raw_page, raw_size = args.get("page"), args.get("page_size")
+    if raw_page is None and raw_size is None:
+        return None, None
+    try:
+        page = int(raw_page) if raw_page is not None else 0
+        size = int(raw_size) if raw_size is not None else DEFAULT_PAGE_SIZE
+    except ValueError:
+        page = size = -1
+    if page < 0 or not 1 <= size <= MAX_PAGE_SIZE or page > 10_000_000:
+        return gettext("page must be a whole number from 0 and page_size one from 1 to %(max)s.", max=MAX_PAGE_SIZE)
+    return page, size
 
 
 def related_row_rules(datamodel, columns, declared=None):

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.api import resources
-from app.api.base import METHOD_PERMISSIONS, _is_pk, error_response
+from app.api.base import METHOD_PERMISSIONS, _is_pk, error_response, page_args
 from app.commands import judging as commands
 from app.commands.announcements import AnnounceRound
 from app.extensions import db
@@ -123,9 +123,11 @@ class RoundJudgingApi(JudgingBaseApi):
         get:
           parameters:
           - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: query, name: page, required: false, schema: {type: integer, minimum: 0}}
+          - {in: query, name: page_size, required: false, schema: {type: integer, minimum: 1, maximum: 1000}}
           responses:
             200:
-              description: Ranking
+              description: Ranking (every row without paging arguments; one page and the total count with them)
               content:
                 application/json:
                   schema:
@@ -150,8 +152,16 @@ class RoundJudgingApi(JudgingBaseApi):
         rnd = self._round(pk)
         if rnd is None:
             return self.response_404()
-        return self.response(200, result=ranking.round_ranking(db.session, rnd), normalize_z=rnd.normalize_z,
-                             tie_break=["score", "sheets", "lowest_sheet", "innovation_id"])
+        paging = page_args()
+        if isinstance(paging, str):
+            return self.response_400(message=paging)
+        page, page_size = paging
+        rows = ranking.round_ranking(db.session, rnd, page=page, page_size=page_size)
+        # Without paging arguments every row, as before (count = len); with them one page and the total.
+        count = len(rows) if page_size is None else ranking.round_ranking_count(db.session, rnd)
+        extra = {} if page_size is None else {"page": page, "page_size": page_size}
+        return self.response(200, result=rows, count=count, normalize_z=rnd.normalize_z,
+                             tie_break=["score", "sheets", "lowest_sheet", "innovation_id"], **extra)
 
     @expose("/<int:pk>/ranking/export", methods=["GET"])
     @protect()
@@ -246,11 +256,14 @@ class RoundJudgingApi(JudgingBaseApi):
     @safe
     @permission_name("progress")
     def progress(self, pk):
-        """Judging progress per juror (assigned, drafted, final, not started, recused).
+        """Judging progress per juror (assigned, drafted, final, not started, recused); with ``page``/``page_size``
+        one page of jurors, ``juror_count`` and the totals over all of them.
         ---
         get:
           parameters:
           - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: query, name: page, required: false, schema: {type: integer, minimum: 0}}
+          - {in: query, name: page_size, required: false, schema: {type: integer, minimum: 1, maximum: 1000}}
           responses:
             200: {description: Progress}
             401: {$ref: '#/components/responses/401'}
@@ -260,7 +273,11 @@ class RoundJudgingApi(JudgingBaseApi):
         rnd = self._round(pk)
         if rnd is None:
             return self.response_404()
-        return self.response(200, **judging.progress(db.session, rnd))
+        paging = page_args()
+        if isinstance(paging, str):
+            return self.response_400(message=paging)
+        page, page_size = paging
+        return self.response(200, **judging.progress(db.session, rnd, page=page, page_size=page_size))
 
     @expose("/<int:pk>/remind", methods=["POST"])
     @protect()

@@ -4,7 +4,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import validate
 
 from app.api import validators as v
-from app.api.base import SikippModelApi, row_filter
+from app.api.base import EstimatedCountInterface, SikippModelApi, row_filter
 from app.api.command_crud import CommandCrudApiMixin
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
@@ -21,13 +21,15 @@ class UnitApi(SikippModelApi):
     datamodel = SQLAInterface(Unit)
     base_filters = row_filter(access.unit_criterion)
     list_columns = ["id", "code", "name", "kind", "sakip_grade", "is_demo"]
-    show_columns = list_columns
-    add_columns = ["code", "name", "kind", "sakip_grade"]
+    show_columns = list_columns + ["office_address", "office_phone", "office_email"]  # office contact (issue 12)
+    add_columns = ["code", "name", "kind", "sakip_grade", "office_address", "office_phone", "office_email"]
     edit_columns = add_columns
     search_columns = ["code", "name", "kind", "sakip_grade"]
     order_columns = ["code", "name", "kind", "sakip_grade"]
     validators_columns = {"kind": v.unit_kind, "sakip_grade": v.sakip_grade,
-                          "code": validate.Length(min=1, max=32), "name": validate.Length(min=1, max=200)}
+                          "code": validate.Length(min=1, max=32), "name": validate.Length(min=1, max=200),
+                          "office_address": validate.Length(max=300), "office_phone": validate.Length(max=40),
+                          "office_email": validate.Email()}
 
 
 class CompetitionApi(SikippModelApi):
@@ -37,10 +39,15 @@ class CompetitionApi(SikippModelApi):
     list_columns = ["id", "name", "year", "submission_deadline", "min_implementation_years", "max_attachment_mb",
                     "objection_days", "groups", "categories"]
     show_columns = list_columns + ["description", "word_limits", "verification_checklist", "feedback_to_units",
-                                   "evidence_kinds", "created_on"]
+                                   "evidence_kinds", "created_on", "eligibility_max_award_level"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
                    "max_attachment_mb", "word_limits", "verification_checklist", "objection_days", "feedback_to_units",
-                   "evidence_kinds", "groups", "categories"]
+                   "evidence_kinds", "groups", "categories",
+                   "eligibility_max_award_level"]  # registry (issue 12): the rule on past awards
+    # --- nomination upward (issue 12 item 8): the quota per level ---
+    show_columns = show_columns + ["nomination_quota"]
+    add_columns = add_columns + ["nomination_quota"]
+    # --- end nomination upward ---
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
@@ -50,7 +57,9 @@ class CompetitionApi(SikippModelApi):
                           "objection_days": validate.Range(min=0, max=90),
                           "word_limits": v.word_limits, "verification_checklist": v.checklist,
                           "evidence_kinds": v.evidence_kinds,
-                          "groups": v.competition_groups, "categories": v.competition_categories}
+                          "groups": v.competition_groups, "categories": v.competition_categories,
+                          "nomination_quota": v.nomination_quota,  # nomination upward (issue 12 item 8)
+                          "eligibility_max_award_level": v.eligibility_level}
 
     def before_create(self, item):
         item.submission_deadline = competitions.to_utc_naive(item.submission_deadline)
@@ -116,23 +125,26 @@ class InnovationCrudApi(SikippModelApi):
 
     resource_name = "innovation"
     class_permission_name = "Innovation"
-    datamodel = SQLAInterface(Innovation)
+    datamodel = EstimatedCountInterface(Innovation)
     base_filters = row_filter(access.innovation_criterion)
     read_only_fields = ("id", "state", "unit_id", "version", "created_by_id", "current_round_id",
-                        "created_on", "changed_on")
+                        "created_on", "changed_on", "lineage_id")
     list_columns = ["id", "competition_id", "unit_id", "title", "state", "started_on", "changed_on", "group",
-                    "category"]
+                    "category", "lineage_id"]
     show_columns = ["id", "competition_id", "unit_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url",
-                    "sdg_goals", "team", "state", "current_round_id", "created_on", "changed_on", "group", "category"]
+                    "sdg_goals", "team", "state", "current_round_id", "created_on", "changed_on", "group", "category",
+                    "lineage_id", "replicates_id", "replicates_text"]  # registry and replication (issue 12)
     # ``team`` (issue 12): personal data, never listed, never searchable; shown only to whom teams.visible_to allows.
     add_columns = ["competition_id", "title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team",
-                   "group", "category"]
-    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team", "group", "category"]
-    search_columns = ["competition_id", "unit_id", "state", "title", "group", "category"]
+                   "group", "category", "replicates_id", "replicates_text"]
+    edit_columns = ["title", *INNOVATION_SECTIONS, "started_on", "video_url", "sdg_goals", "team", "group", "category",
+                    "replicates_id", "replicates_text"]
+    search_columns = ["competition_id", "unit_id", "state", "title", "group", "category", "lineage_id"]
     order_columns = ["id", "title", "state", "started_on", "changed_on", "competition_id", "unit_id", "group",
                      "category"]
     validators_columns = {"title": v.title, "video_url": v.video_url, "sdg_goals": v.sdg_goals, "team": v.team,
-                          "group": v.innovation_group, "category": v.innovation_category}
+                          "group": v.innovation_group, "category": v.innovation_category,
+                          "replicates_text": validate.Length(max=300)}
 
     # The proposal commands: ownership, draft-only, title and word limits, audit (app/commands/proposals.py).
     def create_item(self, item):
@@ -159,7 +171,7 @@ class AssignmentApi(CommandCrudApiMixin, SikippModelApi):
 
     resource_name = "assignment"
     class_permission_name = "Assignment"
-    datamodel = SQLAInterface(Assignment)
+    datamodel = EstimatedCountInterface(Assignment)
     base_filters = row_filter(access.assignment_criterion)
     read_only_fields = ("id", "status", "recusal_reason", "created_on")
     list_columns = ["id", "round_id", "innovation_id", "juror_id", "status", "created_on"]

@@ -81,3 +81,16 @@ def competition_categories(value):
 
 innovation_group = validate.OneOf(groups.GROUPS)
 innovation_category = validate.Length(max=groups.MAX_CATEGORY_LENGTH)
+
+
+def nomination_quota(value):
+    """Nomination upward (issue 12 item 8): the rule is app.services.nominations.quota_problem."""
+    from app.services.nominations import quota_problem
+
+    problem = quota_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+# Registry (issue 12): the levels a competition's eligibility rule may name (DESIGN §11).
+eligibility_level = validate.OneOf(("kabupaten", "provinsi", "nasional"))

@@ -5,6 +5,7 @@ from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
 from app.api.attachments import AttachmentEndpointsMixin
+from app.api.registry import CarryOverApiMixin
 from app.api.resources import DecreeCrudApi, InnovationCrudApi
 from app.commands.transitions import FireThroughCommand
 from app.extensions import db
@@ -14,7 +15,7 @@ from app.services import decrees
 from workflows.fab import WorkflowApiMixin
 
 
-class InnovationApi(FireThroughCommand, AttachmentEndpointsMixin, WorkflowApiMixin, InnovationCrudApi):
+class InnovationApi(FireThroughCommand, CarryOverApiMixin, AttachmentEndpointsMixin, WorkflowApiMixin, InnovationCrudApi):
     workflow = innovation_workflow
 
 

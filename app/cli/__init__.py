@@ -149,9 +149,12 @@ def demo_command(password):
     click.echo(f"{report.competition_name} (id {report.competition_id})"
                + (" created." if report.competition_created else " already present."))
     click.echo(f"Units: {report.units_created} created, {report.units_total} demo units in total.")
+    click.echo(f"Previous year's competition: id {report.previous_competition_id}; entries created: "
+               f"{report.previous_entries_created}")
     click.echo(f"Proposals created: {report.innovations_created}; by state: "
                + ", ".join(f"{s} {report.states.get(s, 0)}" for s in
                            ("draft", "submitted", "verified", "scored", "awarded", "rejected", "withdrawn")))
+    click.echo(f"Nominations upward created: {report.nominations_created}.")  # issue 12 item 8
     click.echo(f"Time: {report.seconds:.1f} s")
     rows = [(a.username, a.role, a.unit_code or "-", report.password if a.created else "(existing account: unchanged)")
             for a in report.accounts]
@@ -206,6 +209,22 @@ def recover_command(grace_seconds, no_certificates):
     for decree_id, state in report["decrees"].items():
         click.echo(f"Decree {decree_id}: {state['issued']}/{state['total']} certificates issued.")
     click.echo(f"Time: {report['seconds']:.1f} s")
+
+
+@kipp.command("remind-sustainability", help="Notify each unit whose awarded innovations lack the year's "
+                                           "sustainability status (at most once a day per unit).")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="Default: this year.")
+@with_appcontext
+def remind_sustainability_command(year):
+    from app.commands.registry import RemindSustainability
+    from app.services.errors import DomainError
+
+    _require_schema()
+    try:
+        sent = RemindSustainability(None, year).run()
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
+    click.echo(f"Units reminded: {len(sent)}; innovations awaiting a status: {sum(sent.values())}")
 
 
 @kipp.command("backup", help="Write one archive with the database and every stored file (and a manifest of "

@@ -2,7 +2,8 @@
 
 Loads the regency's units (OPD, the 18 kecamatan, puskesmas, SMP Negeri; all ``is_demo``), one demo
 account per role, the competition of the current year with its three default rounds, and 44 proposals
-spread over every innovation state. Every state change goes through the real workflow
+spread over every innovation state; and the previous year's finished competition (its entries, awards, this year's
+carry-overs of them as one lineage each, external awards, replications and sustainability statuses: issue 12). Every state change goes through the real workflow
 (``innovation_workflow.fire``) with the demo users, so each proposal has a genuine history.
 
 Idempotent: units are found by ``code``, users by ``username``, the competition by name and year and
@@ -1445,6 +1446,7 @@ def ensure_competition(session, year, today):
         name=name, year=year, submission_deadline=submission_deadline(today), min_implementation_years=2,
         max_attachment_mb=5, evidence_kinds=[dict(kind) for kind in DEMO_EVIDENCE_KINDS],
         groups=list(DEMO_GROUPS), categories=list(DEMO_CATEGORIES),
+        nomination_quota=dict(DEMO_NOMINATION_QUOTA),  # nomination upward (issue 12 item 8)
         description=("Kompetisi inovasi pelayanan publik bagi seluruh perangkat daerah, kecamatan, puskesmas dan "
                      "SMP Negeri di Kabupaten Sidoarjo: pendaftaran dan pengisian proposal, seleksi administrasi, "
                      "penilaian proposal, presentasi dan wawancara Top 20, verifikasi lapangan, dan penetapan Top 10 "
@@ -1454,6 +1456,35 @@ def ensure_competition(session, year, today):
     session.add(competition)
     session.commit()
     return competition, True
+
+
+# --- nomination upward (issue 12 item 8) ----------------------------------------------------------------------
+# KOVABLIK (Jawa Timur) takes at most 3 per region, KIPP 2025 up to 15 per kabupaten/kota (reference/domain.md).
+DEMO_NOMINATION_QUOTA = {"provinsi": 3, "nasional": 15}
+
+
+def nominate_winners(session, competition):
+    """Nominate the competition's winners upward through the real command, once: the best 3 to the province,
+    all (up to 15) to KIPP. Winners need a signed decree listing their awards (app.services.nominations), so a
+    competition without one gets no nomination. Returns the number of nominations made."""
+    from app.commands.nominations import Nominate
+    from app.models import Nomination
+    from app.services import nominations
+
+    if session.query(Nomination.id).filter(Nomination.competition_id == competition.id).first():
+        return 0
+    ids = [inn.id for inn, _award in nominations.winners(session, competition.id)]
+    if not ids:
+        return 0
+    sekretariat = _user_with_role(session, "sekretariat", "Sekretariat")
+    made = 0
+    for level in nominations.NOMINATION_LEVELS:
+        quota = nominations.quota_of(competition, level)
+        chosen = ids if quota is None else ids[:quota]
+        if chosen:
+            made += len(Nominate(sekretariat, competition.id, chosen, level, session=session).run()["nominated"])
+    return made
+# --- end nomination upward -------------------------------------------------------------------------------------
 
 
 def _first_round(session, competition):
@@ -1594,6 +1625,124 @@ def create_proposals(session, competition, units, accounts, today):
     return len(todo)
 
 
+# -- the previous year and the registry (issue 12 items 5-7) --------------------------------------------------
+
+# Entries of the previous year's competition, by acronym: (award title or None, rank). Those also proposed this
+# year are linked to this year's entry as one lineage (the carry-over); the others wait to be carried forward.
+PAST_ENTRIES = {
+    "SIPRAJA": ("Juara I", 1), "IREBON": ("Juara II", 2), "SAE": ("Juara III", 3), "KOPI PAHIT": ("Juara I", 1),
+    "GERCEP HT": ("Juara II", 2), "LAPAK PORONG": ("Juara I", 1), "SIPADES": ("Harapan I", 4),
+    "KURASI UMKM": (None, None),
+}
+# Entries not carried into this year (the demo's OPD users can carry them with "Bawa ke kompetisi baru").
+NOT_CARRIED = ("SIPADES", "KURASI UMKM")
+# Awards received outside SIKIPP (reference/domain.md: SIPRAJA Top 45 in 2022; IREBON and KOPI PAHIT Top 99 in 2023).
+EXTERNAL_AWARDS = (
+    ("SIPRAJA", "nasional", 2022, "Top 45 Kompetisi Inovasi Pelayanan Publik (KIPP) KemenPAN-RB"),
+    ("IREBON", "nasional", 2023, "Top 99 Kompetisi Inovasi Pelayanan Publik (KIPP) KemenPAN-RB"),
+    ("KOPI PAHIT", "nasional", 2023, "Top 99 Kompetisi Inovasi Pelayanan Publik (KIPP) KemenPAN-RB"),
+    ("SAE", "provinsi", 2024, "Nominasi KOVABLIK Provinsi Jawa Timur"),
+)
+# (acronym, replicator, date) — who replicated an awarded innovation.
+REPLICATIONS = (
+    ("SIPRAJA", "Kabupaten Mojokerto", "2024-05-20"),
+    ("SIPRAJA", "Kecamatan Tanggulangin", "2025-02-03"),
+    ("KOPI PAHIT", "Puskesmas Sukodono", "2025-08-11"),
+    ("IREBON", "Kabupaten Gresik", "2025-10-06"),
+)
+# This year's sustainability status of last year's awarded entries (GERCEP HT and LAPAK PORONG are left
+# unreported: their units see the to-do and get the reminder).
+STATUSES = {"SIPRAJA": ("aktif", "Dipakai di seluruh desa/kelurahan; laporan triwulan terlampir."),
+            "IREBON": ("berkembang", "Diperluas ke pembudidaya udang vaname di Jabon dan Sedati."),
+            "KOPI PAHIT": ("aktif", "Kader pendamping tetap aktif; 2 posyandu baru bergabung."),
+            "SAE": ("berkembang", "Kuota antrean daring ditambah untuk layanan akta kelahiran."),
+            "SIPADES": ("berhenti", "Aplikasi dihentikan; layanan dialihkan ke SIPRAJA.")}
+
+
+def _office_contact(unit):
+    """The office contact shown in the public catalogue: an office address and the regency's office mailbox
+    pattern (invented for the demo; never a person)."""
+    if unit.office_address is None:
+        unit.office_address = f"Kantor {unit.name}, Kabupaten Sidoarjo, Jawa Timur"
+    if unit.office_email is None:
+        unit.office_email = f"{unit.code.lower()}@sidoarjokab.go.id"
+    if unit.office_phone is None:
+        unit.office_phone = "(031) 8921946"
+
+
+def ensure_previous_year(session, current, units, today):
+    """The previous year's finished competition with its entries and awards, this year's carry-overs (one lineage
+    each), external awards, replications and sustainability statuses. Idempotent (by names and titles); returns
+    (competition, number of entries created)."""
+    from app.models import Award, ExternalAward, Replication, Sustainability
+
+    year = today.year - 1
+    name = competition_name(year)
+    previous = session.query(Competition).filter(Competition.name == name, Competition.year == year).first()
+    if previous is None:
+        previous = Competition(
+            name=name, year=year, submission_deadline=to_utc_naive(datetime.datetime(year, 7, 31, 23, 59)),
+            min_implementation_years=2, max_attachment_mb=5,
+            description=("Kompetisi tahun lalu (selesai): pemenang ditetapkan dengan Keputusan Bupati. Inovasi "
+                         "pemenang dipantau keberlanjutannya setiap tahun dan dapat dibawa ke kompetisi berikutnya."))
+        add_default_rounds(previous)
+        for rnd in previous.rounds:
+            rnd.closed_at = to_utc_naive(datetime.datetime(year, 11, 20, 12, 0))
+        session.add(previous)
+        session.flush()
+    sekretariat = session.query(User).filter(User.username == "sekretariat").first()
+    by_acronym = {p.acronym: (i, p) for i, p in enumerate(PROPOSALS)}
+    created = 0
+    entries = {}
+    for acronym, (award_title, rank) in PAST_ENTRIES.items():
+        index, proposal = by_acronym[acronym]
+        unit = units[proposal.unit]
+        _office_contact(unit)
+        past = session.query(Innovation).filter_by(competition_id=previous.id, unit_id=unit.id,
+                                                   title=proposal.full_title).first()
+        if past is None:
+            current_entry = session.query(Innovation).filter_by(competition_id=current.id, unit_id=unit.id,
+                                                                title=proposal.full_title).first()
+            last_year = today.replace(year=year) if not (today.month == 2 and today.day == 29) else \
+                today.replace(year=year, day=28)
+            past = Innovation(competition_id=previous.id, unit_id=unit.id, title=proposal.full_title,
+                              started_on=datetime.date.fromisoformat(proposal.started), video_url=video_url(proposal),
+                              sdg_goals=list(proposal.sdgs), state="awarded" if award_title else "rejected",
+                              version=1, created_by_id=current_entry.created_by_id if current_entry else None,
+                              created_on=to_utc_naive(datetime.datetime(year, 5, 2, 9, 0)))
+            for section, text in proposal_sections(proposal, unit, index, last_year).items():
+                setattr(past, section, text)
+            session.add(past)
+            session.flush()
+            if award_title:
+                prize = dict(AWARD_TITLES).get(award_title)
+                session.add(Award(innovation_id=past.id, title=award_title, rank=rank, category=unit.kind,
+                                  prize_amount=prize, created_on=to_utc_naive(datetime.datetime(year, 11, 25, 10, 0))))
+            if current_entry is not None and acronym not in NOT_CARRIED:
+                current_entry.lineage_id = past.lineage_id  # this year's entry carries last year's forward
+            created += 1
+        entries[acronym] = past
+    for acronym, level, award_year, title in EXTERNAL_AWARDS:
+        past = entries[acronym]
+        if not session.query(ExternalAward.id).filter_by(innovation_id=past.id, title=title).first():
+            session.add(ExternalAward(innovation_id=past.id, level=level, year=award_year, title=title,
+                                      created_by_id=getattr(sekretariat, "id", None)))
+    for acronym, replicator, day in REPLICATIONS:
+        past = entries[acronym]
+        if not session.query(Replication.id).filter_by(innovation_id=past.id, replicator=replicator).first():
+            session.add(Replication(innovation_id=past.id, replicator=replicator,
+                                    replicated_on=datetime.date.fromisoformat(day),
+                                    evidence="Nota kesepahaman replikasi (arsip Bagian Organisasi)",
+                                    created_by_id=getattr(sekretariat, "id", None)))
+    for acronym, (status, notes) in STATUSES.items():
+        past = entries[acronym]
+        if not session.query(Sustainability.id).filter_by(innovation_id=past.id, year=today.year).first():
+            session.add(Sustainability(innovation_id=past.id, year=today.year, status=status, notes=notes,
+                                       created_by_id=getattr(sekretariat, "id", None)))
+    session.commit()
+    return previous, created
+
+
 # -- entry point --------------------------------------------------------------------------------------------
 
 
@@ -1602,6 +1751,8 @@ class DemoReport:
     competition_id: int = None
     competition_name: str = None
     competition_created: bool = False
+    previous_competition_id: int = None
+    previous_entries_created: int = 0
     units_created: int = 0
     units_total: int = 0
     innovations_created: int = 0
@@ -1609,6 +1760,7 @@ class DemoReport:
     accounts: list = field(default_factory=list)
     password: str = DEMO_PASSWORD
     seconds: float = 0.0
+    nominations_created: int = 0  # nomination upward (issue 12 item 8)
 
     @property
     def created_usernames(self):
@@ -1630,6 +1782,9 @@ def load_demo(session, password=DEMO_PASSWORD, today=None):
     report.competition_id = competition.id
     report.competition_name = competition.name
     report.innovations_created = create_proposals(session, competition, units, report.accounts, today)
+    report.nominations_created = nominate_winners(session, competition)  # nomination upward (issue 12 item 8)
+    previous, report.previous_entries_created = ensure_previous_year(session, competition, units, today)
+    report.previous_competition_id = previous.id
     rows = (session.query(Innovation.state).filter(Innovation.competition_id == competition.id).all())
     report.states = Counter(state for (state,) in rows)
     report.seconds = time.perf_counter() - started

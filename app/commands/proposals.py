@@ -14,14 +14,16 @@ from sqlalchemy import inspect
 
 from app.commands.base import BaseCommand, json_safe, snapshot
 from app.models import PROPOSAL_SECTIONS, Competition
-from app.services import attachments, evidence, innovations
+from app.services import attachments, evidence, innovations, registry
 from app.services.errors import Conflict, Invalid
 from workflows.engine import pending_after_commit
 
+# Replication (issue 12): the original a ``replikasi`` entry replicates (app.services.registry.replicates_problems).
+REPLICATION_FIELDS = ("replicates_id", "replicates_text")
 PROPOSAL_FIELDS = ("competition_id", "unit_id", "title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on",
-                   "video_url", "sdg_goals", "team", "state", "group", "category")
+                   "video_url", "sdg_goals", "team", "state", "group", "category", *REPLICATION_FIELDS)
 EDITABLE_FIELDS = ("title", *(f for f, _ in PROPOSAL_SECTIONS), "started_on", "video_url", "sdg_goals", "team",
-                   "group", "category")
+                   "group", "category", *REPLICATION_FIELDS)
 
 
 def pending_original(item, columns=EDITABLE_FIELDS) -> dict:
@@ -47,6 +49,10 @@ class _ProposalCommand(BaseCommand):
         """Title and word limits, against the limits of the row's competition (a new row has only its id)."""
         competition = self.item.competition or self.session.get(Competition, self.item.competition_id)
         innovations.check_proposal(self.item, competition)
+        problems = registry.replicates_problems(self.session, self.item)
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise Invalid(message, field=field)
 
 
 class CreateProposal(_ProposalCommand):

@@ -20,6 +20,8 @@ from app.models.innovation import (  # noqa: F401
     Innovation,
 )
 from app.models.judging import Assignment, Score, ScoreSheet  # noqa: F401
+from app.models.nomination import NOMINATION_LEVEL_LABELS, NOMINATION_LEVELS, Nomination  # noqa: F401 (issue 12 item 8)
 from app.models.notification import Notification  # noqa: F401
+from app.models.registry import ExternalAward, Replication, Sustainability  # noqa: F401
 from app.models.unit import SAKIP_GRADES, UNIT_KINDS, Unit, User  # noqa: F401
 from workflows.models import OutboxMessage, WorkflowHistory  # noqa: F401

@@ -45,6 +45,8 @@ class Competition(Model):
         CheckConstraint("min_implementation_years >= 0", name="ck_competition_min_age"),
         CheckConstraint("max_attachment_mb > 0", name="ck_competition_max_attachment"),
         CheckConstraint("objection_days BETWEEN 0 AND 90", name="ck_competition_objection_days"),
+        CheckConstraint("eligibility_max_award_level IS NULL OR eligibility_max_award_level IN "
+                        "('kabupaten', 'provinsi', 'nasional')", name="ck_competition_eligibility_level"),
     )
     id = Column(Integer, primary_key=True)
     name = Column(String(200), nullable=False)
@@ -63,6 +65,10 @@ class Competition(Model):
     # [{"code", "label", "required", "max_mb"}] (app/services/evidence.py); null or empty = untyped attachments.
     evidence_kinds = Column(JSON, nullable=True)
     # -- end typed evidence -------------------------------------------------------------------------------------
+    # -- registry across years (issue 12, DESIGN §11): an innovation whose lineage holds an award at or above this
+    # level (kabupaten < provinsi < nasional; awards given here count as kabupaten) cannot be submitted. NULL: no rule.
+    eligibility_max_award_level = Column(String(16), nullable=True)
+    # -- end registry --
     created_on = Column(DateTime, nullable=False, default=utcnow)
 
     # -- groups and categories (issue 12 item 1, DESIGN §11) --------------------------------------------
@@ -71,6 +77,11 @@ class Competition(Model):
     groups = Column(JSON, nullable=False, default=lambda: ["umum"], server_default='["umum"]')
     categories = Column(JSON, nullable=False, default=list, server_default="[]")
     # -- end groups and categories ---------------------------------------------------------------------
+    # --- Nomination upward (issue 12 item 8, DESIGN §11) ---
+    # The most innovations the Sekretariat may nominate per level, e.g. {"provinsi": 3, "nasional": 15}
+    # (KOVABLIK takes 3 per region, KIPP 2025 15 per kabupaten/kota); a level absent (or null) has no limit.
+    nomination_quota = Column(JSON, nullable=True)
+    # --- end nomination upward ---
 
     rounds = relationship("Round", back_populates="competition", order_by="Round.sequence",
                           cascade="all, delete-orphan", passive_deletes=True)

@@ -1,3 +1,5 @@
+import uuid
+
 from flask_appbuilder import Model
 from sqlalchemy import (
     JSON,
@@ -12,7 +14,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import relationship, validates
 
 from app.models.base import utcnow
 from app.models.states import InnovationGroup, InnovationState, check_in, values
@@ -32,6 +34,13 @@ PROPOSAL_SECTIONS = (
 )
 
 PROPOSAL_SECTIONS_REQUIRED = PROPOSAL_SECTIONS
+
+
+def new_lineage_id():
+    """A fresh lineage key (registry across years): a new innovation starts its own lineage; a carry-over copies
+    its source's key. A random key rather than the row's id: it is known before the INSERT, so every way of
+    creating an innovation (commands, demo, tests building rows) gets one without a second write."""
+    return uuid.uuid4().hex
 
 
 class Innovation(Model):
@@ -63,6 +72,13 @@ class Innovation(Model):
     created_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
     created_on = Column(DateTime, nullable=False, default=utcnow)
     changed_on = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    # -- registry across years and replication (issue 12, DESIGN §11) --
+    # The lineage: shared by an innovation and its carry-overs into later competitions (read-only everywhere).
+    lineage_id = Column(String(64), nullable=False, default=new_lineage_id, index=True)
+    # Group ``replikasi``: the original innovation, either one here or another Pemda's (free text); not both.
+    replicates_id = Column(Integer, ForeignKey("innovation.id", ondelete="SET NULL"), nullable=True, index=True)
+    replicates_text = Column(String(300), nullable=True)
+    # -- end registry --
 
     # -- innovator team (issue 12, DESIGN §11) --------------------------------------------------------------
     # [{"name", "nip", "position", "role", "contact"}]: personal data, shown only to the unit, the Sekretariat
@@ -79,6 +95,7 @@ class Innovation(Model):
     # -- end groups and categories ---------------------------------------------------------------------
 
     competition = relationship("Competition")
+    replicates = relationship("Innovation", remote_side=[id], foreign_keys=[replicates_id])
     unit = relationship("Unit")
     current_round = relationship("Round")
     attachments = relationship("Attachment", back_populates="innovation", cascade="all, delete-orphan",
@@ -86,6 +103,27 @@ class Innovation(Model):
 
     def __repr__(self):
         return self.title
+
+    # -- duplicate detection (issue 14): the title as compared, kept on every write -------------------
+    # Set with the title on every ORM write (API, screens, CLI, demo, carry-over: ``validates``) and by the
+    # column default for Core inserts that give only a title (synthetic data); indexed with the competition
+    # and state (``ix_innovation_duplicate_title``) so the duplicate check is an index lookup, not a scan of
+    # ``lower(trim(title))`` over the table.
+    title_normalized = Column(String(400), nullable=False, default=lambda ctx: normalize_title(
+        ctx.get_current_parameters().get("title")))
+
+    @validates("title")
+    def _keep_title_normalized(self, _key, value):
+        self.title_normalized = normalize_title(value)
+        return value
+
+
+def normalize_title(title):
+    """The title as duplicates are compared: lower case, trimmed, inner runs of white space made one space."""
+    return " ".join((title or "").split()).lower()
+
+
+Index("ix_innovation_duplicate_title", Innovation.competition_id, Innovation.title_normalized, Innovation.state)
 
 
 class Attachment(Model):

@@ -31,6 +31,12 @@ class Unit(Model):
     kind = Column(String(16), nullable=False, index=True)
     sakip_grade = Column(String(2), nullable=True)
     is_demo = Column(Boolean, nullable=False, default=False)
+    # -- office contact (issue 12, replication): the unit's office, shown in the public catalogue to those who
+    # want to replicate its innovations; never a person's data --
+    office_address = Column(String(300), nullable=True)
+    office_phone = Column(String(40), nullable=True)
+    office_email = Column(String(254), nullable=True)
+    # -- end office contact --
 
     def __repr__(self):
         return self.name

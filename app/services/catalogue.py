@@ -19,7 +19,8 @@ PUBLIC_STATE = "awarded"
 # Proposal sections shown to the public (the ones that tell how to replicate the innovation).
 SECTIONS = ("summary", "novelty", "implementation", "adaptability", "sustainability")
 FIELDS = ("innovation_id", "title", "unit", "unit_kind", "category", "competition_id", "competition", "year",
-          "award", *SECTIONS, "started_on", "video_url", "sdg_goals")
+          "award", *SECTIONS, "started_on", "video_url", "sdg_goals",
+          "replications", "office_contact", "sustainability_status")  # registry (issue 12): see _with_registry
 
 _COLUMNS = (
     Innovation.id, Innovation.title, Unit.name, Unit.kind, Competition.id, Competition.name, Competition.year,
@@ -70,6 +71,41 @@ def _entry(row):
     }
 
 
+def _with_registry(session, entries):
+    """Registry facts for those who want to replicate (issue 12): the replications of each entry's lineage
+    (who and when; never the evidence or who recorded it), the unit's office contact (the office's address, phone
+    and e-mail as stored on the unit: never a person's), and the latest sustainability status. Three queries per
+    page, whatever its size."""
+    if not entries:
+        return entries
+    from app.models import Replication
+    from app.services import registry
+
+    ids = [e["innovation_id"] for e in entries]
+    rows = session.execute(select(Innovation.id, Innovation.lineage_id, Unit.office_address, Unit.office_phone,
+                                  Unit.office_email).join(Unit, Unit.id == Innovation.unit_id)
+                           .where(Innovation.id.in_(ids))).all()
+    lineage = {pk: lin for pk, lin, *_ in rows}
+    contact = {pk: {"address": a, "phone": p, "email": m} for pk, _lin, a, p, m in rows}
+    replications = {}
+    for lin, replicator, day in session.execute(
+            select(Innovation.lineage_id, Replication.replicator, Replication.replicated_on)
+            .join(Innovation, Innovation.id == Replication.innovation_id)
+            .where(Innovation.lineage_id.in_(set(lineage.values())))
+            .order_by(Replication.replicated_on, Replication.id)).all():
+        replications.setdefault(lin, []).append({"replicator": replicator, "replicated_on": day.isoformat()})
+    latest = registry.latest_statuses(session, ids)
+    for e in entries:
+        pk = e["innovation_id"]
+        e["replications"] = replications.get(lineage.get(pk), [])
+        office = contact.get(pk) or {}
+        e["office_contact"] = office if any(office.values()) else None
+        year_status = latest.get(pk)
+        # Not "sustainability": that key is the proposal's section (Strategi Keberlanjutan).
+        e["sustainability_status"] = {"year": year_status[0], "status": year_status[1]} if year_status else None
+    return entries
+
+
 def search(session, year=None, kind=None, page=1, page_size=PAGE_SIZE):
     """One page of the catalogue: ``{"result", "count", "page", "page_size", "pages"}`` (a page past the
     last one is empty)."""
@@ -79,14 +115,14 @@ def search(session, year=None, kind=None, page=1, page_size=PAGE_SIZE):
     result = []
     if offset < count:
         rows = session.execute(_ordered(_base(year, kind)).limit(page_size).offset(offset)).all()
-        result = [_entry(row) for row in rows]
+        result = _with_registry(session, [_entry(row) for row in rows])
     return {"result": result, "count": count, "page": page, "page_size": page_size, "pages": pages}
 
 
 def get(session, innovation_id):
     """One catalogue entry, or None unless the innovation is awarded."""
     row = session.execute(_base().where(Innovation.id == innovation_id)).first()
-    return _entry(row) if row is not None else None
+    return _with_registry(session, [_entry(row)])[0] if row is not None else None
 
 
 def years(session):

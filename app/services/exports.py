@@ -65,24 +65,38 @@ def _text(value):
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def append_row(ws, values):
-    """Append a row; text stays text (never a formula) and loses characters XLSX cannot hold."""
-    ws.append([_text(v) for v in values])
-    for cell in ws[ws.max_row]:
+def append_row(ws, values, style=None):
+    """Append a row to a write-only sheet (rows are streamed to disk as they come, never all held as cells:
+    issue 14); text stays text (never a formula) and loses characters XLSX cannot hold. ``style(cells)`` sets
+    fonts and formats before the row is written (a written row cannot change)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(ws, value=_text(value))
         if isinstance(cell.value, str):
             cell.data_type = "s"  # never a formula, whatever the text starts with
-    return ws[ws.max_row]
+        cells.append(cell)
+    if style is not None:
+        style(cells)
+    ws.append(cells)
+    return cells
+
+
+def _bold(cells, size=None):
+    from openpyxl.styles import Font
+
+    for cell in cells:
+        cell.font = Font(bold=True, size=size) if size else Font(bold=True)
 
 
 def _header(ws, values, widths):
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    for cell in append_row(ws, values):
-        cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for n, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = width
+    append_row(ws, values, _bold)
 
 
 def _number(cell, decimals=2):
@@ -90,9 +104,10 @@ def _number(cell, decimals=2):
 
 
 def ranking_workbook(session, rnd):
-    """The XLSX (bytes) of round ``rnd``'s ranking with the per-juror, per-criterion detail."""
+    """The XLSX (bytes) of round ``rnd``'s ranking with the per-juror, per-criterion detail (openpyxl's
+    write-only mode: constant memory per row written)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
 
     rows = ranking.round_ranking(session, rnd)
     criteria = (session.query(Criterion).filter(Criterion.round_id == rnd.id)
@@ -100,31 +115,32 @@ def ranking_workbook(session, rnd):
     details = sheet_details(session, rnd, order=[r["innovation_id"] for r in rows])
     by_id = {r["innovation_id"]: r for r in rows}
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = RANKING_SHEET
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(RANKING_SHEET)
     _header(ws, RANKING_HEADER, (11, 48, 36, 24, 10, 12, 14))
     for r in rows:
-        cells = append_row(ws, (r["rank"], r["title"], r["unit"], r["category_label"], r["score_display"], r["sheets"],
-                                r["group_label"]))
-        _number(cells[4])
+        append_row(ws, (r["rank"], r["title"], r["unit"], r["category_label"], r["score_display"], r["sheets"],
+                        r["group_label"]), lambda cells: _number(cells[4]))
 
     ws = wb.create_sheet(DETAIL_SHEET)
     _header(ws, ("Inovasi", "Unit", "Kategori", "Juri", *[c.name for c in criteria], "Nilai lembar", "Komentar"),
             (40, 30, 14, 24, *[14] * len(criteria), 12, 60))
-    for d in details:
-        r = by_id.get(d["innovation_id"], {})
-        cells = append_row(ws, (r.get("title"), r.get("unit"), r.get("category_label"), d["juror"],
-                             *[d["values"].get(c.id) for c in criteria], round(d["score"], 2), d["comment"] or ""))
+
+    def detail_style(cells):
         for cell in cells[4:4 + len(criteria) + 1]:
             _number(cell)
         cells[-1].alignment = Alignment(wrap_text=True, vertical="top")
 
+    for d in details:
+        r = by_id.get(d["innovation_id"], {})
+        append_row(ws, (r.get("title"), r.get("unit"), r.get("category_label"), d["juror"],
+                        *[d["values"].get(c.id) for c in criteria], round(d["score"], 2), d["comment"] or ""),
+                   detail_style)
+
     ws = wb.create_sheet(INFO_SHEET)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 90
-    title = append_row(ws, ("Peringkat penilaian", None))
-    title[0].font = Font(bold=True, size=13)
+    append_row(ws, ("Peringkat penilaian", None), lambda cells: _bold(cells[:1], size=13))
     for label, value in (
         ("Kompetisi", f"{rnd.competition.name} ({rnd.competition.year})"),
         ("Tahap", rnd.name),
@@ -137,8 +153,7 @@ def ranking_workbook(session, rnd):
     ):
         append_row(ws, (label, value))
     append_row(ws, ())
-    for cell in append_row(ws, ("Kriteria", "Bobot; nilai maksimum")):
-        cell.font = Font(bold=True)
+    append_row(ws, ("Kriteria", "Bobot; nilai maksimum"), _bold)
     for c in criteria:
         append_row(ws, (c.name, f"{c.weight:g}; {c.max_score:g}"))
 

@@ -2,7 +2,7 @@
 figures. Every to-do query starts from the row rules of :mod:`app.services.access` (the API's), so a home never
 lists a record the API hides from the same user.
 
-To-do kinds (``data-todo``, exact): OPD ``returned`` and ``draft``; Sekretariat ``verify``, ``round``,
+To-do kinds (``data-todo``, exact): OPD ``returned``, ``draft`` and ``sustainability`` (issue 12); Sekretariat ``verify``, ``round``,
 ``objection``, ``decree``; Juri ``sheet``; Hukum ``paraf``; Penandatangan ``sign``. The paraf chain's rules
 (``decrees.paraf_chain``, ``paraf_problem``, ``chain_problem``) are the decree service's; before they exist every
 draft awaits the signer."""
@@ -90,12 +90,37 @@ def opd_todos(session, user, now=None):
     return {"returned": returned, "draft": open_drafts}
 
 
+<<<<<<< HEAD
 def verify_todos(session, user, limit=TODO_LIMIT):
     """The oldest ``limit`` submitted proposals the user may see, and how many there are:
     ``{"items": [...], "total": n}`` (two statements whatever the table's size)."""
     return _first(session.query(Innovation).options(joinedload(Innovation.unit))
                   .filter(access.innovation_criterion(user), Innovation.state == InnovationState.SUBMITTED.value)
                   .order_by(Innovation.changed_on, Innovation.id), limit)
+=======
+def sustainability_todos(session, user, year=None):
+    """``sustainability`` (issue 12, monitoring): each of the unit's awarded innovations without this year's
+    sustainability status (the rule is ``registry.missing_statuses``)."""
+    from app.services import registry
+
+    if "OPD" not in access.role_names(user) or getattr(user, "unit_id", None) is None:
+        return []
+    return registry.missing_statuses(session, year, unit_id=user.unit_id)
+
+
+def sustainability_figure(session, year=None):
+    """The Sekretariat's figure: awarded innovations per sustainability status this year (and not reported)."""
+    from app.services import registry
+
+    return registry.status_counts(session, year)
+
+
+def verify_todos(session, user):
+    """Each submitted proposal the user may see (oldest first)."""
+    return (session.query(Innovation).filter(access.innovation_criterion(user),
+                                             Innovation.state == InnovationState.SUBMITTED.value)
+            .order_by(Innovation.changed_on, Innovation.id).all())
+>>>>>>> main
 
 
 def _first(query, limit):

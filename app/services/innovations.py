@@ -100,32 +100,63 @@ def check_proposal(innovation, competition=None):
         raise Invalid(message, field=field)
 
 
+LIVE_STATES = tuple(s.value for s in S if s not in (S.REJECTED, S.WITHDRAWN))
+
+
 def duplicate_title_groups(session, competition_id):
-    """Titles used by more than one live proposal of a competition (flagged to the Sekretariat)."""
+    """Titles used by more than one live proposal of a competition (flagged to the Sekretariat), compared on
+    the indexed ``title_normalized`` (lower case, trimmed, spaces collapsed)."""
     from sqlalchemy import func
+    from sqlalchemy.orm import joinedload
 
     from app.models import Innovation
 
-    key = func.lower(func.trim(Innovation.title))
-    live = tuple(s.value for s in S if s not in (S.REJECTED, S.WITHDRAWN))
-    dup_keys = (session.query(key).filter(Innovation.competition_id == competition_id, Innovation.state.in_(live))
-                .group_by(key).having(func.count(Innovation.id) > 1).subquery())
-    rows = (session.query(Innovation).filter(Innovation.competition_id == competition_id,
-                                             Innovation.state.in_(live), key.in_(session.query(dup_keys)))
+    key = Innovation.title_normalized
+    dup_keys = (session.query(key).filter(Innovation.competition_id == competition_id,
+                                          Innovation.state.in_(LIVE_STATES))
+                .group_by(key).having(func.count() > 1))
+    rows = (session.query(Innovation).options(joinedload(Innovation.unit))
+            .filter(Innovation.competition_id == competition_id, Innovation.state.in_(LIVE_STATES),
+                    key.in_(dup_keys.scalar_subquery()))
             .order_by(key, Innovation.id).all())
+    return _grouped(rows)
+
+
+def duplicate_groups_of(session, ids):
+    """The duplicate groups the proposals ``ids`` (e.g. a list page) belong to: every live proposal sharing a
+    (competition, normalised title) pair with one of them. One query: the pairs of the given rows, then an
+    index lookup per pair (bounded by the page, whatever the table's size)."""
+    from sqlalchemy import select, tuple_
+    from sqlalchemy.orm import joinedload
+
+    from app.models import Innovation
+
+    if not ids:
+        return []
+    pairs = select(Innovation.competition_id, Innovation.title_normalized).where(Innovation.id.in_(list(ids)))
+    rows = (session.query(Innovation).options(joinedload(Innovation.unit))
+            .filter(tuple_(Innovation.competition_id, Innovation.title_normalized).in_(pairs),
+                    Innovation.state.in_(LIVE_STATES))
+            .order_by(Innovation.competition_id, Innovation.title_normalized, Innovation.id).all())
+    return [group for group in _grouped(rows) if len(group) > 1]
+
+
+def _grouped(rows):
     groups = {}
     for inn in rows:
-        groups.setdefault(inn.title.strip().lower(), []).append(inn)
+        groups.setdefault((inn.competition_id, inn.title_normalized), []).append(inn)
     return list(groups.values())
 
 
 def duplicates_of(session, innovation):
-    from sqlalchemy import func
+    """Other live proposals of the competition with the same normalised title (an index lookup)."""
+    from sqlalchemy.orm import joinedload
 
     from app.models import Innovation
+    from app.models.innovation import normalize_title
 
-    return (session.query(Innovation)
+    return (session.query(Innovation).options(joinedload(Innovation.unit))
             .filter(Innovation.competition_id == innovation.competition_id, Innovation.id != innovation.id,
-                    func.lower(func.trim(Innovation.title)) == innovation.title.strip().lower(),
-                    Innovation.state.notin_(("rejected", "withdrawn")))
+                    Innovation.title_normalized == normalize_title(innovation.title),
+                    Innovation.state.in_(LIVE_STATES))
             .order_by(Innovation.id).all())

@@ -415,24 +415,32 @@ def audit_trail(session, assignment):
 
 # -- progress and reminders --------------------------------------------------------------------------------
 
-def progress(session, rnd):
-    """Per juror of ``rnd``: assigned (active), drafted (sheet not final), final, not started, recused."""
+def _progress_sums():
     active = Assignment.status == "active"
     has_sheet = ScoreSheet.id.isnot(None)
     final = and_(active, ScoreSheet.is_final.is_(True))
-    rows = session.execute(
-        select(User.id, User.username, User.first_name, User.last_name, User.email,
-               func.sum(case((active, 1), else_=0)),
-               func.sum(case((and_(active, has_sheet, ScoreSheet.is_final.is_(False)), 1), else_=0)),
-               func.sum(case((final, 1), else_=0)),
-               func.sum(case((Assignment.status == "recused", 1), else_=0)))
+    return (func.sum(case((active, 1), else_=0)),
+            func.sum(case((and_(active, has_sheet, ScoreSheet.is_final.is_(False)), 1), else_=0)),
+            func.sum(case((final, 1), else_=0)),
+            func.sum(case((Assignment.status == "recused", 1), else_=0)))
+
+
+def progress(session, rnd, page=None, page_size=None):
+    """Per juror of ``rnd``: assigned (active), drafted (sheet not final), final, not started, recused. With
+    ``page_size``: one page of jurors (by user name), ``juror_count`` and the round's totals over every juror
+    (one aggregate query more)."""
+    statement = (
+        select(User.id, User.username, User.first_name, User.last_name, User.email, *_progress_sums())
         .select_from(Assignment)
         .join(User, User.id == Assignment.juror_id)
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .where(Assignment.round_id == rnd.id)
         .group_by(User.id, User.username, User.first_name, User.last_name, User.email)
-        .order_by(User.username)
-    ).all()
+        .order_by(User.username, User.id)
+    )
+    if page_size is not None:
+        statement = statement.limit(page_size).offset((page or 0) * page_size)
+    rows = session.execute(statement).all()
     jurors = []
     totals = {"assigned": 0, "drafted": 0, "final": 0, "not_started": 0, "recused": 0}
     for uid, username, first, last, _email, assigned, drafted, done, recused in rows:
@@ -450,8 +458,18 @@ def progress(session, rnd):
             participant_criterion(session, rnd),
             ~select(Assignment.id).where(Assignment.round_id == rnd.id, Assignment.innovation_id == Innovation.id,
                                          Assignment.status == "active").exists())).scalar()
-    return {"round_id": rnd.id, "round": rnd.name, "closed": rnd.closed_at is not None,
-            "participants": int(participants), "unassigned": int(unassigned), "totals": totals, "jurors": jurors}
+    result = {"round_id": rnd.id, "round": rnd.name, "closed": rnd.closed_at is not None,
+              "participants": int(participants), "unassigned": int(unassigned), "totals": totals, "jurors": jurors}
+    if page_size is not None:
+        count, assigned, drafted, done, recused = session.execute(
+            select(func.count(func.distinct(Assignment.juror_id)), *_progress_sums())
+            .select_from(Assignment).outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+            .where(Assignment.round_id == rnd.id)).one()
+        assigned, drafted, done, recused = int(assigned or 0), int(drafted or 0), int(done or 0), int(recused or 0)
+        result["totals"] = {"assigned": assigned, "drafted": drafted, "final": done,
+                            "not_started": assigned - drafted - done, "recused": recused}
+        result.update(juror_count=int(count), page=page or 0, page_size=page_size)
+    return result
 
 
 class _MailContext:

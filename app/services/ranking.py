@@ -116,10 +116,20 @@ def _labels(row_group, row_category):
             "category_label": groups.category_label(row_category), "bucket": (row_group, row_category)}
 
 
-def round_ranking(session, rnd, normalize_z=None):
+def round_ranking_count(session, rnd):
+    """How many innovations the round's ranking lists (those with a counted sheet): one COUNT, for paging."""
+    sheets = sheet_scores(rnd.id).subquery()
+    return session.execute(select(func.count(func.distinct(sheets.c.innovation_id)))).scalar() or 0
+
+
+def round_ranking(session, rnd, normalize_z=None, page=None, page_size=None):
     """Ranking of one round: a list of dicts, by group, category, then rank (see the module docstring).
-    ``bucket`` = (group, category): ranks are per bucket."""
-    rows = session.execute(round_ranking_statement(rnd, normalize_z)).mappings()
+    ``bucket`` = (group, category): ranks are per bucket. One page of it (``page`` from 0, ``page_size`` rows;
+    LIMIT/OFFSET on the ranked statement) when ``page_size`` is given."""
+    statement = round_ranking_statement(rnd, normalize_z)
+    if page_size is not None:
+        statement = statement.limit(page_size).offset((page or 0) * page_size)
+    rows = session.execute(statement).mappings()
     return [{
         "innovation_id": r["innovation_id"],
         "title": r["title"],

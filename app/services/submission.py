@@ -15,6 +15,10 @@ def missing_sections(innovation):
 
 
 def has_attachment(session, innovation):
+    from sqlalchemy import inspect
+
+    if "attachments" not in inspect(innovation).unloaded:  # already read with the row (the show page)
+        return bool(innovation.attachments)
     return session.query(Attachment.id).filter(Attachment.innovation_id == innovation.id).first() is not None
 
 

@@ -22,7 +22,7 @@ from marshmallow import validate
 from sqlalchemy.exc import DataError, ProgrammingError, StatementError
 from wtforms.validators import ValidationError
 
-from app.api.base import METHOD_PERMISSIONS, related_row_rules
+from app.api.base import METHOD_PERMISSIONS, EagerListInterface, related_row_rules
 from app.extensions import db
 from app.services import access
 from app.views import formatting
@@ -34,6 +34,19 @@ BAD_ARGUMENT_ERRORS = (IndexError, ValueError, TypeError, OverflowError, DataErr
                        StatementError)
 
 
+def request_memo(key, factory):
+    """``factory()`` computed once per request under ``key`` (kept on ``flask.g`` tagged with the request object,
+    so never reused by another request, even one sharing an outer app context)."""
+    current = request._get_current_object()
+    cache = g.get("_sikipp_memo")
+    if cache is None or cache[0] is not current:
+        cache = (current, {})
+        g._sikipp_memo = cache
+    if key not in cache[1]:
+        cache[1][key] = factory()
+    return cache[1][key]
+
+
 class GuardedModelView(ModelView):
     method_permission_name = METHOD_PERMISSIONS
 
@@ -41,6 +54,9 @@ class GuardedModelView(ModelView):
         super().__init__(**kwargs)
         # Every listed or shown column reads as a person would write it (app/views/formatting.py).
         self.formatters_columns = formatting.default_formatters(self)
+        if isinstance(self.datamodel, EagerListInterface):  # the list's relations read with its rows
+            self.datamodel.eager_relations = self.datamodel.eager_relations | {
+                c for c in self.list_columns if self.datamodel.is_relation_many_to_one(c)}
 
     # -- related choices: the user's rows only ----------------------------------------------------
     def _init_forms(self):
@@ -82,7 +98,42 @@ class GuardedModelView(ModelView):
         return self._guarded(super()._list, **kwargs)
 
     def _show(self, pk):
-        return self._guarded(super()._show, pk)
+        return self._guarded(self._show_once, pk)
+
+    # Relations the show page reads, loaded with the row in its one query (no lazy load per column).
+    show_eager: tuple = ()
+
+    def visible_item(self, pk):
+        """The row ``pk`` if the user may see it (the base filters), read ONCE per request with ``show_eager``:
+        the show page, its workflow panel and the view's own context all ask for it (issue 14: four SELECTs of
+        the same row). GET only: a write reads the row afresh."""
+        def load():
+            from sqlalchemy.orm import joinedload, selectinload
+
+            filters = self._base_filters.copy()
+            filters.add_filter(self.datamodel.get_pk_name(), self.datamodel.FilterEqual, pk)
+            query = db.session.query(self.datamodel.obj)
+            for name in self.show_eager:
+                relation = getattr(self.datamodel.obj, name)
+                query = query.options(selectinload(relation) if relation.property.uselist else joinedload(relation))
+            return self.datamodel.apply_all(query, filters).one_or_none()
+
+        if request.method != "GET":
+            return load()
+        return request_memo(("visible_item", self.endpoint, str(pk)), load)
+
+    def _show_once(self, pk):
+        """FAB's ``_show`` on the request's one read of the row."""
+        from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
+
+        pages, page_sizes, orders = get_page_args(), get_page_size_args(), get_order_args()
+        item = self.visible_item(pk)
+        if not item:
+            abort(404)
+        widgets = self._get_show_widget(pk, item)
+        self.update_redirect()
+        return self._get_related_views_widgets(item, orders=orders, pages=pages, page_sizes=page_sizes,
+                                               widgets=widgets)
 
     def _add(self):
         return self._guarded(super()._add)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app.api.base import _is_pk
 from app.extensions import db
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
-from app.services import catalogue
+from app.services import catalogue, registry
 from app.views.crud import SDG_NAMES, SECTION_LABELS
 from app.views.public import wants_json
 
@@ -49,7 +49,14 @@ def _render(template, status=200, **context):
     return render_template(template, appbuilder=appbuilder, base_template=appbuilder.base_template,
                            section_labels={s: SECTION_LABELS[s] for s in catalogue.SECTIONS},
                            sdg_names=SDG_NAMES, kind_labels=UNIT_KIND_LABELS, format_date=format_date,
-                           **context), status
+                           status_labels={k: str(v) for k, v in registry.STATUS_LABELS.items()},
+                           date_of=_date_of, **context), status
+
+
+def _date_of(iso):
+    from datetime import date
+
+    return date.fromisoformat(iso)
 
 
 def _started_on(entry):

@@ -21,7 +21,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 from wtforms.widgets import DateInput
 
 from app.api import resources
-from app.api.base import METHOD_PERMISSIONS, row_filter
+from app.api.base import METHOD_PERMISSIONS, EstimatedCountInterface, row_filter
 from app.commands import decrees as decree_commands
 from app.commands import judging as judging_commands
 from app.commands import proposals
@@ -43,6 +43,7 @@ from app.models.competition import DEFAULT_WORD_LIMITS
 from app.services import access, competitions, evidence, groups, innovations, text_rules
 from app.services.errors import DomainError, Invalid
 from app.views import formatting as fmt
+from app.views import nomination_fields  # nomination upward (issue 12 item 8)
 from app.views.base import GuardedModelView, api_rules
 from app.views.command_crud import CommandCrudViewMixin
 
@@ -74,14 +75,19 @@ class UnitView(SikippModelView):
     class_permission_name = "Unit"
     base_filters = row_filter(access.unit_criterion)
     list_columns = ["code", "name", "kind", "sakip_grade", "is_demo"]
-    show_columns = ["code", "name", "kind", "sakip_grade", "is_demo"]
-    add_columns = ["code", "name", "kind", "sakip_grade"]
+    show_columns = ["code", "name", "kind", "sakip_grade", "is_demo", "office_address", "office_phone",
+                    "office_email"]
+    add_columns = ["code", "name", "kind", "sakip_grade", "office_address", "office_phone", "office_email"]
     edit_columns = add_columns
     search_columns = ["code", "name", "kind", "sakip_grade"]
     validators_columns = api_rules(resources.UnitApi)  # the API's bounds (DESIGN §8: every door)
     label_columns = {"code": _l("Code"), "name": _l("Name"), "kind": _l("Kind"), "sakip_grade": _l("SAKIP grade"),
-                     "is_demo": _l("Demo data")}
-    formatters_columns = {"kind": fmt.unit_kind, "sakip_grade": fmt.or_dash, "is_demo": fmt.yes_no}
+                     "is_demo": _l("Demo data"), "office_address": _l("Office address"),
+                     "office_phone": _l("Office phone"), "office_email": _l("Office e-mail")}
+    description_columns = {"office_email": _l("The office's address (shown in the public catalogue), never a "
+                                              "person's.")}
+    formatters_columns = {"kind": fmt.unit_kind, "sakip_grade": fmt.or_dash, "is_demo": fmt.yes_no,
+                          "office_address": fmt.or_dash, "office_phone": fmt.or_dash, "office_email": fmt.or_dash}
 
 
 class CriterionView(CommandCrudViewMixin, SikippModelView):
@@ -164,6 +170,10 @@ class RoundView(CommandCrudViewMixin, SikippModelView):
     delete_command = judging_commands.DeleteRound
 
 
+ELIGIBILITY_CHOICES = {"": _l("No rule"), "kabupaten": _l("Regency (kabupaten) or above"),
+                       "provinsi": _l("Province (provinsi) or above"), "nasional": _l("National (nasional) or above")}
+
+
 class EvidenceKindsText:
     """WTForms validator of the competition form's evidence kinds (one per line): the service's rule and message."""
 
@@ -198,8 +208,7 @@ class CompetitionView(SikippModelView):
     list_columns = ["name", "year", "submission_deadline", "groups", "categories"]
     add_columns = ["name", "year", "submission_deadline", "description", "min_implementation_years",
                    "max_attachment_mb", "objection_days", "feedback_to_units", "evidence_kinds", "groups",
-                   "categories"]
-    edit_columns = add_columns
+                   "categories", "eligibility_max_award_level"]
     show_columns = add_columns + ["created_on"]
     search_columns = ["name", "year"]
     label_columns = {"name": _l("Name"), "year": _l("Year"), "submission_deadline": _l("Submission deadline"),
@@ -208,11 +217,15 @@ class CompetitionView(SikippModelView):
                      "objection_days": _l("Objection period (days)"),
                      "feedback_to_units": _l("Show the jurors' comments to the units"),
                      "evidence_kinds": _l("Evidence kinds"),
-                     "groups": _l("Groups"), "categories": _l("Categories")}
+                     "groups": _l("Groups"), "categories": _l("Categories"),
+                     "eligibility_max_award_level": _l("Not eligible with a past award at")}
     description_columns = {"submission_deadline": _l("Local time of the regency (SIKIPP_TIMEZONE)."),
                            "groups": _l("KIPP groups of this competition; the first is a proposal's default."),
                            "categories": _l("Thematic categories, one per line; empty = the unit's kind is the "
                                             "category."),
+                           "eligibility_max_award_level": _l("An innovation whose lineage already holds an award at "
+                                                             "this level or above cannot be submitted (awards of "
+                                                             "this competition count as kabupaten)."),
                            "objection_days": _l("Days after an announcement of results during which anyone may "
                                                 "object, until 23:59:59 local time of the last day; 0 = none."),
                            "feedback_to_units": _l("Once a round is closed, each unit reads the comments of the "
@@ -223,11 +236,16 @@ class CompetitionView(SikippModelView):
                           "evidence_kinds": lambda kinds: Markup("<br>").join(evidence.to_lines(kinds).splitlines())
                           or "—",
                           "groups": lambda gs: ", ".join(groups.group_label(g) for g in gs or ()) or fmt.DASH,
-                          "categories": fmt.text_list}
+                          "categories": fmt.text_list,
+                          "eligibility_max_award_level": lambda v: str(ELIGIBILITY_CHOICES.get(v or "", "—"))}
     # Native datetime input in local time: FAB's datepicker empties typed values (see InnovationCrudView).
     add_form_extra_fields = edit_form_extra_fields = {
         # A plain check box (FAB makes a non-nullable column required: an unticked box would fail).
         "feedback_to_units": BooleanField(_l("Show the jurors' comments to the units"), default=False),
+        # Registry (issue 12): the rule on past awards; empty = none.
+        "eligibility_max_award_level": SelectField(_l("Not eligible with a past award at"),
+                                                   choices=list(ELIGIBILITY_CHOICES.items()), default="",
+                                                   filters=[lambda v: v or None]),
         "submission_deadline": DateTimeLocalField(
             _l("Submission deadline"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[DataRequired()],
             description=_l("Local time of the regency (SIKIPP_TIMEZONE).")),
@@ -248,6 +266,16 @@ class CompetitionView(SikippModelView):
             _l("Categories"), validators=[Optional()],
             description=_l("Thematic categories, one per line; empty = the unit's kind is the category.")),
     }
+
+    # --- nomination upward (issue 12 item 8): the quota per level, a JSON text box ---
+    add_columns = add_columns + ["nomination_quota"]
+    edit_columns = add_columns
+    show_columns = show_columns + ["nomination_quota"]
+    label_columns = {**label_columns, "nomination_quota": _l("Nomination quota per level")}
+    formatters_columns = {**formatters_columns, "nomination_quota": nomination_fields.quota_text}
+    add_form_extra_fields = edit_form_extra_fields = {**add_form_extra_fields,
+                                                      "nomination_quota": nomination_fields.quota_field()}
+    # --- end nomination upward ---
 
     def prefill_form(self, form, pk):
         """The stored deadline is UTC; the form shows and takes local time. Evidence kinds show one per line."""
@@ -291,8 +319,9 @@ class CompetitionView(SikippModelView):
         competitions.log_deadline_change(db.session, item, old, g.user)
 
 
+REPLICATION_FORM_FIELDS = ["replicates_id", "replicates_text"]  # replication (issue 12)
 INNOVATION_FIELDS = ["competition", "title", "group", "category", *SECTION_LABELS, "started_on", "video_url",
-                     "sdg_goals"]
+                     "sdg_goals", *REPLICATION_FORM_FIELDS]
 
 SDG_NAMES = (
     "Tanpa Kemiskinan", "Tanpa Kelaparan", "Kehidupan Sehat dan Sejahtera", "Pendidikan Berkualitas",
@@ -355,7 +384,7 @@ class InnovationCrudView(SikippModelView):
     show_title = _l("Innovation proposal")
     add_title = _l("New innovation proposal")
     edit_title = _l("Edit innovation proposal")
-    datamodel = SQLAInterface(Innovation)
+    datamodel = EstimatedCountInterface(Innovation)
     class_permission_name = "Innovation"
     base_filters = row_filter(access.innovation_criterion)
     add_template = "innovation/add.html"
@@ -369,14 +398,17 @@ class InnovationCrudView(SikippModelView):
         if url and url.startswith(("http://", "https://")) else (url or "—"),
     }
     show_columns = ["competition", "unit", "title", "group", "category", *SECTION_LABELS, "started_on", "video_url",
-                    "sdg_goals", "state", "created_on", "changed_on"]
+                    "sdg_goals", "state", "created_on", "changed_on", "replicates", "replicates_text", "lineage_id"]
     add_columns = INNOVATION_FIELDS
-    edit_columns = ["title", "group", "category", *SECTION_LABELS, "started_on", "video_url", "sdg_goals"]
+    edit_columns = ["title", "group", "category", *SECTION_LABELS, "started_on", "video_url", "sdg_goals",
+                    *REPLICATION_FORM_FIELDS]
     search_columns = ["title", "state", "competition", "unit", "group", "category"]
     label_columns = {"competition": _l("Competition"), "unit": _l("Unit"), "title": _l("Title"),
                      "group": _l("Group"), "category": _l("Category"),
                      "state": _l("State"), "started_on": _l("Started on"), "video_url": _l("Video link"),
                      "sdg_goals": _l("SDG goals"), "created_on": _l("Created on"), "changed_on": _l("Changed on"),
+                     "replicates": _l("Replicates (innovation here)"), "replicates_id": _l("Replicates (innovation here)"),
+                     "replicates_text": _l("Replicates (another region's innovation)"), "lineage_id": _l("Lineage"),
                      **SECTION_LABELS}
     description_columns = {
         "started_on": _l("The date the innovation was first implemented (it must have run long enough)."),
@@ -405,6 +437,11 @@ class InnovationCrudView(SikippModelView):
                                 validators=[Optional()],
                                 description=_l("One of the competition's categories; empty when it has none (the "
                                                "unit's kind is the category).")),
+        # Replication (issue 12): the original's number as the catalogue shows it (any unit's innovation, which
+        # the row-filtered relation select could not offer); the rules are the proposal commands'.
+        "replicates_id": IntegerField(_l("Replicates (innovation here)"), validators=[Optional()],
+                                      description=_l("For the replikasi group: the number of the original innovation "
+                                                     "(as in the catalogue).")),
     }
 
     def render_template(self, template, **kwargs):
@@ -473,7 +510,7 @@ class AssignmentView(CommandCrudViewMixin, SikippModelView):
     show_title = _l("Assignment details")
     add_title = _l("Add assignment")
     edit_title = _l("Edit assignment")
-    datamodel = SQLAInterface(Assignment)
+    datamodel = EstimatedCountInterface(Assignment)
     class_permission_name = "Assignment"
     base_filters = row_filter(access.assignment_criterion)
     list_columns = ["round", "innovation", "juror", "status"]
@@ -685,7 +722,7 @@ class AuditLogView(SikippModelView):
     """The audit trail (read only): every command's row (who, what, when, target, before → after) and every
     refused attempt (``<action>.refused``). Readable by the Sekretariat and the Admin (app/security.py)."""
 
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = EstimatedCountInterface(AuditLog)
     class_permission_name = "AuditLog"
     base_permissions = ["can_read"]
     base_order = ("at", "desc")

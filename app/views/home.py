@@ -33,6 +33,7 @@ class HomeView(IndexView):
         ctx = {"roles": roles, "staff": staff}
         if "OPD" in roles:
             ctx["opd"] = homes.opd_todos(session, user)
+            ctx["opd_sustainability"] = homes.sustainability_todos(session, user)
             ctx["unit"] = homes.unit_of(session, user)
             ctx["opd_summary"] = homes.opd_summary(session, user)
             ctx["state_labels"] = STATE_LABELS
@@ -54,6 +55,8 @@ class HomeView(IndexView):
                     "jury": homes.bar_chart([(j["label"], j["percent"]) for j in figures["jury"]]),
                     "scores": homes.bar_chart(figures["scores"]["bins"]) if figures["scores"] else None,
                 }
+            ctx["sustainability"] = homes.sustainability_figure(session)
+            ctx.setdefault("charts", {})["sustainability"] = homes.bar_chart(ctx["sustainability"]["counts"])
             ctx["competitions"] = session.query(Competition).order_by(Competition.year.desc(),
                                                                       Competition.id.desc()).all()
         if "Juri" in roles:

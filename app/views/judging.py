@@ -10,6 +10,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.api.base import METHOD_PERMISSIONS
 from app.commands import judging as commands
@@ -21,6 +22,7 @@ from app.models.unit import UNIT_KIND_LABELS
 from app.services import access, announcements, awards, balancing, evidence, groups, judging, ranking, teams, text_rules
 from app.services.errors import DomainError
 from app.views import crud
+from app.views.paging import SCREEN_PAGE_SIZE, pager, screen_page
 
 SECTION_LABELS = {
     "summary": _l("Summary"), "background": _l("Background and Objectives"), "novelty": _l("Novelty / Added Value"),
@@ -62,15 +64,20 @@ class ScoreSheetView(BaseView):
     @expose("/")
     @has_access
     def index(self):
+        # Everything the page shows is read with the assignments (a constant number of queries, issue 14:
+        # one lazy load per row and relation before, 435 queries at 100k innovations).
         rows = (db.session.query(Assignment).filter(Assignment.juror_id == g.user.id)
                 .join(Round, Round.id == Assignment.round_id)
+                .options(contains_eager(Assignment.round).joinedload(Round.competition),
+                         joinedload(Assignment.sheet),
+                         joinedload(Assignment.innovation).joinedload(Innovation.unit))
                 .order_by(Round.closed_at.isnot(None), Round.competition_id.desc(), Round.sequence, Assignment.id)
                 .all())
+        blind_juror = judging.is_blind_juror(g.user)
         items = []
         for a in rows:
             state = _sheet_state(a)
-            items.append({"a": a, "state": state, "hide_unit": a.round.blind and judging.is_blind_juror(g.user),
-                          "todo": _is_todo(a)})
+            items.append({"a": a, "state": state, "hide_unit": a.round.blind and blind_juror, "todo": _is_todo(a)})
         # What awaits the juror first (sheets not final in open rounds), then the finished ones; the order
         # inside each group is kept.
         items.sort(key=lambda item: not item["todo"])
@@ -314,7 +321,10 @@ class JudgingView(BaseView):
     @has_access
     def progress(self, pk):
         rnd = self._round(pk)
-        return self.render_template("judging/progress.html", rnd=rnd, progress=judging.progress(db.session, rnd),
+        page = screen_page()
+        progress = judging.progress(db.session, rnd, page=page, page_size=SCREEN_PAGE_SIZE)
+        return self.render_template("judging/progress.html", rnd=rnd, progress=progress,
+                                    pager=pager(page, progress["juror_count"], SCREEN_PAGE_SIZE),
                                     reminders=judging.last_reminders(db.session, rnd),
                                     next_round=judging.next_round(db.session, rnd),
                                     announcement=announcements.announcement_of_round(db.session, rnd.id),

@@ -4,12 +4,13 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import BaseApi, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
-from app.api.base import METHOD_PERMISSIONS
+from app.api.base import METHOD_PERMISSIONS, page_args
 from app.extensions import db
 from app.lifecycles import INNOVATION_STATE_LABELS
 from app.models import INNOVATION_STATES, UNIT_KINDS, Competition
 from app.models.unit import UNIT_KIND_LABELS
 from app.services import participation
+from app.views.paging import SCREEN_PAGE_SIZE, pager, screen_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,11 +37,14 @@ class ParticipationView(BaseView):
     def competition(self, competition_id):
         competition = db.session.get(Competition, competition_id) or abort(404)
         kind = _kind_arg()
-        result = participation.rows(db.session, competition_id, g.user, kind)
+        page = screen_page()
+        result = participation.rows(db.session, competition_id, g.user, kind, page=page, page_size=SCREEN_PAGE_SIZE)
+        count = participation.unit_count(db.session, g.user, kind)
         return self.render_template(
             "participation/competition.html", competition=competition, rows=result, kind=kind,
-            summary=participation.summary(result), states=INNOVATION_STATES, state_labels=INNOVATION_STATE_LABELS,
-            kinds=UNIT_KINDS, kind_labels=UNIT_KIND_LABELS)
+            summary=participation.summary_of(db.session, competition_id, g.user, kind), states=INNOVATION_STATES,
+            state_labels=INNOVATION_STATE_LABELS, kinds=UNIT_KINDS, kind_labels=UNIT_KIND_LABELS,
+            pager=pager(page, count, SCREEN_PAGE_SIZE))
 
     @expose("/<int:competition_id>/export.xlsx")
     @has_access
@@ -69,6 +73,8 @@ class ParticipationApi(BaseApi):
           parameters:
           - {in: path, name: competition_id, required: true, schema: {type: integer}}
           - {in: query, name: kind, required: false, schema: {type: string}}
+          - {in: query, name: page, required: false, schema: {type: integer, minimum: 0}}
+          - {in: query, name: page_size, required: false, schema: {type: integer, minimum: 1, maximum: 1000}}
           responses:
             200:
               description: One row per unit
@@ -77,5 +83,13 @@ class ParticipationApi(BaseApi):
         """
         if db.session.get(Competition, competition_id) is None:
             return self.response_404()
-        result = participation.rows(db.session, competition_id, g.user, _kind_arg())
-        return self.response(200, result=result, summary=participation.summary(result))
+        paging = page_args()
+        if isinstance(paging, str):
+            return self.response_400(message=paging)
+        page, page_size = paging
+        kind = _kind_arg()
+        result = participation.rows(db.session, competition_id, g.user, kind, page=page, page_size=page_size)
+        if page_size is None:  # every unit, as before paging existed
+            return self.response(200, result=result, summary=participation.summary(result), count=len(result))
+        return self.response(200, result=result, count=participation.unit_count(db.session, g.user, kind),
+                             page=page, page_size=page_size)

@@ -55,6 +55,47 @@
     });
   }
 
+  /* <select class="sikipp-ajax-select" data-endpoint="/api/v1/unit/" data-text-column="name">: a search filter
+     on a large related table (app/views/ajax_select.py). Select2 (Flask-AppBuilder's) asks the JSON API's list
+     endpoint for 20 rows at a time whose text contains what the user typed; the API applies the user's row
+     rules. Fields are added to the search form by Flask-AppBuilder's script after load: watched here. */
+  function risonString(text) {
+    return "'" + String(text).replace(/!/g, "!!").replace(/'/g, "!'") + "'";
+  }
+  function ajaxSelect(el) {
+    if (el.dataset.sikippReady || !window.jQuery || !window.jQuery.fn.select2) { return; }
+    el.dataset.sikippReady = "1";
+    var column = el.dataset.textColumn || "name", size = 20;
+    window.jQuery(el).select2({
+      theme: "bootstrap", allowClear: true, width: "100%", placeholder: el.dataset.placeholder || "",
+      ajax: {
+        url: el.dataset.endpoint, dataType: "json", delay: 250,
+        data: function (params) {
+          var page = (params.page || 1) - 1;
+          var term = (params.term || "").trim();
+          var q = "(columns:!(" + column + "),order_column:" + column + ",order_direction:asc,page:" + page +
+            ",page_size:" + size + (term ? ",filters:!((col:" + column + ",opr:ct,value:" + risonString(term) + "))" : "") + ")";
+          return {q: q};
+        },
+        processResults: function (data, params) {
+          var page = params.page || 1;
+          return {
+            results: (data.result || []).map(function (row, i) { return {id: data.ids[i], text: row[column]}; }),
+            pagination: {more: page * size < (data.count || 0)}
+          };
+        }
+      }
+    });
+  }
+  function ajaxSelects() {
+    document.querySelectorAll("select.sikipp-ajax-select").forEach(ajaxSelect);
+    if (window.MutationObserver) {
+      new MutationObserver(function () {
+        document.querySelectorAll("select.sikipp-ajax-select").forEach(ajaxSelect);
+      }).observe(document.body, {childList: true, subtree: true});
+    }
+  }
+
   /* Innovator team editor (tbody[data-team-rows]): add a blank row ([data-team-add]) or remove one
      ([data-team-remove]; the last row is emptied rather than removed, so one row always stays). */
   document.addEventListener("click", function (event) {
@@ -85,4 +126,5 @@
   }
   ready(sheetTotal);
   ready(certificateProgress);
+  ready(ajaxSelects);
 })();
