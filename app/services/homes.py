@@ -90,14 +90,6 @@ def opd_todos(session, user, now=None):
     return {"returned": returned, "draft": open_drafts}
 
 
-<<<<<<< HEAD
-def verify_todos(session, user, limit=TODO_LIMIT):
-    """The oldest ``limit`` submitted proposals the user may see, and how many there are:
-    ``{"items": [...], "total": n}`` (two statements whatever the table's size)."""
-    return _first(session.query(Innovation).options(joinedload(Innovation.unit))
-                  .filter(access.innovation_criterion(user), Innovation.state == InnovationState.SUBMITTED.value)
-                  .order_by(Innovation.changed_on, Innovation.id), limit)
-=======
 def sustainability_todos(session, user, year=None):
     """``sustainability`` (issue 12, monitoring): each of the unit's awarded innovations without this year's
     sustainability status (the rule is ``registry.missing_statuses``)."""
@@ -115,12 +107,12 @@ def sustainability_figure(session, year=None):
     return registry.status_counts(session, year)
 
 
-def verify_todos(session, user):
-    """Each submitted proposal the user may see (oldest first)."""
-    return (session.query(Innovation).filter(access.innovation_criterion(user),
-                                             Innovation.state == InnovationState.SUBMITTED.value)
-            .order_by(Innovation.changed_on, Innovation.id).all())
->>>>>>> main
+def verify_todos(session, user, limit=TODO_LIMIT):
+    """The oldest ``limit`` submitted proposals the user may see, and how many there are:
+    ``{"items": [...], "total": n}`` (two statements whatever the table's size)."""
+    return _first(session.query(Innovation).options(joinedload(Innovation.unit))
+                  .filter(access.innovation_criterion(user), Innovation.state == InnovationState.SUBMITTED.value)
+                  .order_by(Innovation.changed_on, Innovation.id), limit)
 
 
 def _first(query, limit):

@@ -1,11 +1,7 @@
 """Participation ("satu OPD satu inovasi"): every unit with its proposals per state in one competition."""
 import io
 
-<<<<<<< HEAD
-from sqlalchemy import and_, func, select
-=======
-from sqlalchemy import and_, case, func
->>>>>>> main
+from sqlalchemy import and_, case, func, select
 
 from app.models import INNOVATION_STATES, Innovation, Unit
 from app.models.unit import UNIT_KIND_LABELS
@@ -53,7 +49,6 @@ def rows(session, competition_id, user, kind=None, page=None, page_size=None):
     return result
 
 
-<<<<<<< HEAD
 def per_kind(session, competition_id, user):
     """Per unit kind (in ``UNIT_KINDS`` order, kinds without units left out): how many units, how many with at least
     one live proposal (not withdrawn or rejected), how many without, and the per cent with one. One aggregate
@@ -76,7 +71,8 @@ def per_kind(session, competition_id, user):
             result.append({"kind": kind, "units": units, "with": taking_part, "without": units - taking_part,
                            "percent": round(100 * taking_part / units)})
     return result
-=======
+
+
 def summary_of(session, competition_id, user, kind=None):
     """:func:`summary` of every unit :func:`rows` would list, computed by the database (for a paged screen)."""
     live = [s for s in INNOVATION_STATES if s not in ("withdrawn", "rejected")]
@@ -90,7 +86,6 @@ def summary_of(session, competition_id, user, kind=None):
         func.count(), func.coalesce(func.sum(case((per_unit.c.live == 0, 1), else_=0)), 0),
         func.coalesce(func.sum(per_unit.c.total), 0)).select_from(per_unit).one()
     return {"units": int(units), "missing": int(missing), "proposals": int(proposals)}
->>>>>>> main
 
 
 def summary(result):
