@@ -109,10 +109,14 @@ def sustainability_figure(session, year=None):
 
 def verify_todos(session, user, limit=TODO_LIMIT):
     """The oldest ``limit`` submitted proposals the user may see, and how many there are:
-    ``{"items": [...], "total": n}`` (two statements whatever the table's size)."""
-    return _first(session.query(Innovation).options(joinedload(Innovation.unit))
-                  .filter(access.innovation_criterion(user), Innovation.state == InnovationState.SUBMITTED.value)
-                  .order_by(Innovation.changed_on, Innovation.id), limit)
+    ``{"items": [...], "total": n}`` in one statement."""
+    # The window count and the sort run over narrow (id, changed_on) rows; only the chosen rows are read whole.
+    first = (select(Innovation.id, Innovation.changed_on, func.count().over().label("total"))
+             .where(access.innovation_criterion(user), Innovation.state == InnovationState.SUBMITTED.value)
+             .order_by(Innovation.changed_on, Innovation.id).limit(limit).subquery())
+    rows = (session.query(Innovation, first.c.total).join(first, first.c.id == Innovation.id)
+            .options(joinedload(Innovation.unit)).order_by(first.c.changed_on, first.c.id).all())
+    return {"items": [row[0] for row in rows], "total": int(rows[0][1]) if rows else 0}
 
 
 def _first(query, limit):
@@ -238,8 +242,9 @@ def current_competition(session, competition_id=None):
     return query.order_by(Competition.year.desc(), Competition.id.desc()).first()
 
 
-def dashboard(session, user, competition, state_labels):
-    """The competition's figures, each a list of (label, value) pairs (the charts and their tables)."""
+def dashboard(session, user, competition, state_labels, open_rounds=None):
+    """The competition's figures, each a list of (label, value) pairs (the charts and their tables).
+    ``open_rounds``: :func:`round_todos`' items when already counted (their progress is not counted again)."""
     cid = competition.id
     per_state = dict(session.execute(
         select(Innovation.state, func.count()).where(Innovation.competition_id == cid)
@@ -254,7 +259,10 @@ def dashboard(session, user, competition, state_labels):
     part = [{**p, "label": UNIT_KIND_LABELS.get(p["kind"], p["kind"])} for p in part]
     competition_rounds = (session.query(Round).filter(Round.competition_id == cid)
                           .order_by(Round.sequence).all())
-    assigned, final = round_progress(session, [r.id for r in competition_rounds])
+    known = {item["round"].id: item for item in (open_rounds or ())}
+    assigned, final = round_progress(session, [r.id for r in competition_rounds if r.id not in known])
+    assigned.update({rid: item["assigned"] for rid, item in known.items()})
+    final.update({rid: item["final"] for rid, item in known.items()})
     jury = [{"label": rnd.name, "assigned": assigned.get(rnd.id, 0), "final": final.get(rnd.id, 0),
              "percent": round(100 * final.get(rnd.id, 0) / assigned[rnd.id]) if assigned.get(rnd.id) else 0,
              "closed": rnd.closed_at is not None}
