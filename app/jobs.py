@@ -13,7 +13,7 @@ Tasks: ``issue_certificates`` (a signed decree's missing certificates), ``delive
 due outbox messages; enqueued when a commit wakes the outbox), ``retry_outbox`` (the same, every minute:
 retries after backoff, expired leases, wakes that were lost) and ``recover`` (the recovery sweep of
 ``app/services/recovery.py``: queued when a consumer starts, and every ``SIKIPP_RECOVERY_MINUTES`` as
-``recover_periodic``). The decree's ``sign`` transition records an
+``recover_periodic``) and ``remind_sustainability`` (daily: the units' sustainability reminders). The decree's ``sign`` transition records an
 ``issue_certificates`` outbox message; a worker delivers it by enqueueing the certificate job — so a crash
 between commit and enqueue leaves a pending message, not a lost job.
 
@@ -71,6 +71,10 @@ class Jobs:
         self.recover = queue.task(name="recover")(self._recover)
         self.recover_periodic = queue.periodic_task(crontab(minute=f"*/{minutes}"), name="recover_periodic")(
             self._recover)
+        # Monitoring (issue 12): units are reminded of missing sustainability statuses every morning (00:30 UTC,
+        # 07:30 WIB); the command skips a unit already reminded that day, so a rerun never piles them up.
+        self.remind_sustainability = queue.periodic_task(crontab(minute="30", hour="0"),
+                                                         name="remind_sustainability")(self._remind_sustainability)
         queue.on_startup()(self._fresh_connections)
         queue.on_startup()(self._recover_at_start)
         queue.signal(SIGNAL_ERROR)(self._log_failure)
@@ -107,6 +111,17 @@ class Jobs:
 
             try:
                 return certificates.recover(db.session, self.app.config)
+            finally:
+                db.session.remove()
+
+    def _remind_sustainability(self):
+        """Notify the units whose awarded innovations lack this year's sustainability status."""
+        with self.app.app_context():
+            from app.commands.registry import RemindSustainability
+            from app.extensions import db
+
+            try:
+                return RemindSustainability(None).run()
             finally:
                 db.session.remove()
 

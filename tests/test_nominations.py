@@ -22,6 +22,7 @@ from app.models import (
     IssuedDocument,
     Nomination,
 )
+from app.models.registry import Replication, Sustainability
 from app.services import attachments as attachment_service
 from app.services import nomination_exports
 from tests.conftest import PASSWORD
@@ -448,6 +449,16 @@ def test_iid_export_profile_and_indicators(app, api, world):
     comp, w = world["comp"], world["winners"]
     _nominate(api, comp, [w[2]], level="nasional")
     r = api("sekretariat").get(f"/api/v1/competition/{comp}/nominations/export?level=nasional&format=iid")
+    indicators = _rows(load_workbook(io.BytesIO(r.data))[nomination_exports.INDICATOR_SHEET])
+    assert indicators[2][5] == "Belum ada replikasi tercatat"
+    assert indicators[3][5] == "Belum ada status keberlanjutan tercatat"
+    # The registry's records reach IND-15 and IND-18 (issue 12 items 6 and 7).
+    with app.app_context():
+        db.session.add(Replication(innovation_id=w[2], replicator="Kabupaten Gresik",
+                                   replicated_on=datetime.date(2025, 3, 1), evidence="MoU 12/2025"))
+        db.session.add(Sustainability(innovation_id=w[2], year=2026, status="berkembang", notes="diperluas"))
+        db.session.commit()
+    r = api("sekretariat").get(f"/api/v1/competition/{comp}/nominations/export?level=nasional&format=iid")
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.data))
     rows = _rows(wb[nomination_exports.IID_SHEET])
@@ -462,6 +473,8 @@ def test_iid_export_profile_and_indicators(app, api, world):
     indicators = _rows(wb[nomination_exports.INDICATOR_SHEET])
     assert [row[2] for row in indicators[1:]] == ["IND-02", "IND-15", "IND-18", "-"]
     assert indicators[2][4] == "adaptability of w3" and indicators[3][4] == "sustainability of w3"
+    assert indicators[2][5] == "Direplikasi oleh Kabupaten Gresik (1 Maret 2025); bukti: MoU 12/2025"
+    assert indicators[3][5] == "2026: berkembang (diperluas)"
 
 
 @pytest.mark.parametrize("query", ["format=pdf", "level=kabupaten", "format=iid&archive=zip", "archive=tar"])

@@ -136,7 +136,9 @@ def test_the_sekretariat_carries_any_units_innovation_and_a_juror_none(app, api,
 def test_carry_over_from_the_screen_keeps_the_lineage(app, api, competition):
     source, past, lineage = past_entry(app)
     screen = browser(app, "opd_a")
-    page = screen.get(f"/innovationview/show/{source}").get_data(as_text=True)
+    show = screen.get(f"/innovationview/show/{source}").get_data(as_text=True)
+    assert f"/innovationview/registry/{source}" in show  # the show page links to the history page
+    page = screen.get(f"/innovationview/registry/{source}").get_data(as_text=True)
     assert "Bawa ke kompetisi baru" in page and f'value="{competition}"' in page
     assert f'value="{past}"' not in page  # a closed competition is not offered
     r = screen.post(f"/innovationview/carry_over/{source}", data={"competition_id": str(competition)})
@@ -144,7 +146,8 @@ def test_carry_over_from_the_screen_keeps_the_lineage(app, api, competition):
     new_id = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
     new = row(app, Innovation, new_id)
     assert (new.lineage_id, new.competition_id, new.state) == (lineage, competition, "draft")
-    page = flashed(screen.get(f"/innovationview/show/{new_id}").get_data(as_text=True))
+    assert "Dibawa ke" in flashed(screen.get(f"/innovationview/show/{new_id}").get_data(as_text=True))
+    page = screen.get(f"/innovationview/registry/{new_id}").get_data(as_text=True)
     assert "KIPP Uji 2025" in page and "Kompetisi Uji" in page  # the history shows both years
     # Refused on the screen: flashed in Indonesian, nothing written.
     r = screen.post(f"/innovationview/carry_over/{source}", data={"competition_id": str(competition)},
@@ -154,6 +157,8 @@ def test_carry_over_from_the_screen_keeps_the_lineage(app, api, competition):
         assert db.session.query(Innovation).filter_by(lineage_id=lineage).count() == 2
     assert browser(app, "opd_b").post(f"/innovationview/carry_over/{source}",
                                       data={"competition_id": str(competition)}).status_code == 404
+    # Another unit never reads the history page; a juror neither (other years would unmask a blind entry).
+    assert browser(app, "opd_b").get(f"/innovationview/registry/{source}").status_code == 404
 
 
 # -- eligibility: the submit guard on every door ----------------------------------------------------------------
@@ -351,9 +356,14 @@ def test_units_are_reminded_of_missing_statuses_and_the_sekretariat_sees_the_fig
     assert todos == ["Belum Lapor A"]
     # Reminders: one notification to each unit's users, naming its innovations; not twice the same day.
     with app.app_context():
-        sekretariat = db.session.get(User, user_id("sekretariat"))
-        sent = RemindSustainability(sekretariat).run()
+        from app import jobs
+
+        # The daily scheduled job is the reminder's door (the CLI and the command by hand are the others).
+        queue = jobs.queue(app)
+        assert [t for t in queue.huey._registry._periodic_tasks if t.__name__ == "remind_sustainability"]
+        sent = queue.remind_sustainability.call_local()
         assert sent == {unit_id("T-OPD-A"): 1, unit_id("T-OPD-B"): 1}
+        sekretariat = db.session.get(User, user_id("sekretariat"))
         notes = {n.user_id: n for n in db.session.query(Notification)}
         assert "Belum Lapor A" in notes[user_id("opd_a")].body and "Sudah Lapor" not in notes[user_id("opd_a")].body
         assert "Belum Lapor B" in notes[user_id("opd_b")].body

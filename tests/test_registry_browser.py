@@ -19,6 +19,8 @@ def test_opd_carries_a_past_innovation_forward(app, live_server, browser_page, c
     assert len(todos(page, "sustainability")) == 1
 
     page.goto(f"{live_server}/innovationview/show/{source}")
+    page.click(".sikipp-registry-link a")  # the show page links to the lineage's history
+    page.wait_for_load_state()
     history = page.locator(".sikipp-registry")
     assert "KIPP Uji 2025" in history.inner_text() and "Juara I" in history.inner_text()
     page.select_option(".sikipp-carry-over select[name=competition_id]", str(competition))
@@ -33,10 +35,12 @@ def test_opd_carries_a_past_innovation_forward(app, live_server, browser_page, c
     assert page.url.rstrip("/").endswith(f"/innovationview/show/{pk}")
     assert page.locator(".wf-panel .wf-state").get_attribute("data-state") == "draft"
     assert "Dibawa ke" in page.content()
+    page.click(".sikipp-registry-link a")
+    page.wait_for_load_state()
     rows = page.locator(".sikipp-registry .registry-entries tbody tr")
     assert rows.count() == 2  # last year's entry and this one: one lineage
     # Carrying it again into the same competition is refused with the reason, nothing added.
-    page.goto(f"{live_server}/innovationview/show/{source}")
+    page.goto(f"{live_server}/innovationview/registry/{source}")
     page.select_option(".sikipp-carry-over select[name=competition_id]", str(competition))
     page.click(".sikipp-carry-over button.carry-over-button")
     page.wait_for_load_state()

@@ -14,13 +14,13 @@ Kemendagri IID database. The column mapping is documented in docs/nomination.md;
 
 The innovation's group and category, the innovator team (:func:`app.services.teams.team_of`: the exports are the
 Sekretariat's, who may read it) and the evidence kinds (``attachment.kind`` with the competition's labels) are used.
-Columns fed by features still being merged (replication records, sustainability status: issue 12 items 6, 7) are
-present and left empty (``_pending``); the coordinator wires them after the merge.
+IND-15 and IND-18 carry the lineage's replication records and sustainability statuses (app.services.registry).
 
 User text is written as text, never as a formula (app.services.exports.append_row).
 """
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import shutil
@@ -31,7 +31,7 @@ import zipfile
 from app.models import Attachment
 from app.models.innovation import PROPOSAL_SECTIONS
 from app.models.unit import UNIT_KIND_LABELS
-from app.services import decrees, evidence, groups, nominations, teams
+from app.services import decrees, evidence, groups, nominations, registry, teams
 from app.services.documents.indonesian import format_date
 from app.services.exports import _header, append_row
 
@@ -43,16 +43,30 @@ IID_SHEET = "Profil IID"
 INDICATOR_SHEET = "Indikator"
 MAPPING_SHEET = "Pemetaan"
 INFO_SHEET = "Keterangan"
-PENDING = "(belum tersedia: dihubungkan setelah fitur {feature} digabung)"
 
 SECTION_HEADINGS = dict(PROPOSAL_SECTIONS)
 # The IID "rancang bangun" (design narrative) is made of these proposal sections, with their headings.
 DESIGN_SECTIONS = ("novelty", "implementation", "resources")
 
 
-def _pending(feature):
-    """The source note of a column another helper's feature fills after the merge (the cell stays empty)."""
-    return PENDING.format(feature=feature)
+def _replication_text(c):
+    """IND-15's evidence: what this innovation replicates and who replicated its lineage (registry records)."""
+    inn, history = c["innovation"], c["history"]
+    lines = []
+    if inn.replicates_text:
+        lines.append(f"Replikasi dari: {inn.replicates_text}")
+    elif inn.replicates_id:
+        lines.append(f"Replikasi dari inovasi SIKIPP #{inn.replicates_id}")
+    lines += [f"Direplikasi oleh {r['replicator']} ({format_date(datetime.date.fromisoformat(r['replicated_on']))})"
+              + (f"; bukti: {r['evidence']}" if r.get("evidence") else "") for r in history["replications"]]
+    return "\n".join(lines) or "Belum ada replikasi tercatat"
+
+
+def _sustainability_text(c):
+    """IND-18's evidence: the lineage's yearly sustainability statuses (registry records), oldest first."""
+    lines = [f"{st['year']}: {st['status']}" + (f" ({st['notes']})" if st.get("notes") else "")
+             + (f"; bukti: {st['evidence']}" if st.get("evidence") else "") for st in c["history"]["sustainability"]]
+    return "\n".join(lines) or "Belum ada status keberlanjutan tercatat"
 
 
 def _sdg(value):
@@ -185,10 +199,8 @@ def _indicators(c):
     return (
         ("IND-02", "SK tim inovasi",
          f"{team}\nDiverifikasi Sekretariat: daftar periksa \"SK tim inovasi terlampir\"", _kinds_text(c)),
-        ("IND-15", "Replikasi", inn.adaptability,
-         _pending("replikasi (registry)")),
-        ("IND-18", "Monitoring dan evaluasi", inn.sustainability,
-         _pending("status keberlanjutan (monitoring)")),
+        ("IND-15", "Replikasi", inn.adaptability, _replication_text(c)),
+        ("IND-18", "Monitoring dan evaluasi", inn.sustainability, _sustainability_text(c)),
         ("-", "Penghargaan", _award_text(c["award"]),
          f"Keputusan Bupati {c['decree_number']}" if c["decree_number"] else None),
     )
@@ -204,6 +216,7 @@ def _contexts(session, competition, level):
         design = "\n\n".join(f"{SECTION_HEADINGS[f]}:\n{text}" for f, text in parts)
         contexts.append({"n": n, "nomination": nomination, "innovation": innovation, "unit": unit, "award": award,
                          "competition": competition, "team": teams.team_of(session, innovation.id),
+                         "history": registry.history(session, innovation),
                          "files": files.get(innovation.id, []), "folder": _folder(n, innovation),
                          "decree_number": decree.number if decree is not None else None, "design": design or None,
                          "design_words": sum(_words(text) for _f, text in parts)})

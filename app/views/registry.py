@@ -125,17 +125,29 @@ class RegistryViewMixin:
     competition, through the CarryOver command)."""
 
     def render_template(self, template, **kwargs):
+        # The show page only links to the history page: the lineage's history costs several queries, and a show
+        # request stays within a few statements at any table size (issue 14). visible_item is the show's own row.
         if template == self.show_template and "pk" in kwargs:
-            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            item = self.visible_item(kwargs["pk"])
             if item is not None and registry.may_read_history(g.user, item):
-                kwargs["registry"] = registry.history(db.session, item)
-                kwargs["level_label"] = _level
-                kwargs["status_label"] = _status
-                kwargs["registry_state_label"] = lambda s: str(STATE_LABELS.get(s, s))
-                kwargs["iso_date"] = datetime.date.fromisoformat
-                kwargs["carry_targets"] = [c for c in registry.open_competitions(db.session)
-                                           if c.id != item.competition_id]
+                kwargs["registry_link"] = url_for(f"{self.endpoint}.registry_history", pk=item.id)
         return super().render_template(template, **kwargs)
+
+    @expose("/registry/<int:pk>")
+    @has_access
+    def registry_history(self, pk):
+        """The lineage's history across competitions and the carry-over form (Sekretariat and the unit)."""
+        item = self.visible_item(pk)
+        if item is None:
+            abort(404)
+        if not registry.may_read_history(g.user, item):
+            abort(403)
+        return self.render_template(
+            "innovation/registry.html", item=item, pk=item.id, registry=registry.history(db.session, item),
+            level_label=_level, status_label=_status, registry_state_label=lambda s: str(STATE_LABELS.get(s, s)),
+            iso_date=datetime.date.fromisoformat,
+            carry_targets=[c for c in registry.open_competitions(db.session) if c.id != item.competition_id],
+            )
 
     @expose("/carry_over/<int:pk>", methods=["POST"])
     @has_access
@@ -148,6 +160,6 @@ class RegistryViewMixin:
             copy = commands.CarryOver(g.user, pk, int(raw) if raw.isdigit() and len(raw) < 10 else raw).run()
         except (DomainError, WorkflowError) as err:
             flash(refusal_message(err), "danger")
-            return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+            return redirect(url_for(f"{self.endpoint}.registry_history", pk=pk))
         flash(_("Carried into \"%(competition)s\" as a new draft.", competition=copy.competition.name), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=copy.id))

@@ -47,7 +47,7 @@ class InnovationView(FireThroughCommand, RegistryViewMixin, WorkflowViewMixin, I
     workflow = innovation_workflow
     show_template = "innovation/show.html"
     method_permission_name = {**METHOD_PERMISSIONS, "attachment_upload": "edit", "attachment_download": "read",
-                              "attachment_delete": "edit", "team_save": "edit"}
+                              "attachment_delete": "edit", "team_save": "edit", "registry_history": "read"}
     formatters_columns = {**InnovationCrudView.formatters_columns,
                           "state": lambda s: state_badge(innovation_workflow, s)}
     search_filters = {"state": [FilterEqual]}
