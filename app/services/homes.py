@@ -8,7 +8,8 @@ To-do kinds (``data-todo``, exact): OPD ``returned``, ``draft`` and ``sustainabi
 draft awaits the signer."""
 import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.models import (
     Assignment,
@@ -22,11 +23,14 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.states import InnovationState
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
-from app.services import access, decrees, judging, participation, ranking
+from app.services import access, decrees, participation, ranking
 from app.services.documents.indonesian import MONTHS
 from workflows.models import WorkflowHistory
 
 DRAFT = InnovationState.DRAFT.value
+# A home lists at most this many to-dos of a kind (the oldest first) with their total and a link to the full,
+# filtered list: a page that rendered every submitted proposal grew with the table (1.4 MB at 100k innovations).
+TODO_LIMIT = 50
 LIVE_EXCLUDED = (InnovationState.WITHDRAWN.value, InnovationState.REJECTED.value)
 
 
@@ -103,37 +107,85 @@ def sustainability_figure(session, year=None):
     return registry.status_counts(session, year)
 
 
-def verify_todos(session, user):
-    """Each submitted proposal the user may see (oldest first)."""
-    return (session.query(Innovation).filter(access.innovation_criterion(user),
-                                             Innovation.state == InnovationState.SUBMITTED.value)
-            .order_by(Innovation.changed_on, Innovation.id).all())
+def verify_todos(session, user, limit=TODO_LIMIT):
+    """The oldest ``limit`` submitted proposals the user may see, and how many there are:
+    ``{"items": [...], "total": n}`` in one statement."""
+    # The window count and the sort run over narrow (id, changed_on) rows; only the chosen rows are read whole.
+    first = (select(Innovation.id, Innovation.changed_on, func.count().over().label("total"))
+             .where(access.innovation_criterion(user), Innovation.state == InnovationState.SUBMITTED.value)
+             .order_by(Innovation.changed_on, Innovation.id).limit(limit).subquery())
+    rows = (session.query(Innovation, first.c.total).join(first, first.c.id == Innovation.id)
+            .options(joinedload(Innovation.unit)).order_by(first.c.changed_on, first.c.id).all())
+    return {"items": [row[0] for row in rows], "total": int(rows[0][1]) if rows else 0}
 
 
-def round_todos(session):
-    """Each open round (newest competition first) with its progress totals."""
-    result = []
-    for row in judging.round_overview(session):
-        rnd = row["round"]
-        if rnd.closed_at is not None:
-            continue
-        participants = session.execute(select(func.count()).select_from(Innovation)
-                                       .where(judging.participant_criterion(session, rnd))).scalar()
-        result.append({**row, "participants": int(participants),
-                       "percent": round(100 * row["final"] / row["assigned"]) if row["assigned"] else 0})
-    return result
+def _first(query, limit):
+    """``{"items": the query's first ``limit`` rows, "total": how many rows it has}`` in ONE statement (the total
+    is a window count over the filtered rows, evaluated before the LIMIT)."""
+    rows = query.add_columns(func.count().over().label("total")).limit(limit).all()
+    return {"items": [row[0] for row in rows], "total": int(rows[0][-1]) if rows else 0}
 
 
-def objection_todos(session, user):
-    """Each unanswered (open) objection the user may read (the objection API's row rule), oldest first."""
+def round_todos(session, limit=TODO_LIMIT):
+    """The open rounds (newest competition first) with their progress totals and participants:
+    ``{"items": [...], "total": n}``; a constant number of statements (no query per round)."""
+    first_open = _first(session.query(Round).join(Round.competition).options(contains_eager(Round.competition))
+                        .filter(Round.closed_at.is_(None))
+                        .order_by(Competition.year.desc(), Competition.id.desc(), Round.sequence), limit)
+    rounds, total = first_open["items"], first_open["total"]
+    if not rounds:
+        return {"items": [], "total": total}
+    assigned, final = round_progress(session, [r.id for r in rounds])
+    competition_ids = {r.competition_id for r in rounds}
+    # An innovation without a current round is in its competition's first round (judging.participant_criterion).
+    first = dict(session.execute(
+        select(Round.competition_id, Round.id).where(Round.competition_id.in_(competition_ids))
+        .order_by(Round.competition_id, Round.sequence.desc(), Round.id.desc())).all())
+    verified = {(cid, rid): int(n) for cid, rid, n in session.execute(
+        select(Innovation.competition_id, Innovation.current_round_id, func.count())
+        .where(Innovation.competition_id.in_(competition_ids), Innovation.state == InnovationState.VERIFIED.value)
+        .group_by(Innovation.competition_id, Innovation.current_round_id))}
+    items = []
+    for rnd in rounds:
+        participants = verified.get((rnd.competition_id, rnd.id), 0)
+        if first.get(rnd.competition_id) == rnd.id:
+            participants += verified.get((rnd.competition_id, None), 0)
+        a, f = assigned.get(rnd.id, 0), final.get(rnd.id, 0)
+        items.append({"round": rnd, "assigned": a, "final": f, "participants": participants,
+                      "percent": round(100 * f / a) if a else 0})
+    return {"items": items, "total": total}
+
+
+def round_progress(session, round_ids):
+    """({round id: active assignments}, {round id: final sheets of active assignments}) of these rounds only."""
+    if not round_ids:
+        return {}, {}
+    rows = session.execute(
+        select(Assignment.round_id, func.count(Assignment.id), func.count(ScoreSheet.id))
+        .outerjoin(ScoreSheet, and_(ScoreSheet.assignment_id == Assignment.id, ScoreSheet.is_final.is_(True)))
+        .where(Assignment.round_id.in_(round_ids), Assignment.status == "active")
+        .group_by(Assignment.round_id)).all()
+    return {r: int(a) for r, a, _f in rows}, {r: int(f) for r, _a, f in rows}
+
+
+def objection_todos(session, user, limit=TODO_LIMIT):
+    """The oldest ``limit`` unanswered (open) objections the user may read (the objection API's row rule) and
+    their total."""
     from app.models import Objection
 
-    return (session.query(Objection).filter(access.objection_criterion(user), Objection.state == "open")
-            .order_by(Objection.created_on, Objection.id).all())
+    return _first(session.query(Objection).options(joinedload(Objection.innovation))
+                  .filter(access.objection_criterion(user), Objection.state == "open")
+                  .order_by(Objection.created_on, Objection.id), limit)
 
 
 def decree_todos(session, state="draft"):
     return session.query(Decree).filter(Decree.state == state).order_by(Decree.id).all()
+
+
+def decree_draft_todos(session, limit=TODO_LIMIT):
+    """The first ``limit`` decree drafts (with their competition) and their total."""
+    return _first(session.query(Decree).options(joinedload(Decree.competition)).filter(Decree.state == "draft")
+                  .order_by(Decree.id), limit)
 
 
 def sheet_todos(session, user):
@@ -190,8 +242,9 @@ def current_competition(session, competition_id=None):
     return query.order_by(Competition.year.desc(), Competition.id.desc()).first()
 
 
-def dashboard(session, user, competition, state_labels):
-    """The competition's figures, each a list of (label, value) pairs (the charts and their tables)."""
+def dashboard(session, user, competition, state_labels, open_rounds=None):
+    """The competition's figures, each a list of (label, value) pairs (the charts and their tables).
+    ``open_rounds``: :func:`round_todos`' items when already counted (their progress is not counted again)."""
     cid = competition.id
     per_state = dict(session.execute(
         select(Innovation.state, func.count()).where(Innovation.competition_id == cid)
@@ -202,39 +255,51 @@ def dashboard(session, user, competition, state_labels):
         .where(Innovation.competition_id == cid, Innovation.state.notin_(LIVE_EXCLUDED))
         .group_by(Unit.kind)).all())
     kinds = [(UNIT_KIND_LABELS.get(k, k), int(per_kind.get(k, 0))) for k in UNIT_KINDS]
-    units = participation.rows(session, cid, user)
-    part = []
-    for k in UNIT_KINDS:
-        of_kind = [u for u in units if u["kind"] == k]
-        if of_kind:
-            taking_part = sum(1 for u in of_kind if not u["missing"])
-            part.append({"label": UNIT_KIND_LABELS.get(k, k), "units": len(of_kind), "with": taking_part,
-                         "without": len(of_kind) - taking_part,
-                         "percent": round(100 * taking_part / len(of_kind))})
-    jury = [{"label": row["round"].name, "assigned": row["assigned"], "final": row["final"],
-             "percent": round(100 * row["final"] / row["assigned"]) if row["assigned"] else 0,
-             "closed": row["round"].closed_at is not None}
-            for row in judging.round_overview(session, cid)]
+    part = participation.per_kind(session, cid, user)
+    part = [{**p, "label": UNIT_KIND_LABELS.get(p["kind"], p["kind"])} for p in part]
+    competition_rounds = (session.query(Round).filter(Round.competition_id == cid)
+                          .order_by(Round.sequence).all())
+    known = {item["round"].id: item for item in (open_rounds or ())}
+    assigned, final = round_progress(session, [r.id for r in competition_rounds if r.id not in known])
+    assigned.update({rid: item["assigned"] for rid, item in known.items()})
+    final.update({rid: item["final"] for rid, item in known.items()})
+    jury = [{"label": rnd.name, "assigned": assigned.get(rnd.id, 0), "final": final.get(rnd.id, 0),
+             "percent": round(100 * final.get(rnd.id, 0) / assigned[rnd.id]) if assigned.get(rnd.id) else 0,
+             "closed": rnd.closed_at is not None}
+            for rnd in competition_rounds]
     return {"competition": competition, "states": states, "kinds": kinds, "participation": part,
-            "participation_total": participation.summary(units), "jury": jury,
-            "scores": score_distribution(session, cid)}
+            "participation_total": {"units": sum(p["units"] for p in part),
+                                    "missing": sum(p["without"] for p in part)},
+            "jury": jury, "scores": score_distribution(session, cid, competition_rounds)}
 
 
 SCORE_BINS = tuple(range(0, 100, 10))
 
 
-def score_distribution(session, competition_id):
-    """How many innovations scored in each band of 10 points, in the latest round that has final sheets."""
-    rounds = (session.query(Round).filter(Round.competition_id == competition_id)
-              .order_by(Round.sequence.desc()).all())
-    for rnd in rounds:
-        rows = ranking.round_ranking(session, rnd)
-        if rows:
-            counts = [0] * len(SCORE_BINS)
-            for r in rows:
-                counts[min(int(r["score"] // 10), len(SCORE_BINS) - 1)] += 1
+def score_distribution(session, competition_id, rounds=None):
+    """How many innovations scored in each band of 10 points, in the latest round that has final sheets; counted by
+    the database from the ranking's own round score (one statement per round tried, no ranking rows loaded)."""
+    if rounds is None:
+        rounds = (session.query(Round).filter(Round.competition_id == competition_id)
+                  .order_by(Round.sequence).all())
+    last = len(SCORE_BINS) - 1
+    # Only the rounds with a final sheet (one indexed EXISTS per round, in one statement), latest first: the bands
+    # are counted once, not for every empty later round.
+    with_sheets = set(session.execute(
+        select(Round.id).where(Round.competition_id == competition_id,
+                               select(ScoreSheet.id).join(Assignment, Assignment.id == ScoreSheet.assignment_id)
+                               .where(Assignment.round_id == Round.id, Assignment.status == "active",
+                                      ScoreSheet.is_final.is_(True)).exists())).scalars())
+    for rnd in sorted((r for r in rounds if r.id in with_sheets), key=lambda r: r.sequence, reverse=True):
+        scores = ranking.round_scores_statement(rnd).subquery()
+        # Comparisons, not a cast (PostgreSQL rounds a float cast to integer): the band of Python's
+        # min(int(score // 10), 9) for a score clamped to 0–100.
+        band = case(*((scores.c.score < low + 10, n) for n, low in enumerate(SCORE_BINS[:-1])), else_=last)
+        per_band = dict(session.execute(select(band, func.count()).group_by(band)).all())
+        if per_band:
+            counts = [int(per_band.get(n, 0)) for n in range(len(SCORE_BINS))]
             labels = [f"{low}–{low + 10 if low < 90 else 100}" for low in SCORE_BINS]
-            return {"round": rnd, "bins": list(zip(labels, counts)), "count": len(rows)}
+            return {"round": rnd, "bins": list(zip(labels, counts)), "count": sum(counts)}
     return None
 
 

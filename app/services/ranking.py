@@ -101,6 +101,16 @@ def round_ranking_statement(rnd, normalize_z=None):
                                    ranked.c.rank)
 
 
+def round_scores_statement(rnd, normalize_z=None):
+    """SELECT of (innovation_id, score): each scored innovation's round score (the ranking's own, unranked), for
+    aggregates such as the dashboard's score bands."""
+    normalize_z = rnd.normalize_z if normalize_z is None else normalize_z
+    values = _sheet_values(rnd.id, normalize_z)
+    per = (select(values.c.innovation_id, func.avg(values.c.value).label("score"))
+           .group_by(values.c.innovation_id)).cte(f"js_scores_{rnd.id}")
+    return select(per.c.innovation_id, scoring.clamp_sql(per.c.score).label("score"))
+
+
 def _labels(row_group, row_category):
     return {"group": row_group, "group_label": groups.group_label(row_group), "category": row_category,
             "category_label": groups.category_label(row_category), "bucket": (row_group, row_category)}

@@ -41,11 +41,12 @@ class HomeView(IndexView):
             ctx["verify"] = homes.verify_todos(session, user)
             ctx["open_rounds"] = homes.round_todos(session)
             ctx["objections"] = homes.objection_todos(session, user)
-            ctx["decrees"] = homes.decree_todos(session)
+            ctx["decrees"] = homes.decree_draft_todos(session)
             raw = request.args.get("competition", "")
             competition = homes.current_competition(session, int(raw) if text_rules.is_digits(raw) and len(raw) < 10 else None)
             if competition is not None:
-                figures = homes.dashboard(session, user, competition, STATE_LABELS)
+                figures = homes.dashboard(session, user, competition, STATE_LABELS,
+                                          open_rounds=ctx["open_rounds"]["items"])
                 ctx["figures"] = figures
                 ctx["readiness"] = readiness.decree_readiness(session, competition)
                 ctx["charts"] = {
