@@ -30,7 +30,7 @@ from workflows.models import WorkflowHistory
 DRAFT = InnovationState.DRAFT.value
 # A home lists at most this many to-dos of a kind (the oldest first) with their total and a link to the full,
 # filtered list: a page that rendered every submitted proposal grew with the table (1.4 MB at 100k innovations).
-TODO_LIMIT = 50
+TODO_LIMIT = 200  # DESIGN §9 lists each record; bounded so the home stays cheap at national volumes
 LIVE_EXCLUDED = (InnovationState.WITHDRAWN.value, InnovationState.REJECTED.value)
 
 
@@ -107,13 +107,13 @@ def sustainability_figure(session, year=None):
     return registry.status_counts(session, year)
 
 
-def verify_todos(session, user, limit=TODO_LIMIT):
+def verify_todos(session, user, limit=None):
     """The oldest ``limit`` submitted proposals the user may see, and how many there are:
     ``{"items": [...], "total": n}`` in one statement."""
     # The window count and the sort run over narrow (id, changed_on) rows; only the chosen rows are read whole.
     first = (select(Innovation.id, Innovation.changed_on, func.count().over().label("total"))
              .where(access.innovation_criterion(user), Innovation.state == InnovationState.SUBMITTED.value)
-             .order_by(Innovation.changed_on, Innovation.id).limit(limit).subquery())
+             .order_by(Innovation.changed_on, Innovation.id).limit(limit or TODO_LIMIT).subquery())
     rows = (session.query(Innovation, first.c.total).join(first, first.c.id == Innovation.id)
             .options(joinedload(Innovation.unit)).order_by(first.c.changed_on, first.c.id).all())
     return {"items": [row[0] for row in rows], "total": int(rows[0][1]) if rows else 0}
@@ -122,11 +122,11 @@ def verify_todos(session, user, limit=TODO_LIMIT):
 def _first(query, limit):
     """``{"items": the query's first ``limit`` rows, "total": how many rows it has}`` in ONE statement (the total
     is a window count over the filtered rows, evaluated before the LIMIT)."""
-    rows = query.add_columns(func.count().over().label("total")).limit(limit).all()
+    rows = query.add_columns(func.count().over().label("total")).limit(limit or TODO_LIMIT).all()
     return {"items": [row[0] for row in rows], "total": int(rows[0][-1]) if rows else 0}
 
 
-def round_todos(session, limit=TODO_LIMIT):
+def round_todos(session, limit=None):
     """The open rounds (newest competition first) with their progress totals and participants:
     ``{"items": [...], "total": n}``; a constant number of statements (no query per round)."""
     first_open = _first(session.query(Round).join(Round.competition).options(contains_eager(Round.competition))
@@ -168,7 +168,7 @@ def round_progress(session, round_ids):
     return {r: int(a) for r, a, _f in rows}, {r: int(f) for r, _a, f in rows}
 
 
-def objection_todos(session, user, limit=TODO_LIMIT):
+def objection_todos(session, user, limit=None):
     """The oldest ``limit`` unanswered (open) objections the user may read (the objection API's row rule) and
     their total."""
     from app.models import Objection
@@ -182,7 +182,7 @@ def decree_todos(session, state="draft"):
     return session.query(Decree).filter(Decree.state == state).order_by(Decree.id).all()
 
 
-def decree_draft_todos(session, limit=TODO_LIMIT):
+def decree_draft_todos(session, limit=None):
     """The first ``limit`` decree drafts (with their competition) and their total."""
     return _first(session.query(Decree).options(joinedload(Decree.competition)).filter(Decree.state == "draft")
                   .order_by(Decree.id), limit)
