@@ -58,3 +58,31 @@ def test_database_down_answers_503_and_recovers_without_restart(app, client, com
     assert sek.get(f"/api/v1/competition/{competition}").status_code == 200
     assert screen.get("/competitionview/list/").status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_connection_cut_before_the_request_ends_is_no_500(app, client, competition):
+    """The server cuts the request's connection after the answer is made and before the request's session is
+    ended (a restart at that moment): the answer stands (the session's rollback on the dead connection used to
+    raise out of the teardown, a bare 500), and the next request gets a fresh connection."""
+    import pytest
+    from flask import request_finished
+
+    from app.extensions import db
+
+    if not is_postgres(app):
+        pytest.skip("PostgreSQL: an SQLite file has no connection a server could cut")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+    def cut(sender, response, **extra):
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    sek = Api(client, "sekretariat")
+    try:
+        with request_finished.connected_to(cut, app):
+            r = sek.get(f"/api/v1/competition/{competition}")
+        assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    finally:
+        admin.dispose()
+    assert sek.get(f"/api/v1/competition/{competition}").status_code == 200

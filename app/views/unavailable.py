@@ -89,7 +89,20 @@ def convert_500(response):
     return response
 
 
+def end_session_safely(_exc):
+    """End the request's session before Flask-SQLAlchemy's own teardown (teardowns run in reverse order of
+    registration). Its rollback on a connection the server has just cut (a restart between the answer and the
+    end of the request) raised out of the teardown, and the server turned the already-made answer — a 200 or
+    the 503 — into a bare 500. SQLAlchemy invalidates such a connection; the pool replaces it."""
+    try:
+        db.session.remove()
+    except (OperationalError, InterfaceError) as err:
+        log.warning("database connection lost while ending the request: %s", type(err.orig).__name__)
+        db.session.registry.clear()
+
+
 def register(app):
     app.register_error_handler(OperationalError, on_database_error)
     app.register_error_handler(InterfaceError, on_database_error)
     app.after_request(convert_500)
+    app.teardown_appcontext(end_session_safely)
