@@ -120,6 +120,9 @@ class _InnovationChildCommand(_RowCommand):
     def check(self, row, innovation, exclude_id=None) -> None:
         """The model's own rules on the applied values."""
 
+    def perform(self):
+        return self.create() if self.mode == "create" else self.edit()
+
     def create(self):
         innovation = self._innovation()
         row = self.model(**self.values, created_by_id=getattr(self.actor, "id", None))
@@ -172,9 +175,6 @@ class _ExternalAwardCommand(_InnovationChildCommand):
     editable = ("level", "year", "title", "evidence")
     columns = tuple(EXTERNAL_AWARD_FIELDS)
 
-    def perform(self):
-        return self.create() if self.mode == "create" else self.edit()
-
 
 class CreateExternalAward(_ExternalAwardCommand):
     action = "external_award.create"
@@ -196,9 +196,6 @@ class _ReplicationCommand(_InnovationChildCommand):
     fields = REPLICATION_FIELDS
     editable = ("replicator", "replicated_on", "evidence")
     columns = tuple(REPLICATION_FIELDS)
-
-    def perform(self):
-        return self.create() if self.mode == "create" else self.edit()
 
 
 class CreateReplication(_ReplicationCommand):
@@ -226,9 +223,6 @@ class _SustainabilityCommand(_InnovationChildCommand):
 
     def check(self, row, innovation, exclude_id=None):
         registry.check_sustainability(self.session, innovation, row.year, row.status, exclude_id=exclude_id)
-
-    def perform(self):
-        return self.create() if self.mode == "create" else self.edit()
 
 
 class CreateSustainability(_SustainabilityCommand):
