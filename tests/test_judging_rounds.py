@@ -209,3 +209,70 @@ def test_reminders_are_logged_and_mailed_when_mail_is_configured(app, api, compe
     assert "/scoresheets/" in message.get_payload()
     assert api("juri1").post(f"/api/v1/round/{r1}/remind").status_code == 403
     assert sek.post(f"/api/v1/round/{r1}/remind", json={"juror_ids": "x"}).status_code == 422
+
+
+def test_a_later_rounds_auto_assignment_says_the_earlier_round_must_be_closed_first(app, api, competition, hj):
+    """Issue 10: round 2's auto-assignment refused with "no verified innovation takes part" while round 1 was still
+    open; it now names the open round to close first, on the API and on the progress screen."""
+    from tests.conftest import PASSWORD
+
+    sek = api("sekretariat")
+    with app.app_context():
+        rounds = rounds_of(competition)
+        (r1, r1_name), (r2, r2_name) = [(r.id, r.name) for r in rounds[:2]]
+    assert sek.put(f"/api/v1/round/{r1}", json={"shortlist_size": 1}).status_code == 200
+    (inn,) = verified(app, competition, ["T-OPD-A"], title="Lanjut")
+    r = sek.post(f"/api/v1/round/{r2}/assign", json={"jurors_per_innovation": 1})
+    assert r.status_code == 409
+    message = r.get_json()["message"]
+    assert f'"{r1_name}"' in message and "ditutup" in message and f'"{r2_name}"' in message, message
+    client = app.test_client()
+    assert client.post("/login/", data={"username": "sekretariat", "password": PASSWORD}).status_code == 302
+    html = client.post(f"/judging/assign/{r2}", data={"jurors_per_innovation": "1"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"&#34;{r1_name}&#34;" in html or f'"{r1_name}"' in html, html[:3000]
+    assert "ditutup" in html
+    # once round 1 is closed and its shortlist advanced, round 2 assigns
+    _score(app, r1, inn, hj[0], 80)
+    assert sek.post(f"/api/v1/round/{r1}/close").status_code == 200
+    assert _state(app, inn) == ("verified", r2)
+    r = sek.post(f"/api/v1/round/{r2}/assign", json={"jurors_per_innovation": 1})
+    assert r.status_code == 200 and r.get_json()["created"] == 1, r.get_json()
+    # a round whose earlier rounds are closed and has nobody says so as before
+    with app.app_context():
+        r3, r3_name = rounds[2].id, rounds[2].name
+    r = sek.post(f"/api/v1/round/{r3}/assign", json={"jurors_per_innovation": 1})
+    assert r.status_code == 409 and f'"{r2_name}"' in r.get_json()["message"]
+
+
+def test_participants_on_progress_and_dashboard_include_every_innovation_of_the_ranking(app, api, competition, hj):
+    """Issue 10: "Peserta: 9" on a round's progress page while its ranking listed 15 (innovations scored by hand
+    leave the verified state but stay in the round's ranking). The participants are those in the round now and
+    those judged in it; the progress page names how many the ranking lists; the dashboard counts alike."""
+    import re
+
+    from tests.conftest import PASSWORD
+
+    sek = api("sekretariat")
+    with app.app_context():
+        r1 = rounds_of(competition)[0].id
+    a, b, c, d = verified(app, competition, ["T-OPD-A", "T-OPD-B", "T-KEC-C", "T-OPD-A"], title="Peserta")
+    for inn in (a, b, c):
+        _score(app, r1, inn, hj[0], 70)
+    with app.app_context():  # a and b scored by hand (the Sekretariat's `score`): no longer "verified"
+        for inn in (a, b):
+            db.session.get(Innovation, inn).state = "scored"
+        db.session.commit()
+    ranked = sek.get(f"/api/v1/round/{r1}/ranking").get_json()["result"]
+    assert sorted(row["innovation_id"] for row in ranked) == sorted([a, b, c])
+    body = sek.get(f"/api/v1/round/{r1}/progress").get_json()
+    assert (body["participants"], body["ranked"], body["unassigned"]) == (4, len(ranked), 1)
+    client = app.test_client()
+    assert client.post("/login/", data={"username": "sekretariat", "password": PASSWORD}).status_code == 302
+    html = client.get(f"/judging/progress/{r1}").get_data(as_text=True)
+    assert '<strong id="participants">4</strong>' in html and f'<strong id="ranked">{len(ranked)}</strong>' in html
+    ranking_html = client.get(f"/judging/ranking/{r1}").get_data(as_text=True)
+    assert len(re.findall(r'<tr[^>]* data-innovation="\d+"', ranking_html)) == len(ranked)
+    home = client.get("/").get_data(as_text=True)
+    jury = home.split('data-figure="jury"')[1].split("data-figure=")[0] if 'data-figure="jury"' in home else home
+    assert "Peserta: 4" in home, jury[:2000]

@@ -141,15 +141,22 @@ def round_todos(session, limit=None):
     first = dict(session.execute(
         select(Round.competition_id, Round.id).where(Round.competition_id.in_(competition_ids))
         .order_by(Round.competition_id, Round.sequence.desc(), Round.id.desc())).all())
-    verified = {(cid, rid): int(n) for cid, rid, n in session.execute(
-        select(Innovation.competition_id, Innovation.current_round_id, func.count())
-        .where(Innovation.competition_id.in_(competition_ids), Innovation.state == InnovationState.VERIFIED.value)
-        .group_by(Innovation.competition_id, Innovation.current_round_id))}
+    # The participants as the progress page counts them (judging.took_part_criterion): verified and in the round
+    # now, or judged in it already (an active assignment); one statement for every round shown.
+    round_ids = [r.id for r in rounds]
+    now_in = (select(func.coalesce(Innovation.current_round_id,
+                                   case(first, value=Innovation.competition_id)).label("round_id"),
+                     Innovation.id.label("innovation_id"))
+              .where(Innovation.competition_id.in_(competition_ids),
+                     Innovation.state == InnovationState.VERIFIED.value))
+    judged = (select(Assignment.round_id.label("round_id"), Assignment.innovation_id.label("innovation_id"))
+              .where(Assignment.round_id.in_(round_ids), Assignment.status == "active"))
+    pairs = now_in.union(judged).subquery("round_participants")
+    took_part = dict(session.execute(select(pairs.c.round_id, func.count()).where(pairs.c.round_id.in_(round_ids))
+                                     .group_by(pairs.c.round_id)).all())
     items = []
     for rnd in rounds:
-        participants = verified.get((rnd.competition_id, rnd.id), 0)
-        if first.get(rnd.competition_id) == rnd.id:
-            participants += verified.get((rnd.competition_id, None), 0)
+        participants = int(took_part.get(rnd.id, 0))
         a, f = assigned.get(rnd.id, 0), final.get(rnd.id, 0)
         items.append({"round": rnd, "assigned": a, "final": f, "participants": participants,
                       "percent": round(100 * f / a) if a else 0})

@@ -89,6 +89,14 @@ def next_round(session, rnd):
             .order_by(Round.sequence).first())
 
 
+def open_earlier_round(session, rnd):
+    """The first round of ``rnd``'s competition before it that is not closed yet (its shortlist has not advanced
+    to ``rnd``), or None."""
+    return (session.query(Round).filter(Round.competition_id == rnd.competition_id, Round.sequence < rnd.sequence,
+                                        Round.closed_at.is_(None))
+            .order_by(Round.sequence).first())
+
+
 def participant_criterion(session, rnd):
     """Innovations taking part in ``rnd``: verified, and this is their current round (an innovation
     without one is in the competition's first round)."""
@@ -96,6 +104,15 @@ def participant_criterion(session, rnd):
     if first_round_id(session, rnd.competition_id) == rnd.id:
         current = or_(current, Innovation.current_round_id.is_(None))
     return and_(Innovation.competition_id == rnd.competition_id, Innovation.state == "verified", current)
+
+
+def took_part_criterion(session, rnd):
+    """Innovations counted as ``rnd``'s participants on its progress page and the dashboard: those taking part now
+    (:func:`participant_criterion`) and those judged in it already (an active assignment: scored, awarded or
+    advanced since), so every innovation of the round's ranking is one of them."""
+    judged = (select(Assignment.id).where(Assignment.round_id == rnd.id, Assignment.innovation_id == Innovation.id,
+                                          Assignment.status == "active").exists())
+    return or_(participant_criterion(session, rnd), and_(Innovation.competition_id == rnd.competition_id, judged))
 
 
 def get_round(session, pk):
@@ -146,6 +163,10 @@ def auto_assign(session, rnd, jurors_per_innovation, user, juror_ids=None):
     participants = session.execute(select(Innovation.id, Innovation.unit_id, Innovation.title)
                                    .where(participant_criterion(session, rnd))).all()
     if not participants:
+        earlier = open_earlier_round(session, rnd)
+        if earlier is not None:
+            raise Conflict(_("Round \"%(earlier)s\" must be closed first: only the innovations it advances take part "
+                             "in round \"%(round)s\".", earlier=earlier.name, round=rnd.name))
         raise Conflict(_("No verified innovation takes part in round \"%(round)s\".", round=rnd.name))
     existing = session.execute(select(Assignment.innovation_id, Assignment.juror_id, Assignment.status)
                                .where(Assignment.round_id == rnd.id)).all()
@@ -426,7 +447,9 @@ def _progress_sums():
 
 
 def progress(session, rnd, page=None, page_size=None):
-    """Per juror of ``rnd``: assigned (active), drafted (sheet not final), final, not started, recused. With
+    """Per juror of ``rnd``: assigned (active), drafted (sheet not final), final, not started, recused; the round's
+    participants (:func:`took_part_criterion`), those its ranking lists (``ranked``) and those still without a juror.
+    With
     ``page_size``: one page of jurors (by user name), ``juror_count`` and the round's totals over every juror
     (one aggregate query more)."""
     statement = (
@@ -452,14 +475,17 @@ def progress(session, rnd, page=None, page_size=None):
             totals[key] += item[key]
         jurors.append(item)
     participants = session.execute(select(func.count()).select_from(Innovation)
-                                   .where(participant_criterion(session, rnd))).scalar()
+                                   .where(took_part_criterion(session, rnd))).scalar()
     unassigned = session.execute(
         select(func.count()).select_from(Innovation).where(
             participant_criterion(session, rnd),
             ~select(Assignment.id).where(Assignment.round_id == rnd.id, Assignment.innovation_id == Innovation.id,
                                          Assignment.status == "active").exists())).scalar()
+    from app.services import ranking
+
     result = {"round_id": rnd.id, "round": rnd.name, "closed": rnd.closed_at is not None,
-              "participants": int(participants), "unassigned": int(unassigned), "totals": totals, "jurors": jurors}
+              "participants": int(participants), "ranked": ranking.round_ranking_count(session, rnd),
+              "unassigned": int(unassigned), "totals": totals, "jurors": jurors}
     if page_size is not None:
         count, assigned, drafted, done, recused = session.execute(
             select(func.count(func.distinct(Assignment.juror_id)), *_progress_sums())
