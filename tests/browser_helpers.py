@@ -1,5 +1,6 @@
 """Helpers of the Playwright journeys: signing in and out, to-do links, axe-core (served from the suite's own
-files: tests/assets/axe.min.js) and the request log (nothing may leave the app's host)."""
+files: tests/assets/axe.min.js), the request log (nothing may leave the app's host) and the screen log (the HTML
+of every screen a journey shows, for the human-readable checks of tests/screens_helpers.py)."""
 import os
 from urllib.parse import urlsplit
 
@@ -72,3 +73,47 @@ class RequestLog:
 
     def network(self):
         return [u for u in self.urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")]
+
+
+class ScreenLog:
+    """The HTML of every screen the page shows, read after each ``goto`` and each ``wait_for_load_state`` (the
+    journeys wait after every click that loads a screen): ``pages`` is [(url, html)] in the order seen. The page's
+    two methods are wrapped on this page object only; Playwright does the work."""
+
+    def __init__(self, page):
+        self.page = page
+        self.pages = []
+        goto, wait = page.goto, page.wait_for_load_state
+
+        def goto_and_read(*args, **kwargs):
+            response = goto(*args, **kwargs)
+            self._read(wait)
+            return response
+
+        def wait_and_read(*args, **kwargs):
+            result = wait(*args, **kwargs)
+            self._read(wait)
+            return result
+
+        page.goto, page.wait_for_load_state = goto_and_read, wait_and_read
+
+    def _read(self, wait):
+        from playwright.sync_api import Error
+
+        # A click's navigation may not have begun yet (a confirmation dialog first, accepted by the page's
+        # handler): let the event loop run a moment, wait for the load, then read; again if it was still navigating.
+        for attempt in range(5):
+            self.page.wait_for_timeout(100 if attempt == 0 else 300)
+            wait()
+            try:
+                html = self.page.content()
+            except Error:
+                continue
+            if not self.pages or self.pages[-1] != (self.page.url, html):
+                self.pages.append((self.page.url, html))
+            return
+        raise AssertionError(f"could not read {self.page.url}")
+
+    def screens(self):
+        """The distinct screens (URL paths without the query) seen."""
+        return sorted({urlsplit(url).path for url, _html in self.pages})

@@ -6,7 +6,8 @@ the winning unit downloads its piagam and /verify says it is valid; the public r
 
 One server and one data set for the whole file (one test: the steps depend on each other). Along the way: each
 home's to-do links equal the records in the matching state, axe-core finds no serious or critical violation on
-the homes and forms, no request leaves the app's host and the Content-Security-Policy refuses nothing.
+the homes and forms, no request leaves the app's host, the Content-Security-Policy refuses nothing, and no screen
+it shows has a raw value (True/False/None, an ISO timestamp, an untranslated state: tests/screens_helpers.py).
 
 The paraf chain (DESIGN §3) puts its reviewers' `paraf` before `sign`: list them in PARAF_BY (e.g. ("hukum",)) once
 the Hukum role exists; :func:`paraf` is the step each of them takes."""
@@ -14,8 +15,9 @@ import pytest
 
 from app.extensions import db
 from app.models import Assignment, Decree, Innovation, Round, User
-from tests.browser_helpers import RequestLog, assert_accessible, sign_in, sign_out, todos
+from tests.browser_helpers import RequestLog, ScreenLog, assert_accessible, sign_in, sign_out, todos
 from tests.pdfs import blank_pdf
+from tests.screens_helpers import raw_values
 
 pytestmark = pytest.mark.browser
 
@@ -164,6 +166,7 @@ def test_every_role_through_the_screens(app, live_server, browser_page, competit
     page, base = browser_page, live_server
     page.set_default_timeout(20000)
     log = RequestLog(page, base)
+    screens = ScreenLog(page)
     pdf = tmp_path / "sk-tim-inovasi.pdf"
     pdf.write_bytes(blank_pdf())
     main, second, third = "Sistem Pelayanan Rakyat Sidoarjo", "Klinik Layanan Unit B", "Antar Dokumen Unit B"
@@ -337,3 +340,9 @@ def test_every_role_through_the_screens(app, live_server, browser_page, competit
     assert len(log.network()) > 100  # the log saw the journey
     assert log.foreign() == [], f"requests to other hosts: {log.foreign()[:20]}"
     assert log.csp_violations() == [], log.csp_violations()[:5]
+
+    # Every screen the journey showed reads as a person writes, in Indonesian.
+    assert len(screens.pages) > 100 and len(screens.screens()) >= 20, screens.screens()
+    raw = [(url, found[:3]) for url, html in screens.pages for found in [raw_values(html)] if found]
+    assert raw == [], raw[:10]
+    assert [url for url, html in screens.pages if '<html lang="id"' not in html] == []
