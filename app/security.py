@@ -150,6 +150,8 @@ class SikippUserStatsChartView(UserStatsChartView):
         {"label": lazy_gettext("Login count"), "group": "username", "series": ["login_count"]},
         {"label": lazy_gettext("Failed login count"), "group": "username", "series": ["fail_login_count"]},
     ]
+    # FAB gives the chart's search filters no labels: the column names showed in English ("First Name", "Roles").
+    label_columns = UserDBModelView.label_columns
 
     @view_expose("/chart/<group_by>")
     @view_expose("/chart/")

@@ -262,3 +262,25 @@ def test_user_statistics_chart_answers_404_for_an_unknown_series(app):
     for series in ("abc", "2", "-1", "99999999999999999999"):
         r = admin.get(f"/sikippuserstatschartview/chart/{series}")
         assert r.status_code == 404, (series, r.status_code)
+
+
+FAB_ENGLISH = {"User info", "User Info", "Login Count", "Login count", "First Name", "Last Name", "Active", "Roles",
+               "Created On", "Changed On", "Last Login", "Personal Info", "Audit Info", "Is Active?", "Failed login count",
+               "Write the user first name or names", "It's not a good policy to remove a user, just make it inactive"}
+
+
+def test_fab_user_screens_are_indonesian(app):
+    """Issue 10: "User info", "Login Count" and FAB's help texts were English; the user statistics' search filters
+    showed the column names ("First Name", "Roles"). Every text of these FAB screens is in the catalog."""
+    from tests.screens_helpers import visible_texts
+
+    screens = {"opd_a": ["/users/userinfo/", "/resetmypassword/form"],
+               "admin": ["/users/show/1", "/users/add", "/users/edit/2", "/users/list/",
+                         "/sikippuserstatschartview/chart/"]}
+    for username, urls in screens.items():
+        client = login(app, username)
+        for url in urls:
+            r = client.get(url)
+            assert r.status_code == 200, url
+            english = FAB_ENGLISH & set(visible_texts(r.get_data(as_text=True)))
+            assert not english, (url, english)
