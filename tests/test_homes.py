@@ -97,6 +97,17 @@ def test_opd_home_lists_its_returned_and_open_drafts_like_the_api(app, api, worl
     assert not todos(html, "verify") and not todos(html, "sheet")
 
 
+def test_the_opd_list_marks_the_returned_draft(app, world):
+    """Issue 10: a returned proposal showed as plain "Draf" in the OPD's list; it is marked "Dikembalikan" there
+    (the other drafts are not)."""
+    html = login(app, "opd_a").get("/innovationview/list/?psize_InnovationView=100").get_data(as_text=True)
+    rows = {int(pk): row for pk, row in re.findall(r'<input id="(\d+)" class="action_check"(.*?)</tr>', html, re.S)}
+    assert world["returned"] in rows and len(rows) >= 3, sorted(rows)
+    marked = [pk for pk, row in rows.items() if "returned-mark" in row]
+    assert marked == [world["returned"]]
+    assert "Dikembalikan untuk perbaikan" in rows[world["returned"]]
+
+
 def test_opd_drafts_leave_the_home_once_the_deadline_has_passed(app, api, world, competition):
     with app.app_context():
         db.session.get(Competition, competition).submission_deadline = datetime.datetime(2020, 1, 1)

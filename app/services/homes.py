@@ -64,6 +64,19 @@ def _last_transitions(session, innovation_ids):
     return {h.object_id: h for h in rows}
 
 
+def returned_drafts(session, innovation_ids):
+    """The ids among ``innovation_ids`` of drafts whose last transition was ``return`` (sent back for revision);
+    two statements whatever their number (a list page's rows)."""
+    ids = [i for i in innovation_ids if isinstance(i, int)]
+    if not ids:
+        return set()
+    drafts = [i for (i,) in session.execute(select(Innovation.id).where(Innovation.id.in_(ids),
+                                                                         Innovation.state == DRAFT))]
+    if not drafts:
+        return set()
+    return {pk for pk, h in _last_transitions(session, drafts).items() if h.trigger == "return"}
+
+
 def opd_todos(session, user, now=None):
     """``returned``: each own draft whose last transition was ``return`` (with the Sekretariat's note);
     ``draft``: each other own draft while its competition's submission deadline is open."""

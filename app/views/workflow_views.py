@@ -15,7 +15,7 @@ from app.commands.transitions import FireThroughCommand
 from app.extensions import db
 from app.lifecycles import ALL_WORKFLOWS, decree_workflow, innovation_workflow
 from app.models import Attachment, Unit
-from app.services import access, attachments, evidence, innovations, storage, teams, text_rules
+from app.services import access, attachments, evidence, homes, innovations, storage, teams, text_rules
 from app.services.errors import DomainError
 from app.views import formatting
 from app.views.ajax_select import AjaxRelatedFilterField
@@ -64,6 +64,13 @@ class InnovationView(FireThroughCommand, RegistryViewMixin, WorkflowViewMixin, I
 
     def _wf_visible(self, pk):
         return self.visible_item(pk)
+
+    def _get_list_widget(self, *args, **kwargs):
+        """The list marks the drafts sent back for revision ("Dikembalikan" beside "Draf"; issue 10)."""
+        widgets = super()._get_list_widget(*args, **kwargs)
+        widget = widgets["list"]
+        widget.template_args["returned_pks"] = homes.returned_drafts(db.session, widget.template_args.get("pks", []))
+        return widgets
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
