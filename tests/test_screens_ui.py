@@ -284,3 +284,17 @@ def test_fab_user_screens_are_indonesian(app):
             assert r.status_code == 200, url
             english = FAB_ENGLISH & set(visible_texts(r.get_data(as_text=True)))
             assert not english, (url, english)
+
+
+def test_user_statistics_are_drawn_on_the_server(app):
+    """Issue 10: the only chart (user statistics) was blank: FAB's page loads Google Charts from another host. It
+    is drawn as SVG bars with the numbers beside them; nothing comes from another host."""
+    admin = login(app, "admin")
+    for series, heading in (("0", "Jumlah Masuk"), ("1", "Jumlah Gagal Masuk")):
+        html = admin.get(f"/sikippuserstatschartview/chart/{series}").get_data(as_text=True)
+        figure = html.split('data-figure="user-stats"')[1]
+        assert '<svg class="sikipp-chart' in figure and f"<caption>{heading}</caption>" in figure, series
+        assert re.search(r"<td>admin</td><td data-value=\"\d+\">\d+</td>", figure), series
+        assert "google" not in html.lower()
+        for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert not re.match(r"^(https?:)?//", url), url
