@@ -47,6 +47,7 @@ SHOTS = [
     ("27-public-announcements", None, "/pengumuman/", 1280),
     ("28-opd-results", "opd_dinkes", "/results/", 1280),
     ("29-notifications", "opd_dinkes", "/notifications/", 1280),
+    ("30-sekretariat-progress", "sekretariat", "link:/judging/progress/", 1280),
 ]
 
 
@@ -104,7 +105,7 @@ def shoot(base, out):
             page = contexts[key]
             if target.startswith("link:"):
                 prefix = target[len("link:"):]
-                start = {"/innovationview/show/": "/innovationview/list/", "/judging/ranking/": "/judging/",
+                start = {"/innovationview/show/": "/innovationview/list/", "/judging/ranking/": "/judging/", "/judging/progress/": "/judging/",
                          "/participation/": "/participation/", "/scoresheets/sheet/": "/scoresheets/"}[prefix]
                 page.goto(base + start)
                 href = page.locator(f"a[href*='{prefix}']").last.get_attribute("href") if prefix == "/participation/" \
