@@ -112,6 +112,8 @@ def score_all_from_home(page, base, username, value, check=False):
     done = 0
     while True:
         page.goto(base + "/")
+        if check and done == 0:
+            assert_accessible(page, "the juror's home")
         links = todos(page, "sheet")
         if not links:
             return done
@@ -136,6 +138,7 @@ def paraf(page, base, username, decree_id):
     sign_in(page, base, username)
     page.goto(base + "/")
     assert todos(page, "paraf") == [f"/decreeview/show/{decree_id}"]
+    assert_accessible(page, f"{username}'s home (paraf)")
     page.click('a[data-todo="paraf"]')
     page.wait_for_load_state()
     page.click("button.wf-trigger[data-trigger=paraf]")
