@@ -83,7 +83,7 @@ def user_id_of(app, username):
         return user_id(username)
 
 
-def test_opd_home_lists_its_returned_and_open_drafts_like_the_api(app, api, world):
+def test_opd_home_lists_its_returned_and_open_drafts_like_the_api(app, api, world, competition):
     html = login(app, "opd_a").get("/").get_data(as_text=True)
     drafts = api_list(api, "opd_a", "innovation", [("state", "eq", "draft")])
     returned = [d for d in drafts if history(api, "opd_a", d["id"])[-1:]
@@ -95,6 +95,12 @@ def test_opd_home_lists_its_returned_and_open_drafts_like_the_api(app, api, worl
     assert "Lengkapi SK tim." in html  # the return note on the home
     assert "Layanan Unit B" not in html  # another unit's rows never
     assert not todos(html, "verify") and not todos(html, "sheet")
+    # the submission deadline beside each to-do, in local time (WIB)
+    from app.services.homes import local_datetime
+
+    with app.app_context():
+        shown = local_datetime(db.session.get(Competition, competition).submission_deadline)
+    assert shown.endswith(" WIB") and f"Batas Waktu Pengajuan: {shown}" in html, shown
 
 
 def test_the_opd_list_marks_the_returned_draft(app, world):
