@@ -259,6 +259,24 @@ def test_drafting_is_refused_while_a_round_is_open_on_every_door(app, client, co
         assert db.session.query(Decree).count() == 1
 
 
+def test_a_round_added_after_drafting_holds_the_signature_until_it_is_closed(app, client, competition):
+    close_rounds(client, competition)
+    pk = draft_decree(client, competition)
+    paraf(client, pk)
+    sek = Api(client, "sekretariat")
+    r = sek.post("/api/v1/round/", json={"competition_id": competition, "name": "Tahap Susulan", "sequence": 9,
+                                         "weight": 1})
+    assert r.status_code == 201, r.get_json()
+    late = r.get_json()["id"]
+    r = fire(client, "penandatangan", pk, "sign")
+    assert r.status_code == 409 and "Tahap Susulan" in r.get_json()["message"], r.get_json()
+    page = flashed(browser(app, "penandatangan").post(f"/decreeview/fire/{pk}/sign", data={},
+                                                      follow_redirects=True).get_data(as_text=True))
+    assert "Tahap Susulan" in page and state(app, pk) == "draft"
+    assert sek.post(f"/api/v1/round/{late}/close").status_code == 200
+    assert fire(client, "penandatangan", pk, "sign").status_code == 200
+
+
 # -- one draft, one signed, supersession ---------------------------------------------------------------------------
 
 
