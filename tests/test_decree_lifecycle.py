@@ -326,6 +326,14 @@ def test_supersession_revokes_the_old_decree_and_its_certificates(app, client):
     with app.app_context():
         states = {d.award_id: d.state for d in db.session.query(IssuedDocument).filter_by(decree_id=first)}
         assert set(states.values()) == {"revoked"} and len(states) == len(award_ids) + 1
+    # The public catalogue lists each award once, from the new decree (the old one's listing went with it).
+    catalogue = client.get("/catalogue/", headers={"Accept": "application/json"}).get_json()
+    assert catalogue["count"] == len(award_ids), catalogue
+    with app.app_context():
+        from app.models import DecreeAward
+
+        assert {row.decree_id for row in db.session.query(DecreeAward).filter(
+            DecreeAward.award_id.in_(award_ids))} == {second}
     for code, valid in ((old_doc, False), (old_cert, False), (doc_code(app, second), True),
                         (doc_code(app, second, award_ids[0]), True)):
         body = client.get(f"/verify/{code}", headers={"Accept": "application/json"}).get_json()
