@@ -233,6 +233,12 @@ def signer_identity(ctx):
     return signers.identity_problem(ctx.session, ctx.user, current_app.config)
 
 
+def competition_ready(ctx):
+    """Guard of ``sign``: the competition is still ready for its decree (every round closed, no objection window
+    running, every objection answered): a round added or results announced after drafting make the signer wait."""
+    return decrees.signing_readiness_problem(ctx.session, ctx.obj)
+
+
 def revoke_superseded(ctx, now):
     """Signing a superseding draft revokes the decree it replaces, and that decree's certificates, in the same
     transaction (a history row records it on the old decree)."""
@@ -299,7 +305,8 @@ decree_python = Workflow(
         Transition("return", D_DRAFT, D_DRAFT, roles=REVIEWER_ROLES + ("Penandatangan",), comment_required=True,
                    label=_l("Return with notes"), effects=(clear_initials,)),
         Transition("sign", D_DRAFT, D_SIGNED, roles=("Penandatangan",), label=_l("Sign"),
-                   guards=(chain_complete, not_doubly_signed, signer_identity), effects=(number_and_sign,)),
+                   guards=(chain_complete, not_doubly_signed, signer_identity, competition_ready),
+                   effects=(number_and_sign,)),
         Transition("revoke", D_SIGNED, D_REVOKED, roles=("Penandatangan",), comment_required=True,
                    label=_l("Revoke"), effects=(revoke_documents,)),
     ],
@@ -352,7 +359,7 @@ objection_python = Workflow(
 REGISTRY = Registry(
     guards={f.__name__: f for f in (complete_for_submission, before_deadline, eligible_by_past_awards, checklist_passes, checklist_attested,
                                     round_sheets_final, award_title_plain, paraf_turn, manual_number_given, chain_complete,
-                                    not_doubly_signed, signer_identity)},
+                                    not_doubly_signed, signer_identity, competition_ready)},
     effects={"create_award": create_award, "notify_returned": notify_returned, "notify_verified": notify_verified,
              "notify_rejected": notify_rejected, "notify_disqualified": notify_disqualified, "void_award": void_award,
              "number_and_sign": number_and_sign, "revoke_documents": revoke_documents,

@@ -10,7 +10,17 @@ import pytest
 import time_machine
 
 from app.extensions import db
-from app.models import Announcement, AuditLog, Award, Competition, Innovation, IssuedDocument, Objection, User
+from app.models import (
+    Announcement,
+    AuditLog,
+    Award,
+    Competition,
+    Decree,
+    Innovation,
+    IssuedDocument,
+    Objection,
+    User,
+)
 from tests.conftest import PASSWORD
 from tests.documents_helpers import docs, draft_decree, issue_all, pdf_text, seed_awards, sign  # noqa: F401
 from tests.judging_helpers import assign, criteria, ensure_jurors, rounds_of, verified, write_sheet
@@ -488,6 +498,41 @@ def test_decree_drafting_waits_for_the_window_and_every_answer(app, api, client,
     assert "belum dijawab" in r.get_json()["message"] and "masa sanggah" not in r.get_json()["message"].lower()
     assert fire(api, "objection", oid, "dismiss", "Tidak terbukti.").status_code == 200
     assert sek.post("/api/v1/decree/", json={"competition_id": competition}).status_code == 201
+
+
+def test_a_draft_made_before_the_announcement_is_signed_only_after_the_window_and_every_answer(
+        app, api, client, competition, juror, docs):  # noqa: F811
+    """Results announced after a draft was made: the signer waits for the same conditions as a new draft (the
+    window has ended, every objection answered) — on the API, the bulk API and the transitions list."""
+    from tests.documents_helpers import paraf
+
+    r1, ids = one_round(app, api, competition)
+    _awarded(app, api, competition, ids)
+    assert fire(api, "innovation", ids[1], "award", title="Juara II").status_code == 200
+    decree = draft_decree(client, competition)  # nothing announced yet: ready
+    assert api("sekretariat").post(f"/api/v1/round/{r1}/announce").status_code == 201
+    oid = client.post("/api/v1/objection/", json=objection(r1, ids[0])).get_json()["id"]
+    paraf(client, decree)
+    signer = api("penandatangan")
+    r = signer.post(f"/api/v1/decree/{decree}/transitions/sign", json={})
+    assert r.status_code == 409, r.get_json()
+    message = r.get_json()["message"]
+    assert "ditandatangani" in message and "masa sanggah" in message.lower() and "belum dijawab" in message
+    rows = signer.post("/api/v1/decree/transitions/sign", json={"ids": [decree]}).get_json()["result"]
+    assert [(x["ok"], x["status"]) for x in rows] == [(False, 409)]
+    available = {a["trigger"]: a for a in signer.get(f"/api/v1/decree/{decree}/transitions").get_json()["available"]}
+    assert available["sign"]["allowed"] is False and "belum dijawab" in available["sign"]["reason"]
+    end_window(app, r1)
+    r = signer.post(f"/api/v1/decree/{decree}/transitions/sign", json={})
+    assert r.status_code == 409 and "belum dijawab" in r.get_json()["message"]
+    assert "masa sanggah" not in r.get_json()["message"].lower()
+    assert state_of(app, Decree, decree) == "draft"
+    assert fire(api, "objection", oid, "uphold", "Terbukti.").status_code == 200
+    r = signer.post(f"/api/v1/decree/{decree}/transitions/sign", json={})
+    assert r.status_code == 200, r.get_json()
+    # the upheld objection's innovation is not in what was signed
+    text = pdf_text(api("sekretariat").get(f"/api/v1/decree/{decree}/pdf").data)
+    assert "Inovasi 2" in text and "Inovasi 1" not in text
 
 
 # -- screens ----------------------------------------------------------------------------------------------------

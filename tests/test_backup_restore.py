@@ -171,8 +171,12 @@ def test_backup_restore_round_trip(kind, backend, request, capsys):
 
         again = target.test_cli_runner().invoke(args=["kipp", "restore", archive])  # not empty any more
         assert again.exit_code != 0 and "must be empty" in again.output and "database is not empty" in again.output
+        ranked = sum(len(r) + len(c) for r, c in before["rankings"].values())
         with capsys.disabled():
-            print(f"\n[measure] {kind}/{backend}: {done.output.strip()} | {done_restore.output.strip()}")
+            print(f"\n[measure] {kind}/{backend}: {done.output.strip()} | {done_restore.output.strip()} | identical "
+                  f"after restore: {len(before['rankings'])} rounds' rankings ({ranked} ranked rows), "
+                  f"{len(before['documents'])} document and {len(before['attachments'])} attachment hashes, "
+                  f"{len(before['files'])} files' bytes; /verify checked for {len(before['documents'])} documents")
         for application in (source, target):
             with application.app_context():
                 from app.extensions import db

@@ -259,6 +259,24 @@ def test_drafting_is_refused_while_a_round_is_open_on_every_door(app, client, co
         assert db.session.query(Decree).count() == 1
 
 
+def test_a_round_added_after_drafting_holds_the_signature_until_it_is_closed(app, client, competition):
+    close_rounds(client, competition)
+    pk = draft_decree(client, competition)
+    paraf(client, pk)
+    sek = Api(client, "sekretariat")
+    r = sek.post("/api/v1/round/", json={"competition_id": competition, "name": "Tahap Susulan", "sequence": 9,
+                                         "weight": 1})
+    assert r.status_code == 201, r.get_json()
+    late = r.get_json()["id"]
+    r = fire(client, "penandatangan", pk, "sign")
+    assert r.status_code == 409 and "Tahap Susulan" in r.get_json()["message"], r.get_json()
+    page = flashed(browser(app, "penandatangan").post(f"/decreeview/fire/{pk}/sign", data={},
+                                                      follow_redirects=True).get_data(as_text=True))
+    assert "Tahap Susulan" in page and state(app, pk) == "draft"
+    assert sek.post(f"/api/v1/round/{late}/close").status_code == 200
+    assert fire(client, "penandatangan", pk, "sign").status_code == 200
+
+
 # -- one draft, one signed, supersession ---------------------------------------------------------------------------
 
 
@@ -308,6 +326,14 @@ def test_supersession_revokes_the_old_decree_and_its_certificates(app, client):
     with app.app_context():
         states = {d.award_id: d.state for d in db.session.query(IssuedDocument).filter_by(decree_id=first)}
         assert set(states.values()) == {"revoked"} and len(states) == len(award_ids) + 1
+    # The public catalogue lists each award once, from the new decree (the old one's listing went with it).
+    catalogue = client.get("/catalogue/", headers={"Accept": "application/json"}).get_json()
+    assert catalogue["count"] == len(award_ids), catalogue
+    with app.app_context():
+        from app.models import DecreeAward
+
+        assert {row.decree_id for row in db.session.query(DecreeAward).filter(
+            DecreeAward.award_id.in_(award_ids))} == {second}
     for code, valid in ((old_doc, False), (old_cert, False), (doc_code(app, second), True),
                         (doc_code(app, second, award_ids[0]), True)):
         body = client.get(f"/verify/{code}", headers={"Accept": "application/json"}).get_json()

@@ -57,6 +57,21 @@ def fonts(data):
     return subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True).stdout.decode()
 
 
+def body_font(data, page=0):
+    """(size in pt, font name) carrying most of the page's characters (the text matrix's scale applied)."""
+    from collections import Counter
+
+    sizes = Counter()
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+            sizes[(round(size * scale, 1), str((font or {}).get("/BaseFont", "")).split("+")[-1])] += len(text)
+
+    PdfReader(BytesIO(data)).pages[page].extract_text(visitor_text=visit)
+    return sizes.most_common(1)[0][0]
+
+
 def draft_pdf(client, pk):
     r = Api(client, "sekretariat").get(f"/api/v1/decree/{pk}/pdf")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
@@ -77,9 +92,11 @@ def test_f4_bookman_and_page_numbers_from_the_second_page_a4_when_configured(app
     assert "- 1 -" not in texts[0] and not first_line(texts[0]).startswith("-")  # no number on the first page
     for number, text in enumerate(texts[1:], start=2):
         assert first_line(text) == f"- {number} -", (number, first_line(text))
+    assert not any("Hlm." in text for text in texts)  # the old "Hlm. x/y" footer is gone
     # TeX Gyre Bonum (OpenType CFF) for the text, 12 pt; the DejaVu Serif of before is gone
     listing = fonts(data)
     assert "Bookman" in listing and "CID Type 0C" in listing and "DejaVuSerif" not in listing, listing
+    assert body_font(data) == (12.0, "Bookman"), body_font(data)  # Bookman 12 pt for the body text
 
     monkeypatch.setitem(app.config, "SIKIPP_DOCUMENT_PAPER", "A4")
     a4 = draft_pdf(client, pk)
@@ -215,6 +232,61 @@ def test_development_signer_documents_make_no_tte_claim(app, client, monkeypatch
         assert "Badan Siber dan Sandi Negara" not in text
         status = validate_signature(data, str(tmp_path / "signing" / "dev-cert.pem"))
         assert status.intact and status.valid  # signed all the same, with the development pair
+
+
+class StandInRemoteSigner:
+    """What ``SIKIPP_SIGNER_CLASS`` plugs in (a remote TTE client, built with the app config): here the real PAdES
+    signer with a pair of its own, standing in for the remote service's certificate; it records the requests."""
+
+    pair = None
+    requests = []
+
+    def __new__(cls, config):
+        from app.services.documents.signing import LocalPadesSigner, generate_pair
+
+        if cls.pair is None:
+            import os
+            import tempfile
+
+            folder = tempfile.mkdtemp(prefix="sikipp-remote-tte-")
+            cls.pair = (os.path.join(folder, "key.pem"), os.path.join(folder, "cert.pem"))
+            generate_pair(*cls.pair, common_name="Layanan TTE Uji", organization="Penyelenggara TTE Uji")
+        signer = LocalPadesSigner(*cls.pair)
+        inner = signer.sign_pdf
+
+        def sign_pdf(pdf, request):
+            cls.requests.append(request)
+            return inner(pdf, request)
+
+        signer.sign_pdf = sign_pdf
+        return signer
+
+
+def test_the_signer_class_hook_signs_with_the_remote_signer_and_keeps_the_tte_footer(app, client, monkeypatch,
+                                                                                     tmp_path):
+    """Build 2: the ``SIKIPP_SIGNER_CLASS`` hook stays (a remote TTE): it signs the decree and its certificates, and
+    a signer that is not the development pair gets the TTE footer, not the development notice."""
+    monkeypatch.setitem(app.config, "SIKIPP_SIGNER_CLASS", f"{__name__}:StandInRemoteSigner")
+    monkeypatch.setitem(app.config, "SIKIPP_SIGNING_KEY", None)
+    monkeypatch.setitem(app.config, "SIKIPP_SIGNING_CERT", None)
+    monkeypatch.setitem(app.config, "SIKIPP_DEV_SIGNING_DIR", str(tmp_path / "signing"))
+    StandInRemoteSigner.requests.clear()
+    comp, award_ids = seed_awards(app, prizes=(5000000,))
+    pk = draft_decree(client, comp)
+    sign(client, pk)
+    issue_all(app, pk)
+    sek = Api(client, "sekretariat")
+    for data in (sek.get(f"/api/v1/decree/{pk}/pdf").data, sek.get(f"/api/v1/award/{award_ids[0]}/certificate").data):
+        status = validate_signature(data, StandInRemoteSigner.pair[1])
+        assert status is not None and status.intact and status.valid and status.trusted
+        assert "Layanan TTE Uji" in status.signing_cert.subject.human_friendly
+        text = flat(pdf_text(data))
+        assert "Balai Besar Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara" in text
+        assert "sertifikat pengembangan" not in text
+    assert len(StandInRemoteSigner.requests) == 2
+    assert all(r.signer_name == "NAMA BUPATI SIDOARJO" for r in StandInRemoteSigner.requests), \
+        [r.signer_name for r in StandInRemoteSigner.requests]
+    assert not (tmp_path / "signing" / "dev-key.pem").exists()  # no development pair was made
 
 
 JURORS = [("ba_juri1", None), ("ba_juri2", None)]

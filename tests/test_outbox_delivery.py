@@ -118,6 +118,21 @@ def test_two_consumers_with_their_own_sessions_deliver_each_message_exactly_once
     _add_mails(app, 200, "Pesan")
     box = _box(app, batch_size=5)
     start = threading.Barrier(2)
+    # Each consumer's first delivery waits until the other has claimed a batch too: a handler runs only after its
+    # claim committed, so once both pass this rendezvous both hold claims at once and both take part, however the
+    # threads are scheduled. (A PostgreSQL CI run once saw one consumer deliver all 200: a claim of 5 took every
+    # due message — see the limit test below.) The real mail handler still delivers every message; the
+    # exactly-once checks below are unchanged.
+    both_claimed, first_delivery = threading.Barrier(2, timeout=60), threading.local()
+    send_mail = box.handlers["mail"]
+
+    def mail_after_both_claimed(payload):
+        if not getattr(first_delivery, "done", False):
+            first_delivery.done = True
+            both_claimed.wait()
+        send_mail(payload)
+
+    box.handlers["mail"] = mail_after_both_claimed
     results, errors = {}, []
 
     def consumer(name):
@@ -142,6 +157,23 @@ def test_two_consumers_with_their_own_sessions_deliver_each_message_exactly_once
     assert {r.status for r in rows} == {"sent"} and {r.attempts for r in rows} == {1}
     by_consumer = collections.Counter(r.claimed_by.split("#")[0] for r in rows)
     assert set(by_consumer) == {"consumer-0", "consumer-1"}, by_consumer  # both really competed
+
+
+def test_a_claim_takes_at_most_its_limit(app):
+    """On PostgreSQL the locking subquery of the claim, re-run by the planner for each scanned row, once slid past
+    the rows the same statement had just updated: a claim of 5 took all 50 due messages (and a second consumer
+    found nothing). The candidates are now computed once."""
+    _add_mails(app, 50, "Batas")
+    claimed = []
+    with app.app_context():
+        for _ in range(11):
+            messages, _token = outbox.claim(db.session, limit=5, worker="solo")
+            claimed.append([m["id"] for m in messages])
+        db.session.remove()
+    assert [len(ids) for ids in claimed] == [5] * 10 + [0], claimed
+    ids = [i for batch in claimed for i in batch]
+    assert len(set(ids)) == 50 and all(batch == sorted(batch) for batch in claimed)
+    assert all(max(a) < min(b) for a, b in zip(claimed[:9], claimed[1:10]))  # oldest first
 
 
 def test_a_failing_delivery_is_retried_with_backoff_then_marked_failed(app, monkeypatch):

@@ -116,9 +116,14 @@ def claim(session, *, limit=20, lease_seconds=300, worker=None, now=None):
     now = now or _utcnow()
     lease_until = now + datetime.timedelta(seconds=lease_seconds)
     token = f"{worker or worker_name()}#{uuid.uuid4().hex[:16]}"
+    # PostgreSQL: skip rows another claimer holds. The candidates are a MATERIALIZED CTE, computed once: as a
+    # plain ``IN (subquery)`` the planner may re-run the locking subquery for each row the UPDATE scans, and
+    # each re-run skips the rows this statement already updated and locks the next ones, so one claim of
+    # ``limit=5`` took every due message (50 of 50) and left nothing for the other workers.
     candidates = (select(_table.c.id).where(_due(now)).order_by(_table.c.id).limit(limit)
-                  .with_for_update(skip_locked=True))  # PostgreSQL: skip rows another claimer holds
-    stmt = (update(_table).where(_table.c.id.in_(candidates), _due(now))
+                  .with_for_update(skip_locked=True).cte("claimable")
+                  .prefix_with("MATERIALIZED", dialect="postgresql"))
+    stmt = (update(_table).where(_table.c.id.in_(select(candidates.c.id)), _due(now))
             .values(status="sending", claimed_by=token, claimed_at=now,
                     lease_until=lease_until, attempts=_table.c.attempts + 1)
             .returning(_table.c.id, _table.c.kind, _table.c.payload, _table.c.attempts))

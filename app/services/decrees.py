@@ -103,6 +103,17 @@ def decree_blockers(session, competition):
     return blockers
 
 
+def signing_readiness_problem(session, decree):
+    """Why ``decree`` cannot be signed now for lack of readiness (None: ready). The drafting conditions
+    (:func:`decree_blockers`) still hold at signing: a round added, or results announced, after the draft was made
+    (an objection window running, objections unanswered) wait for the same conditions a new draft would."""
+    competition = session.get(Competition, decree.competition_id)
+    blockers = decree_blockers(session, competition) if competition is not None else []
+    if not blockers:
+        return None
+    return _("The decree cannot be signed yet: %(reasons)s", reasons=" ".join(str(b) for b in blockers))
+
+
 def lock_competition(session, competition_id):
     """Take the competition row's write lock (a no-op UPDATE: a row lock on PostgreSQL, the database's write lock
     on SQLite) so that the decree rules of one competition (one draft, one signed) are judged by one transaction
