@@ -96,10 +96,10 @@ def test_opd_home_lists_its_returned_and_open_drafts_like_the_api(app, api, worl
     assert "Layanan Unit B" not in html  # another unit's rows never
     assert not todos(html, "verify") and not todos(html, "sheet")
     # the submission deadline beside each to-do, in local time (WIB)
-    from app.services.homes import local_datetime
+    from app.views.formatting import datetime_id
 
     with app.app_context():
-        shown = local_datetime(db.session.get(Competition, competition).submission_deadline)
+        shown = datetime_id(db.session.get(Competition, competition).submission_deadline)
     assert shown.endswith(" WIB") and f"Batas Waktu Pengajuan: {shown}" in html, shown
 
 

@@ -6,7 +6,6 @@ To-do kinds (``data-todo``, exact): OPD ``returned``, ``draft`` and ``sustainabi
 ``objection``, ``decree``; Juri ``sheet``; Hukum ``paraf``; Penandatangan ``sign``. The paraf chain's rules
 (``decrees.paraf_chain``, ``paraf_problem``, ``chain_problem``) are the decree service's; before they exist every
 draft awaits the signer."""
-import datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -24,7 +23,6 @@ from app.models.base import utcnow
 from app.models.states import InnovationState
 from app.models.unit import UNIT_KIND_LABELS, UNIT_KINDS
 from app.services import access, decrees, participation, ranking
-from app.services.documents.indonesian import MONTHS
 from workflows.models import WorkflowHistory
 
 DRAFT = InnovationState.DRAFT.value
@@ -32,16 +30,6 @@ DRAFT = InnovationState.DRAFT.value
 # filtered list: a page that rendered every submitted proposal grew with the table (1.4 MB at 100k innovations).
 TODO_LIMIT = 200  # DESIGN §9 lists each record; bounded so the home stays cheap at national volumes
 LIVE_EXCLUDED = (InnovationState.WITHDRAWN.value, InnovationState.REJECTED.value)
-
-
-def local_datetime(value, timezone="Asia/Jakarta", zone_label="WIB"):
-    """A stored UTC time as "31 Juli 2026 pukul 23.59 WIB" (Indonesian date, local time)."""
-    if value is None:
-        return "-"
-    from zoneinfo import ZoneInfo
-
-    local = value.replace(tzinfo=datetime.timezone.utc).astimezone(ZoneInfo(timezone))
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} pukul {local:%H.%M} {zone_label}"
 
 
 def days_left(deadline, now=None):

@@ -1,17 +1,14 @@
 """Each role's home at ``/`` (DESIGN §9; FAB's IndexView replaced through ``FAB_INDEX_VIEW``): what awaits this user,
 as ``<a data-todo="KIND">`` links, and the Sekretariat's dashboard (charts drawn as SVG on the server, with the
 numbers beside them). Anonymous visitors see the login and the public pages."""
-from flask import current_app, g, request
+from flask import g, request
 from flask_appbuilder import IndexView, expose
 
 from app.extensions import db
 from app.models import Competition
 from app.services import access, homes, readiness, text_rules
 from app.services.innovations import STATE_LABELS
-
-
-def _zone():
-    return current_app.config.get("SIKIPP_TIMEZONE", "Asia/Jakarta")
+from app.views import formatting
 
 
 class HomeView(IndexView):
@@ -21,7 +18,7 @@ class HomeView(IndexView):
     def index(self):
         self.update_redirect()
         user = g.user if getattr(g, "user", None) is not None and g.user.is_authenticated else None
-        context = {"roles": set(), "when": lambda dt: homes.local_datetime(dt, _zone())}
+        context = {"roles": set(), "when": formatting.datetime_id}  # the one formatting layer
         if user is not None:
             context.update(self._sections(user))
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)

@@ -7,7 +7,8 @@ from flask_appbuilder.security.decorators import has_access
 from app.api.base import METHOD_PERMISSIONS
 from app.commands.notifications import MarkNotificationsRead
 from app.extensions import db
-from app.services import homes, notifications
+from app.services import notifications
+from app.views import formatting
 
 
 class NotificationsView(BaseView):
@@ -19,12 +20,8 @@ class NotificationsView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from flask import current_app
-
         rows = notifications.of_user(db.session, g.user.id)
-        zone = current_app.config.get("SIKIPP_TIMEZONE", "Asia/Jakarta")
-        return self.render_template("notifications/index.html", rows=rows,
-                                    when=lambda dt: homes.local_datetime(dt, zone))
+        return self.render_template("notifications/index.html", rows=rows, when=formatting.datetime_id)
 
     @expose("/<int:pk>/read", methods=["POST"])
     @has_access
