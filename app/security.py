@@ -18,6 +18,7 @@ from flask_appbuilder.security.sqla.models import Group, Role
 from flask_appbuilder.security.views import (
     ResetMyPasswordView,
     ResetPasswordView,
+    RoleModelView,
     UserDBModelView,
     UserStatsChartView,
 )
@@ -291,9 +292,18 @@ class SikippUserApi(UserApi):
             raise Conflict(gettext("The username or e-mail address is already used by another account.")) from None
 
 
+class SikippRoleModelView(RoleModelView):
+    """FAB's role screens with their search filters labelled from the catalog (FAB showed "User" and "Groups" in
+    English); the permission name stays FAB's so no grant an Admin made is lost."""
+
+    class_permission_name = "RoleModelView"
+    label_columns = {**RoleModelView.label_columns, "user": lazy_gettext("User"), "groups": lazy_gettext("Groups")}
+
+
 class SikippSecurityManager(SecurityManager):
     user_model = User
     userdbmodelview = SikippUserDBModelView
+    rolemodelview = SikippRoleModelView
     userstatschartview = SikippUserStatsChartView
     resetmypasswordview = SikippResetMyPasswordView
     resetpasswordview = SikippResetPasswordView

@@ -266,7 +266,8 @@ def test_user_statistics_chart_answers_404_for_an_unknown_series(app):
 
 FAB_ENGLISH = {"User info", "User Info", "Login Count", "Login count", "First Name", "Last Name", "Active", "Roles",
                "Created On", "Changed On", "Last Login", "Personal Info", "Audit Info", "Is Active?", "Failed login count",
-               "Write the user first name or names", "It's not a good policy to remove a user, just make it inactive"}
+               "Write the user first name or names", "It's not a good policy to remove a user, just make it inactive",
+               "User", "Groups"}
 
 
 def test_fab_user_screens_are_indonesian(app):
@@ -276,7 +277,7 @@ def test_fab_user_screens_are_indonesian(app):
 
     screens = {"opd_a": ["/users/userinfo/", "/resetmypassword/form"],
                "admin": ["/users/show/1", "/users/add", "/users/edit/2", "/users/list/",
-                         "/sikippuserstatschartview/chart/"]}
+                         "/sikippuserstatschartview/chart/", "/roles/list/", "/roles/show/1", "/roles/add"]}
     for username, urls in screens.items():
         client = login(app, username)
         for url in urls:
