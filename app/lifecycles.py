@@ -80,11 +80,15 @@ def round_sheets_final(ctx):
 def create_award(ctx):
     data = ctx.data
     awards.create_award(ctx.session, ctx.obj, data["title"], data.get("prize_amount"), data.get("rank"))
+    decrees.annex_changed(ctx.session, ctx.obj.competition_id, utcnow())  # the draft's annex lists it now
 
 
 def void_award(ctx):
-    """Effect of ``disqualify``: the innovation's award is voided and its certificates revoked."""
-    awards.void_award(ctx.session, ctx.obj, ctx.comment, utcnow())
+    """Effect of ``disqualify``: the innovation's award is voided and its certificates revoked; a draft that
+    listed it no longer does, so its initials no longer hold."""
+    award = awards.void_award(ctx.session, ctx.obj, ctx.comment, utcnow())
+    if award is not None:
+        decrees.annex_changed(ctx.session, ctx.obj.competition_id, utcnow())
 
 
 def notify_unit(subject):

@@ -528,11 +528,46 @@ def test_a_draft_made_before_the_announcement_is_signed_only_after_the_window_an
     assert "masa sanggah" not in r.get_json()["message"].lower()
     assert state_of(app, Decree, decree) == "draft"
     assert fire(api, "objection", oid, "uphold", "Terbukti.").status_code == 200
+    # Upholding voided a listed award: the annex Hukum initialled is not the one to be signed any more.
+    r = signer.post(f"/api/v1/decree/{decree}/transitions/sign", json={})
+    assert r.status_code == 409 and "paraf" in r.get_json()["message"].lower(), r.get_json()
+    paraf(client, decree)
     r = signer.post(f"/api/v1/decree/{decree}/transitions/sign", json={})
     assert r.status_code == 200, r.get_json()
     # the upheld objection's innovation is not in what was signed
     text = pdf_text(api("sekretariat").get(f"/api/v1/decree/{decree}/pdf").data)
     assert "Inovasi 2" in text and "Inovasi 1" not in text
+
+
+def test_an_award_given_or_voided_after_the_paraf_voids_the_initials(app, api, client, competition, juror, docs):  # noqa: F811
+    """The annex is part of the decree's text: an award given after Hukum initialled the draft (or voided by a
+    disqualification) makes a new text version, and the signer waits for a new paraf of what he will sign."""
+    from tests.documents_helpers import paraf
+
+    r1, ids = one_round(app, api, competition, objection_days=0)
+    _awarded(app, api, competition, ids)
+    decree = draft_decree(client, competition)
+    paraf(client, decree)
+    hukum, signer = api("hukum"), api("penandatangan")
+    assert hukum.get(f"/api/v1/decree/{decree}/paraf").get_json()["complete"] is True
+    assert fire(api, "innovation", ids[1], "award", title="Juara II").status_code == 200
+    chain = hukum.get(f"/api/v1/decree/{decree}/paraf").get_json()
+    assert chain["complete"] is False and chain["text_version"] == 2
+    r = signer.post(f"/api/v1/decree/{decree}/transitions/sign", json={})
+    assert r.status_code == 409 and "paraf" in r.get_json()["message"].lower(), r.get_json()
+    paraf(client, decree)
+    # A disqualification voids a listed award: the initials go again.
+    assert fire(api, "innovation", ids[1], "disqualify", "Terbukti menjiplak.").status_code == 200
+    assert hukum.get(f"/api/v1/decree/{decree}/paraf").get_json()["complete"] is False
+    paraf(client, decree)
+    assert signer.post(f"/api/v1/decree/{decree}/transitions/sign", json={}).status_code == 200
+    # A later award leaves the signed decree's text alone.
+    assert fire(api, "innovation", ids[2], "award", title="Juara III").status_code == 200
+    with app.app_context():
+        signed = db.session.get(Decree, decree)
+        assert (signed.state, signed.text_version) == ("signed", 3)
+    text = pdf_text(api("sekretariat").get(f"/api/v1/decree/{decree}/pdf").data)
+    assert "Inovasi 1" in text and "Inovasi 2" not in text and "Inovasi 3" not in text
 
 
 # -- screens ----------------------------------------------------------------------------------------------------

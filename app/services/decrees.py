@@ -248,6 +248,17 @@ def text_changed(session, decree, now):
     clear_initials(session, decree, now)
 
 
+def annex_changed(session, competition_id, now):
+    """An award given or voided changes what the competition's draft lists in its annex: like an edit, a new
+    text version whose old initials no longer hold (DESIGN §3), so the paraf chain initials what will be signed.
+    The draft row is locked: a concurrent ``sign`` either sees the cleared initials or signed before."""
+    drafts = session.execute(select(Decree).where(Decree.competition_id == competition_id, Decree.state == "draft")
+                             .with_for_update()).scalars().all()
+    for decree in drafts:
+        text_changed(session, decree, now)
+    return len(drafts)
+
+
 def manual_number_problem(session, decree, number, pattern):
     """(status, reason) for a number entered at the last paraf: 422 missing or not matching the configured
     pattern, 409 already used by another decree; None when it is acceptable."""
