@@ -1,14 +1,18 @@
 """Page images of the official documents for review (docs/documents/*.png), from the Sidoarjo demo data.
 
-Builds a throwaway SQLite database under a temporary directory, loads the demo (app/cli/demo.py), marks the
-rounds that have final sheets as closed (a shortcut for the pictures only: the berita acara and the Menimbang
-need closed rounds), drafts and signs the decree with a generated "production" test pair (so the TTE footer
-shows; the development signer's notice is checked by tests/test_documents_layout.py), issues the certificates,
-renders the SALINAN and a berita acara, and writes PNG pages with pdftoppm.
+Builds a throwaway SQLite database under a temporary directory, loads the demo (app/cli/demo.py) and closes
+every round of the demo competition a day apart (a shortcut for the pictures only: the demo leaves its later
+rounds open, and a decree is drafted only once every round is closed, so the Menimbang cites one berita acara per
+round). The decree then goes through the app's own doors as a user would: the draft command (readiness checked),
+the paraf chain's initials and ``sign`` through the decree lifecycle (guards included), with a generated
+"production" test pair (so the TTE footer shows; the development signer's notice is checked by
+tests/test_documents_layout.py). It issues the certificates, renders the SALINAN and a berita acara, and writes PNG
+pages with pdftoppm.
 
 Usage: .venv/bin/python scripts/document_images.py [--out docs/documents] [--dpi 96] [--paper F4]
 """
 import argparse
+import datetime
 import os
 import subprocess
 import sys
@@ -44,11 +48,12 @@ def main():
     from app import create_app, sync_security
     from app.cli.demo import load_demo
     from app.commands import certificates
+    from app.commands.decrees import CreateDecreeDraft
+    from app.commands.transitions import fire
     from app.extensions import db
-    from app.models import Award, Competition, Decree, Round, ScoreSheet
+    from app.lifecycles import decree_workflow
+    from app.models import Award, Competition, Decree, Round, User
     from app.models.base import utcnow
-    from app.models.judging import Assignment
-    from app.services import decrees
     from app.services.documents import berita_acara, issuing
     from app.services.documents.signing import generate_pair
 
@@ -59,6 +64,11 @@ def main():
                       "SIKIPP_SIGNING_KEY": key, "SIKIPP_SIGNING_CERT": cert, "SIKIPP_DOCUMENT_PAPER": args.paper,
                       "SIKIPP_BASE_URL": "https://sikipp.sidoarjokab.go.id"})
     os.makedirs(args.out, exist_ok=True)
+
+    def _user_with_role(role_name):
+        return next(u for u in db.session.query(User).order_by(User.id) if u.active and
+                    any(r.name == role_name for r in u.roles))
+
     written = []
     with app.app_context():
         upgrade()
@@ -67,21 +77,17 @@ def main():
         db.session.commit()
         competition = db.session.get(Competition, report.competition_id)
         now = utcnow()
-        with_sheets = {rid for (rid,) in db.session.query(Assignment.round_id).join(
-            ScoreSheet, ScoreSheet.assignment_id == Assignment.id).filter(ScoreSheet.is_final.is_(True))}
-        for rnd in db.session.query(Round).filter(Round.competition_id == competition.id):
-            if rnd.id in with_sheets:
-                rnd.closed_at = now  # pictures only (see the module docstring)
+        rounds = (db.session.query(Round).filter(Round.competition_id == competition.id)
+                  .order_by(Round.sequence).all())
+        for i, rnd in enumerate(rounds):
+            rnd.closed_at = rnd.closed_at or now - datetime.timedelta(days=len(rounds) - i)  # pictures only
         db.session.commit()
-        decree = Decree(competition_id=competition.id)
-        decrees.prepare_draft(db.session, decree, app.config)
-        db.session.add(decree)
-        db.session.flush()
-        decrees.assign_number(db.session, decree, app.config["SIKIPP_DECREE_NUMBER_PATTERN"], now,
-                              app.config["SIKIPP_TIMEZONE"])
-        decree.signed_at, decree.state = now, "signed"
-        doc = issuing.sign_decree(db.session, decree, app.config, now)
-        db.session.commit()
+        decree_id = CreateDecreeDraft(_user_with_role("Sekretariat"), data={"competition_id": competition.id}).run().id
+        for role in app.config["SIKIPP_DECREE_PARAF_CHAIN"]:  # the chain's initials, in order
+            fire(_user_with_role(role), decree_workflow, decree_id, "paraf", data={})
+        fire(_user_with_role("Penandatangan"), decree_workflow, decree_id, "sign", data={})
+        decree = db.session.get(Decree, decree_id)
+        doc = issuing.decree_document(db.session, decree_id)
         certificates.issue_missing(db.session, decree.id, app.config)
         decree = db.session.get(Decree, decree.id)
         signed = os.path.join(tmp, "keputusan.pdf")
