@@ -39,6 +39,9 @@ def test_certificates_wherever_the_user_may_read_them(app, client, docs):  # noq
     inn_a = _innovation_of(app, award_ids[0])
     page = opd_a.get(f"/innovationview/show/{inn_a}").get_data(as_text=True)
     assert "innovation-award" in page and "certificate-link" not in page  # not signed yet
+    sekretariat = login(app, "sekretariat")
+    page = sekretariat.get(f"/awardview/show/{award_ids[1]}").get_data(as_text=True)
+    assert "award-certificate" in page and "certificate-link" not in page and "setelah" in page.lower()
     sign(client, pk)
     issue_all(app, pk)
     page = opd_a.get(f"/innovationview/show/{inn_a}").get_data(as_text=True)
@@ -57,6 +60,11 @@ def test_certificates_wherever_the_user_may_read_them(app, client, docs):  # noq
         sorted(str(a) for a in award_ids)
     assert f"/api/v1/decree/{pk}/pdf" in documents
     assert "<script>" not in documents  # the progress script is a static file (CSP)
+    # ... and on each award's own page.
+    for award_id in award_ids:
+        page = sekretariat.get(f"/awardview/show/{award_id}").get_data(as_text=True)
+        assert re.findall(r'class="certificate-link" href="([^"]+)"', page) == \
+            [f"/api/v1/award/{award_id}/certificate"]
 
 
 def test_readiness_panel_says_what_is_missing_before_a_draft(app, client, competition):

@@ -544,6 +544,17 @@ class AwardView(SikippModelView):
                      "created_on": _l("Created on"), "group": _l("Group")}
     formatters_columns = {"rank": fmt.or_dash, "category": fmt.category, "group": fmt.group, "score": fmt.score,
                           "prize_amount": fmt.money, "created_on": fmt.datetime_id}
+    show_template = "award/show.html"
+
+    def render_template(self, template, **kwargs):
+        """The award's page carries its piagam link (DESIGN §9: the Sekretariat downloads per award), by the same
+        rule as everywhere else (app.services.downloads)."""
+        if template == self.show_template and "pk" in kwargs:
+            from app.services import downloads
+
+            award = self.datamodel.get(kwargs["pk"], self._base_filters)
+            kwargs["certificate"] = downloads.certificate_link(db.session, g.user, award)
+        return super().render_template(template, **kwargs)
 
 
 class DecreeCrudView(CommandCrudViewMixin, SikippModelView):
