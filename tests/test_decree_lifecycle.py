@@ -502,14 +502,32 @@ def test_a_name_disagreeing_with_the_signers_own_certificate_is_refused(app, cli
     page = flashed(browser(app, "penandatangan").post(f"/decreeview/fire/{pk}/sign", data={},
                                                       follow_redirects=True).get_data(as_text=True))
     assert "Budi Santoso" in page and state(app, pk) == "draft"
-    # The signer corrects its own profile; the decree is signed with its own certificate.
+    # The signer corrects its own profile (gelar as printed; the certificate carries the bare name); the decree
+    # is signed with its own certificate.
     assert Api(client, "penandatangan").put(f"/api/v1/signer_profile/{profile}",
-                                            json={"name": "BUDI SANTOSO"}).status_code == 200
+                                            json={"name": "Drs. H. Budi Santoso, S.H., M.Si."}).status_code == 200
     assert fire(client, "penandatangan", pk, "sign").status_code == 200
     data = Api(client, "sekretariat").get(f"/api/v1/decree/{pk}/pdf").data
     status = validate_signature(data, cert)
     assert status is not None and status.intact and status.valid and status.trusted
     assert "Budi Santoso" in status.signing_cert.subject.human_friendly
+
+
+@pytest.mark.parametrize("profile_name, cert_name, agree", [
+    ("Budi Santoso", "BUDI SANTOSO", True),
+    ("Drs. H. Budi Santoso, S.H., M.Si.", "Budi Santoso", True),
+    ("Dr. Ir. Budi Santoso M.T.", "BUDI SANTOSO", True),
+    ("Hj. Siti Aminah, S.Sos.", "Siti Aminah", True),
+    ("Budi Santoso", "Bambang Lain", False),
+    ("H. Budi Santoso", "Budi Santosa", False),
+    ("M. Nur", "Nur", False),  # "M." is a name (Muhammad), not a gelar
+    ("Drs.", "", False),
+])
+def test_the_name_check_sets_gelar_aside(profile_name, cert_name, agree):
+    """The printed name carries gelar (Drs., H., S.H., M.Si.); a certificate's subject the bare name."""
+    from app.services.signers import names_agree
+
+    assert names_agree(profile_name, cert_name) is agree
 
 
 def test_signing_profiles_row_rules_and_validation(app, client):

@@ -109,14 +109,33 @@ def certificate_name(cert_pem):
     return names[0].value if names else None
 
 
+# Titles written before an Indonesian name (gelar depan: religious, academic, professional, nobility), with their
+# dot: "Drs. H. Budi Santoso". A bare "H" or "M" stays: without the dot it may be part of the name.
+_PREFIX_TITLES = {"h", "hj", "kh", "k.h", "dr", "drs", "dra", "drg", "ir", "prof", "ns", "apt", "r", "rr", "ny"}
+# A degree after the name (gelar belakang) carries an inner dot ("S.H.", "M.Si", "Ph.D"); Indonesian usage puts it
+# after a comma ("Budi Santoso, S.H., M.Si."), which also ends the name.
+_DEGREE = re.compile(r"^[A-Za-z]{1,4}(?:\.[A-Za-z]{1,5})+\.?$")
+
+
+def bare_name(name):
+    """The person's name without gelar: what an electronic certificate's subject carries (BSrE issues it in the
+    name of the identity card), so that "Drs. H. Budi Santoso, S.H., M.Si." and "BUDI SANTOSO" agree."""
+    tokens = (name or "").split(",", 1)[0].split()
+    while tokens and tokens[0].endswith(".") and tokens[0][:-1].casefold() in _PREFIX_TITLES:
+        tokens.pop(0)
+    while len(tokens) > 1 and _DEGREE.match(tokens[-1]):
+        tokens.pop()
+    return " ".join(tokens)
+
+
 def _normal(name):
-    return " ".join(re.sub(r"[^\w]+", " ", name or "").split()).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", bare_name(name)).split()).casefold()
 
 
 def names_agree(profile_name, cert_name):
-    """The profile's name and the certificate's name are the same person's name (case, spacing and punctuation
-    aside)."""
-    return bool(cert_name) and _normal(profile_name) == _normal(cert_name)
+    """The profile's name and the certificate's name are the same person's name: gelar before and after the name,
+    case, spacing and punctuation aside (:func:`bare_name`)."""
+    return bool(cert_name) and bool(_normal(profile_name)) and _normal(profile_name) == _normal(cert_name)
 
 
 def identity_problem(session, user, config):
