@@ -448,6 +448,29 @@ def test_manual_number_at_the_last_paraf_required_pattern_unique_on_every_door(a
     assert fire(client, "hukum", other, "paraf", data={"number": "KEP-5"}).status_code == 200
 
 
+def test_concurrent_last_parafs_entering_one_number_give_it_to_one_decree(app, client, monkeypatch):
+    """Hukum enters the same reserved number on several competitions' drafts at the same moment: one decree gets it,
+    the others 409 (the pre-check or, when both pass it, the unique column through record_initial), never a 500."""
+    import queue
+
+    from app.commands.transitions import FireTransition
+    from app.lifecycles import decree_workflow
+
+    monkeypatch.setitem(app.config, "SIKIPP_DECREE_NUMBER_SOURCE", "manual")
+    n = 6 if is_postgres(app) else 3
+    drafts = queue.Queue()
+    for i in range(n):
+        comp, _ = seed_awards(app, title_prefix=f"Lomba {i}", competition_name=f"Kompetisi Uji {i}")
+        drafts.put(draft_decree(client, comp))
+    number = "188/99/438.1.1.3/2026"
+    results = _race(app, n, lambda s, users: FireTransition(users["hukum"], decree_workflow, drafts.get_nowait(),
+                                                            "paraf", data={"number": number}, session=s).run())
+    assert results.count(200) == 1 and results.count(409) == n - 1, results
+    with app.app_context():
+        assert db.session.query(Decree).filter(Decree.number == number).count() == 1
+        assert db.session.query(DecreeParaf).filter(DecreeParaf.number == number).count() == 1
+
+
 # -- signer identity ---------------------------------------------------------------------------------------------
 
 
