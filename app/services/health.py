@@ -30,3 +30,13 @@ def check_queue():
 
 
 CHECKS = {"database": check_database, "storage": check_storage, "queue": check_queue}
+
+
+def dependency_of(name):
+    """What a failing check depends on, for the operator reading /healthz (a kind, never a host or path): the queue
+    and the login counters share REDIS_URL, so an unreachable Redis is named as such."""
+    if name == "queue":
+        return "Redis" if current_app.config.get("REDIS_URL") else "SQLite"
+    if name == "database":
+        return "PostgreSQL" if db.engine.dialect.name == "postgresql" else db.engine.dialect.name
+    return None

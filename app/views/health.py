@@ -11,6 +11,11 @@ log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 
 
+def _named(name):
+    dependency = health.dependency_of(name)
+    return f"{name} ({dependency})" if dependency else name
+
+
 @bp.route("/healthz", methods=["GET"])
 def healthz():
     checks = {}
@@ -25,7 +30,7 @@ def healthz():
     if not failing:
         return jsonify(status="ok", checks=checks)
     response = jsonify(status="unavailable", checks=checks, failing=failing,
-                       message="Unavailable: " + ", ".join(failing))
+                       message="Unavailable: " + ", ".join(_named(name) for name in failing))
     response.status_code = 503
     response.headers["Retry-After"] = "5"
     return response
