@@ -99,9 +99,10 @@ def test_opd_and_juri_pages_fit_390_px(live_server, browser_page, small_world):
         "opd_a": ["/", "/innovationview/list/", f"/innovationview/show/{w['draft']}",
                   f"/innovationview/show/{w['returned']}", f"/innovationview/edit/{w['draft']}", "/innovationview/add",
                   "/participation/", f"/participation/{w['competition']}/", "/competitionview/list/",
-                  "/users/userinfo/", "/resetmypassword/form", "/catalogue/"],
+                  "/users/userinfo/", "/resetmypassword/form", "/catalogue/", "/results/", "/notifications/",
+                  "/pengumuman/"],
         "juri1": ["/", "/scoresheets/", f"/scoresheets/sheet/{w['assignment']}", "/assignmentview/list/",
-                  "/users/userinfo/", "/resetmypassword/form"],
+                  "/users/userinfo/", "/resetmypassword/form", "/notifications/"],
     }
     problems, measured = [], {}
     for username, urls in pages.items():
