@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Api
 from tests.judging_helpers import rounds_of
 from tests.pdfs import blank_pdf
 
@@ -125,6 +125,48 @@ def test_bidi_title_on_the_screen_is_a_form_error(app, competition):
     assert r.status_code == 200 and "arah teks" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Innovation).filter(Innovation.title.like("Uji%")).count() == 0
+
+
+def _refused(response, field):
+    assert response.status_code == 422, response.get_json()
+    message = response.get_json()["message"]
+    text = " ".join(message[field]) if isinstance(message, dict) else message
+    assert "arah teks" in text, message
+
+
+@pytest.mark.parametrize("char", BIDI)
+def test_bidi_controls_are_refused_in_names_printed_on_documents(app, api, competition, char):
+    """Unit and competition names, round names: printed on the decree, the berita acara and the piagam."""
+    _refused(api("admin").post("/api/v1/unit/", json={"code": "T-BIDI", "name": f"Dinas {char}Uji", "kind": "opd"}),
+             "name")
+    sek = api("sekretariat")
+    _refused(sek.put(f"/api/v1/competition/{competition}", json={"name": f"Kompetisi {char}Inovasi"}), "name")
+    with app.app_context():
+        round_id = rounds_of(competition)[0].id
+    _refused(sek.put(f"/api/v1/round/{round_id}", json={"name": f"Presentasi{char}"}), "name")
+
+
+def test_bidi_controls_are_refused_in_the_decree_title_on_the_api_and_the_screen(app, client):
+    from app.extensions import db
+    from app.models import Competition, Decree
+    from tests.documents_helpers import draft_decree, seed_awards
+
+    comp, _ = seed_awards(app)
+    sek = Api(client, "sekretariat")
+    _refused(sek.post("/api/v1/decree/", json={"competition_id": comp, "title": "Penetapan \u202ePemenang"}),
+             "title")
+    pk = draft_decree(client, comp)
+    _refused(sek.put(f"/api/v1/decree/{pk}", json={"title": "Penetapan \u2066Pemenang"}), "title")
+    screen = _screen(app, "sekretariat")
+    r = screen.post(f"/decreeview/edit/{pk}", data={"title": "Judul \u202eLayar", "considerations": "bahwa uji;",
+                                                     "legal_bases": "Undang-Undang uji;"}, follow_redirects=True)
+    assert r.status_code == 200 and "arah teks" in r.get_data(as_text=True)
+    r = screen.post(f"/competitionview/edit/{comp}", data={"name": "Kompetisi \u202eLayar", "year": "2026"},
+                    follow_redirects=True)
+    assert r.status_code == 200 and "arah teks" in r.get_data(as_text=True)
+    with app.app_context():
+        assert "\u202e" not in db.session.get(Decree, pk).title and "\u2066" not in db.session.get(Decree, pk).title
+        assert "\u202e" not in db.session.get(Competition, comp).name
 
 
 def test_database_refusals_never_echo_the_database(app, api):

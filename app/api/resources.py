@@ -27,8 +27,9 @@ class UnitApi(SikippModelApi):
     search_columns = ["code", "name", "kind", "sakip_grade"]
     order_columns = ["code", "name", "kind", "sakip_grade"]
     validators_columns = {"kind": v.unit_kind, "sakip_grade": v.sakip_grade,
-                          "code": validate.Length(min=1, max=32), "name": validate.Length(min=1, max=200),
-                          "office_address": validate.Length(max=300), "office_phone": validate.Length(max=40),
+                          "code": v.plain(validate.Length(min=1, max=32)),
+                          "name": v.plain(validate.Length(min=1, max=200)),
+                          "office_address": v.plain(validate.Length(max=300)), "office_phone": validate.Length(max=40),
                           "office_email": validate.Email()}
 
 
@@ -51,7 +52,8 @@ class CompetitionApi(SikippModelApi):
     edit_columns = add_columns
     search_columns = ["name", "year"]
     order_columns = ["name", "year", "submission_deadline"]
-    validators_columns = {"year": v.year, "name": validate.Length(min=1, max=200),
+    validators_columns = {"year": v.year, "name": v.plain(validate.Length(min=1, max=200)),
+                          "description": v.plain_text,
                           "min_implementation_years": validate.Range(min=0, max=50),
                           "max_attachment_mb": validate.Range(min=1, max=100),
                           "objection_days": validate.Range(min=0, max=90),

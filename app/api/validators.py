@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, validate
 
 from app.models import SAKIP_GRADES, UNIT_KINDS
-from app.services import groups
+from app.services import groups, text_rules
 
 
 def sdg_goals(value):
@@ -12,6 +12,27 @@ def sdg_goals(value):
     if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 17
                                               for v in value):
         raise ValidationError(str(_l("SDG goals must be a list of numbers from 1 to 17.")))
+
+
+def plain_text(value):
+    """Names printed on the decree, the piagam and the screens carry no invisible text-direction characters
+    (app.services.text_rules: "U+202E" reorders what a reader sees)."""
+    if isinstance(value, str) and text_rules.has_bidi_control(value):
+        raise ValidationError(str(_l("Text must not contain invisible text-direction characters (such as U+202E).")))
+
+
+plain_text.says_why = True  # its message is the user's (app.views.base.ApiRule shows it as it is)
+
+
+def plain(length):
+    """``length`` (a marshmallow validator) and :func:`plain_text`, as one validator (FAB takes one per column)."""
+
+    def check(value):
+        length(value)
+        plain_text(value)
+
+    check.parts = (length, plain_text)  # the screens' ApiRule runs them one by one, for its own messages
+    return check
 
 
 unit_kind = validate.OneOf(UNIT_KINDS)

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from app.commands.base import BaseCommand, snapshot
 from app.commands.transitions import FireTransition
 from app.models import Assignment, Competition, Criterion, Innovation, Round
-from app.services import access, assignments, competitions, db_errors, groups, judging
+from app.services import access, assignments, competitions, db_errors, groups, judging, text_rules
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows.engine import WorkflowError
 
@@ -98,6 +98,9 @@ class Field:
         value = value.strip()
         if "\x00" in value:
             raise Invalid(_("Text must not contain NUL characters."), field=name)
+        if text_rules.has_bidi_control(value):  # printed on decrees, berita acara and screens (issue 13)
+            raise Invalid(_("Text must not contain invisible text-direction characters (such as U+202E)."),
+                          field=name)
         if self.high is not None and len(value) > self.high:
             raise Invalid(_("At most %(max)s characters.", max=self.high), field=name)
         return value or None

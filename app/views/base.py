@@ -207,13 +207,14 @@ class ApiRule:
             if not value.is_finite():
                 raise ValidationError(_l("Enter a finite number."))
             value = float(value)
-        try:
-            self.validator(value)
-        except SchemaError:
-            raise ValidationError(self.message()) from None
+        for part in getattr(self.validator, "parts", (self.validator,)):  # app.api.validators.plain: two rules
+            try:
+                part(value)
+            except SchemaError as err:
+                raise ValidationError(self.message(part, err)) from None
 
-    def message(self):
-        v = self.validator
+    def message(self, v=None, err=None):
+        v = v or self.validator
         if isinstance(v, validate.Range):
             low, high = v.min, v.max
             if low is not None and high is not None:
@@ -226,6 +227,8 @@ class ApiRule:
             if v.min:
                 return _("Enter %(min)s to %(max)s characters.", min=v.min, max=v.max)
             return _("Enter at most %(max)s characters.", max=v.max)
+        if getattr(v, "says_why", False) and err is not None and err.messages:
+            return " ".join(str(m) for m in err.messages)  # already in the user's language
         return _("This value is not allowed.")
 
 
