@@ -580,6 +580,34 @@ def test_signing_profiles_row_rules_and_validation(app, client):
     assert "a.n." in page
 
 
+@pytest.mark.parametrize("delegation, own, lines", [
+    (None, None, ["BUPATI SIDOARJO,"]),
+    ("plt", None, ["Plt. BUPATI SIDOARJO,"]),
+    ("plh", None, ["Plh. BUPATI SIDOARJO,"]),
+    ("an", "Sekretaris  Daerah", ["a.n. BUPATI SIDOARJO", "SEKRETARIS DAERAH,"]),
+])
+def test_every_form_of_the_jabatan_line(delegation, own, lines):
+    """Tata Naskah Dinas: the office alone, Plt. or Plh. before it, or a.n. over the signer's own office."""
+    from types import SimpleNamespace
+
+    from app.services.signers import jabatan_lines
+
+    assert jabatan_lines(SimpleNamespace(jabatan="Bupati  Sidoarjo", delegation=delegation, own_jabatan=own)) == lines
+
+
+def test_a_plh_profile_is_printed_on_what_its_user_signs(app, client):
+    r = Api(client, "sekretariat").post("/api/v1/signer_profile/", json={
+        "user_id": _user_id(app, "penandatangan"), "delegation": "plh", "jabatan": "Bupati Sidoarjo",
+        "name": "Drs. Hadi Purnomo, M.Si.", "pangkat": "Pembina Utama Madya", "nip": "196803021990031004"})
+    assert r.status_code == 201, r.get_json()
+    comp, _ = seed_awards(app)
+    pk = draft_decree(client, comp)
+    sign(client, pk)
+    text = flat(pdf_text(Api(client, "sekretariat").get(f"/api/v1/decree/{pk}/pdf").data))
+    assert "Plh. BUPATI SIDOARJO," in text and "Plt." not in text
+    assert "HADI PURNOMO" in text.upper() and "196803021990031004" in text.replace(" ", "")
+
+
 def test_stored_pem_pair_signs_and_the_key_is_never_read_back(app, client):
     key, cert = _own_pair("Siti Aminah")
     with open(key) as fh:
