@@ -357,7 +357,7 @@ def test_throttle_counters_are_shared_through_redis(app, account):
 
 # -- self-service for every role ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("username", ["opd_a", "juri1", "sekretariat", "penandatangan", "admin"])
+@pytest.mark.parametrize("username", ["opd_a", "juri1", "sekretariat", "penandatangan", "hukum", "admin"])
 def test_every_role_sees_its_profile_and_password_form(app, username):
     browser = app.test_client()
     assert form_login(browser, username, PASSWORD).status_code == 302

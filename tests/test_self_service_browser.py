@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "Baru#Sidoarjo2026x"
-ROLES = (("Sekretariat", None), ("OPD", "T-OPD-A"), ("Juri", None), ("Penandatangan", None))
+ROLES = (("Sekretariat", None), ("OPD", "T-OPD-A"), ("Juri", None), ("Penandatangan", None), ("Hukum", None))
 
 
 @pytest.fixture
