@@ -187,6 +187,12 @@ def test_reminders_are_logged_and_mailed_when_mail_is_configured(app, api, compe
     with app.app_context():
         logs = db.session.query(AuditLog).filter_by(action="juror_reminded").all()
         assert sorted(log.data["juror_id"] for log in logs) == sorted([hj[1], hj[2]])
+        # ... and each late juror reads it in the app (issue 10: in-app notifications), the done one does not
+        from app.models import Notification
+
+        notes = db.session.query(Notification).all()
+        assert sorted(n.user_id for n in notes) == sorted([hj[1], hj[2]])
+        assert all("Pengingat penilaian" in n.subject and "1 lembar" in n.body for n in notes)
     # with a mail server: one mail per late juror through the outbox
     port = _free_port()
     sink = Sink()

@@ -42,6 +42,31 @@ def test_a_return_notifies_the_unit_in_the_app_and_by_mail_in_one_transaction(ap
         assert db.session.query(OutboxMessage).filter_by(kind="mail").count() == 1
 
 
+def test_verify_and_reject_notify_the_unit_in_the_app(app, api, competition):
+    from app.models.competition import DEFAULT_CHECKLIST
+
+    verified_pk = submitted(app, api, competition)
+    rejected_pk = submitted(app, api, competition, title="IREBON")
+    sek = api("sekretariat")
+    r = sek.post(f"/api/v1/innovation/{verified_pk}/transitions/verify",
+                 json={"data": {"checklist": {item: True for item in DEFAULT_CHECKLIST}}})
+    assert r.status_code == 200, r.get_json()
+    r = sek.post(f"/api/v1/innovation/{rejected_pk}/transitions/reject", json={"comment": "Bukan inovasi baru."})
+    assert r.status_code == 200, r.get_json()
+    with app.app_context():
+        opd_a = db.session.query(User).filter_by(username="opd_a").one()
+        rows = {n.link: n for n in db.session.query(Notification).filter_by(user_id=opd_a.id)}
+        assert set(rows) == {f"/innovationview/show/{verified_pk}", f"/innovationview/show/{rejected_pk}"}
+        assert "lolos verifikasi" in rows[f"/innovationview/show/{verified_pk}"].subject
+        rejected = rows[f"/innovationview/show/{rejected_pk}"]
+        assert "ditolak" in rejected.subject and "Bukan inovasi baru." in rejected.body
+    opd = login(app, "opd_a")
+    assert badge(opd.get("/").get_data(as_text=True)) == 2
+    html = opd.get("/notifications/").get_data(as_text=True)
+    assert "lolos verifikasi" in html and "Bukan inovasi baru." in html
+    assert "Bukan inovasi baru." not in login(app, "opd_b").get("/notifications/").get_data(as_text=True)
+
+
 def test_notifications_page_badge_and_mark_as_read(app, api, competition):
     pk = submitted(app, api, competition)  # no MAIL_SERVER: no mail, the in-app row all the same
     assert api("sekretariat").post(f"/api/v1/innovation/{pk}/transitions/return",
