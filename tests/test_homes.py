@@ -184,6 +184,27 @@ def test_dashboard_draws_its_figures_with_the_numbers_beside_them(app, world, co
         assert not re.match(r"^(https?:)?//", url), url
 
 
+def test_dashboard_score_bands_equal_the_rankings_scores(app, api, competition):
+    """The score-distribution figure counts the ranking's own scores per band of 10 (the last band 90–100)."""
+    from tests.judging_helpers import ensure_jurors
+    from tests.test_announcements import one_round
+
+    html = login(app, "sekretariat").get("/").get_data(as_text=True)
+    assert 'data-figure="scores"' not in html  # nothing scored yet: no empty chart
+    ensure_jurors(app, [("sanggah_j1", None)])
+    round_id, _ids = one_round(app, api, competition)
+    rows = api("sekretariat").get(f"/api/v1/round/{round_id}/ranking").get_json()["result"]
+    expected = [0] * 10
+    for row in rows:
+        expected[min(int(float(row["score"]) // 10), 9)] += 1
+    html = login(app, "sekretariat").get("/").get_data(as_text=True)
+    block = html.split('data-figure="scores"')[1].split("data-figure=")[0]
+    assert "<svg" in block and "<table" in block
+    shown = [int(n) for n in re.findall(r"<tr><td>\d+–\d+</td><td>(\d+)</td></tr>", block)]
+    assert shown == expected and sum(shown) == len(rows) == 3, (shown, expected)
+    assert f"Inovasi per rentang nilai ({len(rows)} dinilai)" in block
+
+
 def test_anonymous_home_offers_login_and_the_catalogue(client):
     html = client.get("/").get_data(as_text=True)
     assert "/catalogue/" in html and "data-todo" not in html
