@@ -68,6 +68,22 @@ def object_stream(catalog_extra=b"", page_extra=b"", extra=()):
 
 JS = b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>"
 
+
+def encrypted(user_password="rahasia"):
+    """A blank page encrypted by pypdf (AES-256) with a user password: nothing in it can be read, so nothing can be
+    checked; pypdf writes it, as a real tool would."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt(user_password=user_password, owner_password="pemilik", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 # name -> (bytes, what the refusal names); every one must be refused with 422.
 CORPUS = {
     "javascript-open-action": (classic(JS), "JavaScript"),
@@ -98,6 +114,15 @@ CORPUS = {
     "object-stream-submitform-annotation": (object_stream(page_extra=b"/Annots [4 0 R]", extra=[
         b"<< /Type /Annot /Subtype /Widget /Rect [0 0 9 9] /A << /S /SubmitForm /F (http://e.example/) >> >>"]),
         "mengirim data"),
+    "gotor-link": (classic(page_extra=b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+                                     b"/A << /S /GoToR /F (lain.pdf) /D [0 /Fit] >> >>]"), "membuka berkas"),
+    "escaped-importdata-open-action": (classic(b"/OpenAction << /S /Import#44ata /F (data.fdf) >>"),
+                                       "membuka berkas"),
+    "movie-annotation": (classic(page_extra=b"/Annots [<< /Type /Annot /Subtype /Movie /Rect [0 0 9 9] "
+                                             b"/Movie << /F (film.avi) >> >>]"), "multimedia"),
+    "object-stream-3d-annotation": (object_stream(page_extra=b"/Annots [4 0 R]", extra=[
+        b"<< /Type /Annot /Subtype /3D /Rect [0 0 9 9] >>"]), "multimedia"),
+    "encrypted-with-a-password": (encrypted(), "rusak"),
     "unparseable": (b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R\nthis is not a pdf", "rusak"),
     "truncated": (classic()[:120], "rusak"),
 }
