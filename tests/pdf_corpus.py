@@ -69,15 +69,19 @@ def object_stream(catalog_extra=b"", page_extra=b"", extra=()):
 JS = b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>"
 
 
-def encrypted(user_password="rahasia"):
-    """A blank page encrypted by pypdf (AES-256) with a user password: nothing in it can be read, so nothing can be
-    checked; pypdf writes it, as a real tool would."""
+def encrypted(user_password="rahasia", javascript=False):
+    """A blank page encrypted by pypdf (AES-256). With a user password nothing in it can be read, so nothing can
+    be checked; with "" a reader opens it without asking, so it is decrypted and checked (``javascript``: a script
+    run when it opens)."""
     import io
 
     from pypdf import PdfWriter
+    from pypdf.actions import JavaScript
 
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
+    if javascript:
+        writer.add_open_action(JavaScript("app.alert(1);"))
     writer.encrypt(user_password=user_password, owner_password="pemilik", algorithm="AES-256")
     out = io.BytesIO()
     writer.write(out)
@@ -123,6 +127,18 @@ CORPUS = {
     "object-stream-3d-annotation": (object_stream(page_extra=b"/Annots [4 0 R]", extra=[
         b"<< /Type /Annot /Subtype /3D /Rect [0 0 9 9] >>"]), "multimedia"),
     "encrypted-with-a-password": (encrypted(), "rusak"),
+    "encrypted-without-a-password-javascript": (encrypted("", javascript=True), "JavaScript"),
+    "file-attachment-with-embedded-file": (classic(page_extra=b"/Annots [5 0 R]", extra=[
+        b"<< /Type /Filespec /F (a.exe) /UF (a.exe) /EF << /F 6 0 R >> >>",
+        b"<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] /Name /PushPin /FS 4 0 R >>",
+        (b"<< >>", b"MZ")]), "disematkan"),
+    # PDF 2.0 associated files: no /EmbeddedFiles tree, no annotation, a file stream without /Type; the second
+    # without /Type /Filespec either (readers do not insist on it): only /EF gives them away.
+    "associated-embedded-file": (classic(b"/AF [4 0 R]", extra=[
+        b"<< /Type /Filespec /F (a.exe) /AFRelationship /Data /EF << /F 5 0 R >> >>", (b"<< >>", b"MZ")]),
+        "disematkan"),
+    "untyped-associated-embedded-file": (classic(b"/AF [4 0 R]", extra=[
+        b"<< /F (a.exe) /AFRelationship /Data /EF << /F 5 0 R >> >>", (b"<< >>", b"MZ")]), "disematkan"),
     "unparseable": (b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R\nthis is not a pdf", "rusak"),
     "truncated": (classic()[:120], "rusak"),
 }

@@ -83,7 +83,7 @@ def _scan(value, depth=0):
         subtype = _name(value.get("/Subtype"))
         if subtype in REFUSED_SUBTYPES:
             return ("embedded" if subtype == "/FileAttachment" else "multimedia"), f"/Subtype {subtype}"
-        if _name(value.get("/Type")) == "/Filespec" and "/EF" in value:
+        if "/EF" in value:  # only a file specification carries /EF; readers honour it without /Type /Filespec
             return "embedded", "/Filespec /EF"
         for key in value.keys():
             if key in SCRIPT_KEYS:
