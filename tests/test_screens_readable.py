@@ -11,7 +11,7 @@ from tests.documents_helpers import docs  # noqa: F401  (fixture)
 from tests.screens_helpers import assert_human_readable, crawl, raw_values, realistic_world
 from tests.test_demo import restore_people  # noqa: F401  (fixture)
 
-ROLES = ("admin", "sekretariat", "opd_a", "juri1", "penandatangan")
+ROLES = ("admin", "sekretariat", "opd_a", "juri1", "penandatangan", "hukum")
 # Pages each role must have reached (the crawl follows the menus, so these prove it went everywhere).
 MUST_REACH = {
     "admin": ["/unitview/list/", "/users/list/", "/auditlogview/list/", "/workflows/", "/documents/"],
@@ -23,6 +23,7 @@ MUST_REACH = {
     "opd_a": ["/innovationview/list/", "/innovationview/show/", "/participation/", "/users/userinfo/"],
     "juri1": ["/scoresheets/", "/scoresheets/sheet/"],
     "penandatangan": ["/decreeview/list/", "/decreeview/show/", "/documents/"],
+    "hukum": ["/decreeview/list/", "/decreeview/show/", "/users/userinfo/"],
 }
 
 
