@@ -327,6 +327,12 @@ def test_every_role_through_the_screens(app, live_server, browser_page, competit
     assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
     piagam = tmp_path / "piagam.pdf"
     piagam.write_bytes(answer.body())
+    assert_accessible(page, "the OPD's awarded innovation")
+    page.goto(f"{base}/results/")
+    assert page.locator("a.certificate-link").count() >= 1
+    assert_accessible(page, "the OPD's results")
+    page.goto(f"{base}/notifications/")
+    assert_accessible(page, "the OPD's notifications")
     sign_out(page, base)
     page.goto(f"{base}/verify")
     assert_accessible(page, "the verification form")
