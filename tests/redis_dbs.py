@@ -11,3 +11,13 @@ OUTBOX = f"{BASE}/13"            # test_outbox_delivery: queue consumer in anoth
 OBJECTIONS = f"{BASE}/12"        # test_announcements: objection throttle
 PASSWORD_SESSIONS = f"{BASE}/11"  # test_passwords_sessions: per-account and per-address counters
 MULTIHOST = f"{BASE}/10"       # test_multihost: two gunicorn hosts and the job consumers share this queue
+
+
+def closed_port_url():
+    """A Redis URL at a loopback port nothing listens on (bound, then released): connections are refused."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"

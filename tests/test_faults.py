@@ -6,7 +6,6 @@ failures are logged."""
 import json
 import logging
 import os
-import socket
 import tempfile
 
 import pytest
@@ -17,19 +16,13 @@ from app.extensions import db
 from app.services import login_throttle
 from tests.conftest import PASSWORD, Api, token_for
 from tests.documents_helpers import docs, draft_decree, seed_awards, sign  # noqa: F401  (docs: a fixture)
-
-
-def _closed_port_url():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"  # nothing listens there now: connections are refused
+from tests.redis_dbs import closed_port_url
 
 
 @pytest.fixture
 def redis_down(app, monkeypatch):
     """REDIS_URL at a closed port: login counters and the job queue both point at it (queue mode)."""
-    url = _closed_port_url()
+    url = closed_port_url()
     monkeypatch.setitem(app.config, "REDIS_URL", url)
     monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", url)
     monkeypatch.setitem(app.config, "SIKIPP_JOBS_MODE", "queue")
